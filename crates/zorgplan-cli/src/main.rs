@@ -1,0 +1,142 @@
+//! `zorgplan`: the command-line entry point. It parses arguments and wires the crates
+//! together; the behaviour lives in those crates.
+
+use clap::{Parser, Subcommand, ValueEnum};
+use std::io::IsTerminal;
+use std::net::TcpListener;
+use std::process::ExitCode;
+use std::time::Duration;
+use zorgplan_server::ServerConfig;
+use zorgplan_store::{Store, StoreConfig};
+
+/// The Zorgplan Kind&Gezin FHIR R4 server and its tools.
+#[derive(Parser)]
+#[command(name = "zorgplan", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the FHIR R4 server.
+    ///
+    /// With no options it stores its data in ./data/zorgplan.db (SQLite, created on first
+    /// start) and listens on http://127.0.0.1:8080.
+    Serve(ServeArgs),
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+#[derive(clap::Args)]
+struct ServeArgs {
+    /// Database: a SQLite file path (`sqlite://path` or a plain path) or a PostgreSQL URL
+    /// (`postgres://user@host/db`). The schema is created or migrated at start.
+    #[arg(long, env = "ZORGPLAN_DATABASE_URL", default_value = "./data/zorgplan.db")]
+    database_url: String,
+
+    /// Address and port to listen on.
+    #[arg(long, env = "ZORGPLAN_LISTEN", default_value = "127.0.0.1:8080")]
+    listen: String,
+
+    /// Public base URL of the FHIR endpoint, used in Location headers and Bundle links
+    /// (default: derived from each request's Host header).
+    #[arg(long, env = "ZORGPLAN_BASE_URL")]
+    base_url: Option<String>,
+
+    /// Largest request body accepted, in bytes; larger requests get 413.
+    #[arg(long, env = "ZORGPLAN_MAX_BODY_BYTES", default_value_t = 16 * 1024 * 1024)]
+    max_body_bytes: usize,
+
+    /// Deepest JSON nesting accepted in a body (at most 127); deeper documents get 400.
+    #[arg(long, env = "ZORGPLAN_MAX_JSON_DEPTH", default_value_t = 100)]
+    max_json_depth: usize,
+
+    /// Entries per page of a search or history when the client names no _count.
+    #[arg(long, env = "ZORGPLAN_DEFAULT_COUNT", default_value_t = 50)]
+    default_count: usize,
+
+    /// Most entries per page, whatever _count asks.
+    #[arg(long, env = "ZORGPLAN_MAX_COUNT", default_value_t = 1000)]
+    max_count: usize,
+
+    /// Database connections in the pool.
+    #[arg(long, env = "ZORGPLAN_DB_POOL_SIZE", default_value_t = 10)]
+    db_pool_size: u32,
+
+    /// HTTP worker threads (0: one per CPU core).
+    #[arg(long, env = "ZORGPLAN_WORKERS", default_value_t = 0)]
+    workers: usize,
+
+    /// Log format.
+    #[arg(long, env = "ZORGPLAN_LOG_FORMAT", value_enum, default_value = "text")]
+    log_format: LogFormat,
+
+    /// Log filter, e.g. `info`, `warn`, or `info,zorgplan_store=debug`.
+    #[arg(long, env = "ZORGPLAN_LOG", default_value = "info")]
+    log: String,
+}
+
+fn init_logging(format: LogFormat, filter: &str) -> Result<(), String> {
+    let filter = tracing_subscriber::EnvFilter::try_new(filter)
+        .map_err(|e| format!("invalid --log filter '{filter}': {e}"))?;
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .with_ansi(std::io::stdout().is_terminal());
+    match format {
+        LogFormat::Text => builder.init(),
+        LogFormat::Json => builder
+            .json()
+            .with_current_span(true)
+            .with_span_list(false)
+            .init(),
+    }
+    Ok(())
+}
+
+fn serve(args: ServeArgs) -> Result<(), String> {
+    init_logging(args.log_format, &args.log)?;
+    let mut store_config = StoreConfig::new(&args.database_url);
+    store_config.pool_size = args.db_pool_size;
+    store_config.connection_timeout = Duration::from_secs(10);
+    let store = Store::open(&store_config).map_err(|e| format!("cannot open the database: {e}"))?;
+    tracing::info!(backend = store.backend().name(), "database ready");
+    let listener = TcpListener::bind(&args.listen)
+        .map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;
+    tracing::warn!(
+        "plain HTTP without authentication: for local development only; \
+         put a TLS-terminating proxy in front, or wait for the auth and TLS settings"
+    );
+    let config = ServerConfig {
+        base_url: args.base_url,
+        max_body_bytes: args.max_body_bytes,
+        json: zorgplan_server::JsonLimits {
+            max_depth: args.max_json_depth,
+        },
+        default_count: args.default_count,
+        max_count: args.max_count.max(1),
+        workers: args.workers,
+    };
+    zorgplan_server::serve(listener, store, config).map_err(|e| format!("server error: {e}"))
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Serve(args) => serve(args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("zorgplan: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,99 @@
+//! capabilities (`GET metadata`): the CapabilityStatement, generated from the tables that
+//! describe what the server does — the resource types of the R4 registry, the interactions
+//! the routes serve ([`TYPE_INTERACTIONS`], [`SYSTEM_INTERACTIONS`]) and the search
+//! parameters the store evaluates — so that it cannot drift from the code. The integration
+//! tests exercise every interaction it lists.
+
+use crate::error::ApiResult;
+use crate::negotiate::response_format;
+use crate::params::query_pairs;
+use crate::respond::{base_url, json_response};
+use crate::AppState;
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest};
+use serde_json::{json, Value};
+use zorgplan_fhir::r4::{self, FHIR_VERSION};
+use zorgplan_store::search::supported_params;
+
+/// The interactions served for every resource type (see `routes`).
+pub const TYPE_INTERACTIONS: &[&str] = &[
+    "read",
+    "vread",
+    "update",
+    "delete",
+    "history-instance",
+    "history-type",
+    "create",
+    "search-type",
+];
+
+/// The interactions served at the system level (see `routes`).
+pub const SYSTEM_INTERACTIONS: &[&str] = &["history-system"];
+
+/// The CapabilityStatement of this server at `base`.
+pub fn statement(base: &str) -> Value {
+    let resources: Vec<Value> = r4::RESOURCE_TYPES
+        .iter()
+        .map(|def| {
+            let params: Vec<Value> = supported_params(def.name)
+                .iter()
+                .map(|p| {
+                    json!({
+                        "name": p.name,
+                        "definition": p.definition,
+                        "type": p.kind,
+                        "documentation": p.documentation,
+                    })
+                })
+                .collect();
+            json!({
+                "type": def.name,
+                "profile": r4::base_profile(def.name),
+                "interaction": TYPE_INTERACTIONS.iter().map(|code| json!({ "code": code })).collect::<Vec<_>>(),
+                "versioning": "versioned-update",
+                "readHistory": true,
+                "updateCreate": true,
+                "conditionalCreate": true,
+                "conditionalRead": "full-support",
+                "conditionalUpdate": true,
+                "conditionalDelete": "single",
+                "searchParam": params,
+            })
+        })
+        .collect();
+    json!({
+        "resourceType": "CapabilityStatement",
+        "status": "active",
+        "date": env!("ZORGPLAN_BUILD_DATE"),
+        "publisher": "Zorgplan Kind&Gezin",
+        "kind": "instance",
+        "software": {
+            "name": "Zorgplan Kind&Gezin server",
+            "version": env!("CARGO_PKG_VERSION"),
+        },
+        "implementation": {
+            "description": "Zorgplan Kind&Gezin FHIR R4 server",
+            "url": base,
+        },
+        "fhirVersion": FHIR_VERSION,
+        "format": ["application/fhir+json", "application/json"],
+        "rest": [{
+            "mode": "server",
+            "documentation": "Logical ids are server-assigned on create; update as create is allowed. \
+                Versions are kept for every write; deletes are logical (410 Gone). \
+                Conditional create, update and delete take the listed search parameters; \
+                unknown parameters in their criteria are errors.",
+            "resource": resources,
+            "interaction": SYSTEM_INTERACTIONS.iter().map(|code| json!({ "code": code })).collect::<Vec<_>>(),
+        }],
+    })
+}
+
+pub async fn capabilities(req: HttpRequest, state: web::Data<AppState>) -> ApiResult {
+    let format = response_format(&req, &query_pairs(req.query_string()))?;
+    Ok(json_response(
+        StatusCode::OK,
+        &statement(&base_url(&req, &state)),
+        format,
+    ))
+}

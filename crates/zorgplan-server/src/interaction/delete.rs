@@ -1,0 +1,74 @@
+//! delete (`DELETE [type]/[id]`, with `If-Match`) and conditional delete
+//! (`DELETE [type]?criteria`, one match at most). Deletion is logical: a new version records
+//! it, a later read answers 410 Gone, and history keeps every version.
+
+use super::{conditional_criteria, if_match, resource_type};
+use crate::error::ApiResult;
+use crate::negotiate::{response_format, Prefer, Return};
+use crate::params::query_pairs;
+use crate::respond::json_response;
+use crate::{blocking, AppState};
+use actix_web::http::{header, StatusCode};
+use actix_web::{web, HttpRequest, HttpResponse};
+use zorgplan_fhir::outcome::{operation_outcome, Issue};
+use zorgplan_fhir::{id, FhirError};
+use zorgplan_store::Deleted;
+
+fn respond(req: &HttpRequest, deleted: Deleted, what: &str) -> ApiResult {
+    let format = response_format(req, &query_pairs(req.query_string()))?;
+    let (message, version) = match &deleted {
+        Deleted::Deleted(v) => (
+            format!("Deleted {}/{} (version {})", v.res_type, v.id, v.version),
+            Some(v),
+        ),
+        Deleted::AlreadyDeleted => (format!("{what} was already deleted"), None),
+        Deleted::NotFound => (format!("{what} does not exist; nothing was deleted"), None),
+    };
+    let mut response = match Prefer::of(req).return_ {
+        Return::Minimal => HttpResponse::NoContent().finish(),
+        _ => json_response(
+            StatusCode::OK,
+            &operation_outcome(&[Issue::information(message)]),
+            format,
+        ),
+    };
+    if let Some(v) = version {
+        if let Ok(value) = header::HeaderValue::from_str(&id::etag(v.version)) {
+            response.headers_mut().insert(header::ETAG, value);
+        }
+    }
+    Ok(response)
+}
+
+pub async fn delete(
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    state: web::Data<AppState>,
+) -> ApiResult {
+    let (res_type, res_id) = path.into_inner();
+    let res_type = resource_type(&res_type)?;
+    response_format(&req, &query_pairs(req.query_string()))?;
+    if !id::is_valid_id(&res_id) {
+        return Err(FhirError::bad_request(format!("'{res_id}' is not a valid id")).into());
+    }
+    let expected_version = if_match(&req)?;
+    let store = state.store.clone();
+    let target = res_id.clone();
+    let deleted = blocking(move || store.delete(res_type, &target, expected_version)).await?;
+    respond(&req, deleted, &format!("{res_type}/{res_id}"))
+}
+
+pub async fn conditional_delete(
+    req: HttpRequest,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> ApiResult {
+    let res_type = resource_type(&path)?;
+    response_format(&req, &query_pairs(req.query_string()))?;
+    let criteria = conditional_criteria(res_type, req.query_string(), "delete")?;
+    let expected_version = if_match(&req)?;
+    let store = state.store.clone();
+    let deleted =
+        blocking(move || store.conditional_delete(res_type, &criteria, expected_version)).await?;
+    respond(&req, deleted, &format!("The {res_type} matching the criteria"))
+}

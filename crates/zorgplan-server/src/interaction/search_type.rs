@@ -1,0 +1,112 @@
+//! search-type (`GET [type]?…` and `POST [type]/_search`), over the parameters the store
+//! supports; unknown parameters are errors under `Prefer: handling=strict` and otherwise
+//! ignored (and left out of the self link, as the specification asks).
+
+use super::resource_type;
+use crate::body::read_bytes;
+use crate::bundle::BundleWriter;
+use crate::error::ApiResult;
+use crate::negotiate::{response_format, Prefer};
+use crate::params::{self, query_pairs, to_query};
+use crate::respond::{base_url, json_body};
+use crate::{blocking, AppState};
+use actix_web::http::header;
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde_json::json;
+use zorgplan_fhir::{ErrorKind, FhirError, IssueType};
+use zorgplan_store::Criteria;
+
+async fn search(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    res_type: &'static str,
+    all: Vec<(String, String)>,
+) -> ApiResult {
+    let format = response_format(&req, &all)?;
+    let strict = Prefer::of(&req).strict;
+    let (criteria, unknown) = Criteria::parse(res_type, &params::without_result_params(&all))?;
+    if strict {
+        if let Some((name, _)) = unknown.first() {
+            return Err(FhirError::bad_request(format!(
+                "The search parameter '{name}' is not supported for {res_type}"
+            ))
+            .into());
+        }
+    }
+    let count = params::count(&all, state.config.default_count, state.config.max_count)?;
+    let cursor = match params::last(&all, "__cursor") {
+        None => None,
+        Some(c) => Some(c.parse::<i64>().map_err(|_| {
+            FhirError::bad_request(format!("'{c}' is not a paging cursor of this server"))
+        })?),
+    };
+    let store = state.store.clone();
+    let query = criteria.clone();
+    let page = blocking(move || store.search(res_type, &query, count, cursor)).await?;
+
+    let base = base_url(&req, &state);
+    let mut used: Vec<(String, String)> = params::without_result_params(&all)
+        .into_iter()
+        .filter(|pair| !unknown.contains(pair))
+        .collect();
+    used.push(("_count".into(), count.to_string()));
+    let link = |after: Option<i64>| {
+        let mut params = used.clone();
+        if let Some(after) = after {
+            params.push(("__cursor".into(), after.to_string()));
+        }
+        format!("{base}/{res_type}?{}", to_query(&params))
+    };
+    let mut links = vec![("self", link(cursor))];
+    if let Some(next) = page.next {
+        links.push(("next", link(Some(next))));
+    }
+    let mut bundle = BundleWriter::new("searchset", &links);
+    if cursor.is_none() && page.next.is_none() {
+        bundle.total(page.matches.len());
+    }
+    for version in &page.matches {
+        let full_url = format!("{base}/{}/{}", version.res_type, version.id);
+        bundle.entry(&full_url, version, json!({ "search": { "mode": "match" } }));
+    }
+    Ok(HttpResponse::Ok()
+        .content_type(format.content_type)
+        .body(json_body(bundle.finish(), format)))
+}
+
+/// `GET [type]?params`
+pub async fn get(req: HttpRequest, path: web::Path<String>, state: web::Data<AppState>) -> ApiResult {
+    let res_type = resource_type(&path)?;
+    let all = query_pairs(req.query_string());
+    search(req, state, res_type, all).await
+}
+
+/// `POST [type]/_search` with the parameters form-encoded in the body (and/or the URL).
+pub async fn post(
+    req: HttpRequest,
+    path: web::Path<String>,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> ApiResult {
+    let res_type = resource_type(&path)?;
+    let mut all = query_pairs(req.query_string());
+    let content_type = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let body = read_bytes(&req, payload, state.config.max_body_bytes).await?;
+    if !body.is_empty() {
+        if !content_type.starts_with("application/x-www-form-urlencoded") {
+            return Err(FhirError::new(
+                ErrorKind::UnsupportedMediaType,
+                IssueType::NotSupported,
+                "POST _search takes its parameters as application/x-www-form-urlencoded",
+            )
+            .into());
+        }
+        all.extend(query_pairs(&String::from_utf8_lossy(&body)));
+    }
+    search(req, state, res_type, all).await
+}

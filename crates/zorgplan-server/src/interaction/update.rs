@@ -1,0 +1,92 @@
+//! update (`PUT [type]/[id]`, update as create allowed, `If-Match` for version-aware
+//! updates) and conditional update (`PUT [type]?criteria`).
+
+use super::{conditional_criteria, if_match, resource_type};
+use crate::body::read_resource;
+use crate::error::ApiResult;
+use crate::negotiate::{response_format, Prefer};
+use crate::params::query_pairs;
+use crate::respond::{base_url, version_response, version_url};
+use crate::{blocking, AppState};
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use zorgplan_fhir::{id, FhirError};
+use zorgplan_store::Written;
+
+fn respond(req: &HttpRequest, state: &AppState, written: Written) -> ApiResult {
+    let format = response_format(req, &query_pairs(req.query_string()))?;
+    let prefer = Prefer::of(req);
+    let version = &written.version;
+    let (status, verb) = if written.created {
+        (StatusCode::CREATED, "Created")
+    } else {
+        (StatusCode::OK, "Updated")
+    };
+    Ok(version_response(
+        status,
+        version,
+        format,
+        prefer.return_,
+        Some(&version_url(&base_url(req, state), version)),
+        &format!("{verb} {}/{} (version {})", version.res_type, version.id, version.version),
+    ))
+}
+
+pub async fn update(
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> ApiResult {
+    let (res_type, res_id) = path.into_inner();
+    let res_type = resource_type(&res_type)?;
+    response_format(&req, &query_pairs(req.query_string()))?;
+    if !id::is_valid_id(&res_id) {
+        return Err(FhirError::bad_request(format!(
+            "'{res_id}' is not a valid id (1 to 64 characters: letters, digits, '-' and '.')"
+        ))
+        .into());
+    }
+    let expected_version = if_match(&req)?;
+    let resource = read_resource(&req, payload, res_type, &state).await?;
+    match resource.get("id").and_then(|v| v.as_str()) {
+        Some(body_id) if body_id == res_id => {}
+        Some(body_id) => {
+            return Err(FhirError::bad_request(format!(
+                "The resource's id '{body_id}' does not match the id '{res_id}' in the URL"
+            ))
+            .at(format!("{res_type}.id"))
+            .into())
+        }
+        None => {
+            return Err(FhirError::bad_request(format!(
+                "The resource has no id; an update must carry the id of the URL ('{res_id}')"
+            ))
+            .at(format!("{res_type}.id"))
+            .into())
+        }
+    }
+    let store = state.store.clone();
+    let written =
+        blocking(move || store.update(res_type, &res_id, &resource, expected_version)).await?;
+    respond(&req, &state, written)
+}
+
+pub async fn conditional_update(
+    req: HttpRequest,
+    path: web::Path<String>,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> ApiResult<HttpResponse> {
+    let res_type = resource_type(&path)?;
+    response_format(&req, &query_pairs(req.query_string()))?;
+    let criteria = conditional_criteria(res_type, req.query_string(), "update")?;
+    let expected_version = if_match(&req)?;
+    let resource = read_resource(&req, payload, res_type, &state).await?;
+    let store = state.store.clone();
+    let written = blocking(move || {
+        store.conditional_update(res_type, &criteria, &resource, expected_version)
+    })
+    .await?;
+    respond(&req, &state, written)
+}

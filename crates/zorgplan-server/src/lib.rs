@@ -1,0 +1,119 @@
+//! The FHIR R4 RESTful API of the Zorgplan Kind&Gezin server, on actix-web.
+//!
+//! A request passes the request-id middleware ([`request_id`]), is routed ([`routes`]) to the
+//! handler of its FHIR interaction ([`interaction`], one module per interaction as the
+//! specification names them), which negotiates the representation ([`negotiate`]), reads and
+//! checks the body ([`body`]), calls the store on the blocking thread pool ([`blocking`]) and
+//! answers a resource, a Bundle ([`bundle`]) or an OperationOutcome ([`error`]). The
+//! CapabilityStatement ([`interaction::capabilities`]) is generated from the same tables the
+//! routes use.
+//!
+//! This crate holds no storage logic: it speaks HTTP and calls [`zorgplan_store::Store`].
+
+pub mod body;
+pub mod bundle;
+pub mod error;
+pub mod interaction;
+pub mod negotiate;
+pub mod params;
+pub mod request_id;
+pub mod respond;
+pub mod routes;
+
+use actix_web::{web, App, HttpServer};
+use std::net::{SocketAddr, TcpListener};
+use std::sync::Arc;
+use zorgplan_fhir::json::Limits;
+use zorgplan_fhir::FhirError;
+use zorgplan_store::Store;
+
+pub use error::{ApiError, ApiResult};
+pub use zorgplan_fhir::json::Limits as JsonLimits;
+
+/// How the REST API behaves.
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    /// The public base URL (`https://zorgplan.example/fhir`); when `None`, derived from each
+    /// request's Host.
+    pub base_url: Option<String>,
+    /// Largest request body accepted, in bytes (413 beyond).
+    pub max_body_bytes: usize,
+    /// Limits on the JSON of a body.
+    pub json: Limits,
+    /// Entries per page when the client names no `_count`.
+    pub default_count: usize,
+    /// Most entries per page, whatever `_count` asks.
+    pub max_count: usize,
+    /// HTTP worker threads (0: one per core).
+    pub workers: usize,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            base_url: None,
+            max_body_bytes: 16 * 1024 * 1024,
+            json: Limits::default(),
+            default_count: 50,
+            max_count: 1000,
+            workers: 0,
+        }
+    }
+}
+
+/// What every handler shares.
+pub struct AppState {
+    pub store: Store,
+    pub config: ServerConfig,
+}
+
+/// Runs `f` (which blocks on the database) on the blocking thread pool, inside the
+/// request's tracing span.
+pub async fn blocking<T, F>(f: F) -> Result<T, ApiError>
+where
+    T: Send + 'static,
+    F: FnOnce() -> Result<T, FhirError> + Send + 'static,
+{
+    let span = tracing::Span::current();
+    web::block(move || span.in_scope(f))
+        .await
+        .map_err(|_| ApiError::from(FhirError::internal("The request's database task failed")))?
+        .map_err(ApiError::from)
+}
+
+/// A server bound to its socket, ready to run.
+pub struct BoundServer {
+    pub server: actix_web::dev::Server,
+    pub addr: SocketAddr,
+}
+
+/// Binds the API to `listener` with `store`. Await `server` (on an actix or tokio runtime)
+/// to serve; `server.handle()` stops it.
+pub fn bind(listener: TcpListener, store: Store, config: ServerConfig) -> std::io::Result<BoundServer> {
+    let addr = listener.local_addr()?;
+    let workers = if config.workers == 0 {
+        std::thread::available_parallelism().map_or(2, |n| n.get())
+    } else {
+        config.workers
+    };
+    let state = web::Data::from(Arc::new(AppState { store, config }));
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(state.clone())
+            .wrap(request_id::RequestId)
+            .configure(routes::configure)
+    })
+    .workers(workers)
+    .listen(listener)?
+    .run();
+    Ok(BoundServer { server, addr })
+}
+
+/// Serves the API on `listener` until the process is told to stop (SIGINT or SIGTERM).
+pub fn serve(listener: TcpListener, store: Store, config: ServerConfig) -> std::io::Result<()> {
+    actix_web::rt::System::new().block_on(async move {
+        let bound = bind(listener, store, config)?;
+        tracing::info!(address = %bound.addr, "serving FHIR R4");
+        bound.server.await
+    })
+}

@@ -1,0 +1,56 @@
+//! Query parameters.
+
+use zorgplan_fhir::FhirError;
+
+/// The decoded `name=value` pairs of a query string, in order.
+pub fn query_pairs(query: &str) -> Vec<(String, String)> {
+    url::form_urlencoded::parse(query.as_bytes())
+        .into_owned()
+        .collect()
+}
+
+/// Parameters that shape the response rather than select resources.
+pub const RESULT_PARAMS: &[&str] = &["_format", "_pretty", "_count", "__cursor"];
+
+/// The parameters that are not result parameters.
+pub fn without_result_params(params: &[(String, String)]) -> Vec<(String, String)> {
+    params
+        .iter()
+        .filter(|(k, _)| !RESULT_PARAMS.contains(&k.as_str()))
+        .cloned()
+        .collect()
+}
+
+/// The last value of a parameter.
+pub fn last<'a>(params: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    params
+        .iter()
+        .rev()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+}
+
+/// `_count`: how many entries a page holds (default and upper bound from the configuration).
+pub fn count(params: &[(String, String)], default: usize, max: usize) -> Result<usize, FhirError> {
+    match last(params, "_count") {
+        None => Ok(default),
+        Some(v) => v
+            .parse::<usize>()
+            .map(|n| n.min(max))
+            .map_err(|_| FhirError::bad_request(format!("_count must be a non-negative integer, not '{v}'"))),
+    }
+}
+
+/// Percent-encodes a query component.
+pub fn encode(value: &str) -> String {
+    url::form_urlencoded::byte_serialize(value.as_bytes()).collect()
+}
+
+/// A query string from pairs.
+pub fn to_query(params: &[(String, String)]) -> String {
+    params
+        .iter()
+        .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}

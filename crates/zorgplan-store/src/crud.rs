@@ -1,0 +1,464 @@
+//! Read, vread, create, update and delete: the instance-level interactions, conditional
+//! ones included.
+
+use crate::db::AnyConnection;
+use crate::schema::{resource_versions, resources};
+use crate::search::{matching_pks, Criteria};
+use crate::time::Timestamp;
+use crate::tx::{TxError, TxResult};
+use crate::{index, Store, Version};
+use diesel::prelude::*;
+use serde_json::{Map, Value};
+use zorgplan_fhir::{ErrorKind, FhirError, IssueType};
+
+/// The current row of a resource.
+#[derive(Queryable, Debug, Clone, Copy)]
+pub(crate) struct Current {
+    pub pk: i64,
+    pub version: i64,
+    pub last_updated: i64,
+    pub deleted: bool,
+}
+
+/// A version row as loaded.
+#[derive(Queryable, Debug)]
+pub(crate) struct Row {
+    pub res_type: String,
+    pub res_id: String,
+    pub version: i64,
+    pub last_updated: i64,
+    pub method: String,
+    pub content: Option<String>,
+}
+
+impl Row {
+    pub(crate) fn into_version(self) -> Version {
+        Version {
+            deleted: self.content.is_none(),
+            res_type: self.res_type,
+            id: self.res_id,
+            version: self.version,
+            last_updated: Timestamp(self.last_updated),
+            method: self.method,
+            content: self.content,
+        }
+    }
+}
+
+pub(crate) type RowColumns = (
+    resource_versions::res_type,
+    resource_versions::res_id,
+    resource_versions::version,
+    resource_versions::last_updated,
+    resource_versions::method,
+    resource_versions::content,
+);
+
+pub(crate) const ROW_COLUMNS: RowColumns = (
+    resource_versions::res_type,
+    resource_versions::res_id,
+    resource_versions::version,
+    resource_versions::last_updated,
+    resource_versions::method,
+    resource_versions::content,
+);
+
+/// The result of a create.
+#[derive(Debug)]
+pub enum Created {
+    /// A new resource was stored.
+    New(Version),
+    /// Conditional create: exactly one resource matched; nothing was stored.
+    Existing(Version),
+}
+
+/// The result of an update.
+#[derive(Debug)]
+pub struct Written {
+    pub version: Version,
+    /// The resource did not exist (or was deleted) before: update as create.
+    pub created: bool,
+}
+
+/// The result of a delete.
+#[derive(Debug)]
+pub enum Deleted {
+    /// A deletion was recorded as a new version.
+    Deleted(Version),
+    /// The resource was already deleted; nothing changed.
+    AlreadyDeleted,
+    /// No such resource (or, conditional, nothing matched); nothing changed.
+    NotFound,
+}
+
+pub(crate) fn current(
+    conn: &mut AnyConnection,
+    res_type: &str,
+    id: &str,
+) -> QueryResult<Option<Current>> {
+    resources::table
+        .filter(resources::res_type.eq(res_type))
+        .filter(resources::res_id.eq(id))
+        .select((
+            resources::pk,
+            resources::version,
+            resources::last_updated,
+            resources::deleted,
+        ))
+        .first(conn)
+        .optional()
+}
+
+/// The current version rows of the resources with these primary keys (any order).
+pub(crate) fn load_versions(conn: &mut AnyConnection, pks: &[i64]) -> QueryResult<Vec<(i64, Row)>> {
+    if pks.is_empty() {
+        return Ok(Vec::new());
+    }
+    resources::table
+        .inner_join(
+            resource_versions::table.on(resource_versions::res_pk
+                .eq(resources::pk)
+                .and(resource_versions::version.eq(resources::version))),
+        )
+        .filter(resources::pk.eq_any(pks))
+        .select((resources::pk, ROW_COLUMNS))
+        .load(conn)
+}
+
+fn load_current(conn: &mut AnyConnection, pk: i64) -> TxResult<Version> {
+    let mut rows = load_versions(conn, &[pk])?;
+    match rows.pop() {
+        Some((_, row)) => Ok(row.into_version()),
+        None => Err(TxError::Db(diesel::result::Error::NotFound)),
+    }
+}
+
+/// Fails with 412 unless the current version is `expected` (when an If-Match was given).
+fn check_if_match(
+    current: Option<&Current>,
+    expected: Option<i64>,
+    res_type: &str,
+    id: &str,
+) -> Result<(), FhirError> {
+    match (expected, current) {
+        (None, _) => Ok(()),
+        (Some(v), Some(c)) if c.version == v => Ok(()),
+        (Some(v), Some(c)) => Err(FhirError::precondition_failed(
+            IssueType::Conflict,
+            format!(
+                "Version conflict: If-Match names version {v} of {res_type}/{id}, but the current version is {}",
+                c.version
+            ),
+        )),
+        (Some(v), None) => Err(FhirError::precondition_failed(
+            IssueType::NotFound,
+            format!("If-Match names version {v} of {res_type}/{id}, which does not exist"),
+        )),
+    }
+}
+
+/// Puts `id`, `meta.versionId` and `meta.lastUpdated` into the resource, keeping the rest of
+/// `meta`; `resourceType`, `id` and `meta` come first.
+fn stamp(resource: Value, id: &str, version: i64, at: Timestamp) -> Result<Value, FhirError> {
+    let Value::Object(mut object) = resource else {
+        return Err(FhirError::bad_request("A resource must be a JSON object"));
+    };
+    let mut meta = match object.remove("meta") {
+        None => Map::new(),
+        Some(Value::Object(meta)) => meta,
+        Some(_) => {
+            return Err(FhirError::new(
+                ErrorKind::Unprocessable,
+                IssueType::Structure,
+                "meta must be an object",
+            )
+            .at("meta"))
+        }
+    };
+    meta.shift_remove("versionId");
+    meta.shift_remove("lastUpdated");
+    let mut stamped_meta = Map::with_capacity(meta.len() + 2);
+    stamped_meta.insert("versionId".into(), Value::String(version.to_string()));
+    stamped_meta.insert("lastUpdated".into(), Value::String(at.to_instant()));
+    stamped_meta.extend(meta);
+
+    let mut out = Map::with_capacity(object.len() + 2);
+    if let Some(t) = object.shift_remove("resourceType") {
+        out.insert("resourceType".into(), t);
+    }
+    object.shift_remove("id");
+    out.insert("id".into(), Value::String(id.to_owned()));
+    out.insert("meta".into(), Value::Object(stamped_meta));
+    out.extend(object);
+    Ok(Value::Object(out))
+}
+
+/// Writes a new current version of `res_type/id` (after `current`, if any).
+fn put_version(
+    conn: &mut AnyConnection,
+    res_type: &str,
+    id: &str,
+    current: Option<&Current>,
+    resource: Value,
+    method: &str,
+) -> TxResult<Version> {
+    let version = current.map_or(1, |c| c.version + 1);
+    let at = Timestamp::next_after(current.map(|c| Timestamp(c.last_updated)));
+    let resource = stamp(resource, id, version, at)?;
+    let content = serde_json::to_string(&resource).map_err(|e| FhirError::internal(e.to_string()))?;
+    let pk = match current {
+        Some(c) => {
+            diesel::update(resources::table.filter(resources::pk.eq(c.pk)))
+                .set((
+                    resources::version.eq(version),
+                    resources::last_updated.eq(at.0),
+                    resources::deleted.eq(false),
+                ))
+                .execute(conn)?;
+            c.pk
+        }
+        None => {
+            diesel::insert_into(resources::table)
+                .values((
+                    resources::res_type.eq(res_type),
+                    resources::res_id.eq(id),
+                    resources::version.eq(version),
+                    resources::last_updated.eq(at.0),
+                    resources::deleted.eq(false),
+                ))
+                .execute(conn)?;
+            resources::table
+                .filter(resources::res_type.eq(res_type))
+                .filter(resources::res_id.eq(id))
+                .select(resources::pk)
+                .first(conn)?
+        }
+    };
+    diesel::insert_into(resource_versions::table)
+        .values((
+            resource_versions::res_pk.eq(pk),
+            resource_versions::res_type.eq(res_type),
+            resource_versions::res_id.eq(id),
+            resource_versions::version.eq(version),
+            resource_versions::last_updated.eq(at.0),
+            resource_versions::method.eq(method),
+            resource_versions::content.eq(Some(&content)),
+        ))
+        .execute(conn)?;
+    index::replace(conn, pk, res_type, &resource)?;
+    Ok(Version {
+        res_type: res_type.to_owned(),
+        id: id.to_owned(),
+        version,
+        last_updated: at,
+        deleted: false,
+        method: method.to_owned(),
+        content: Some(content),
+    })
+}
+
+/// Records the deletion of `current` as a new version.
+fn delete_version(
+    conn: &mut AnyConnection,
+    res_type: &str,
+    id: &str,
+    current: &Current,
+) -> TxResult<Version> {
+    let version = current.version + 1;
+    let at = Timestamp::next_after(Some(Timestamp(current.last_updated)));
+    diesel::update(resources::table.filter(resources::pk.eq(current.pk)))
+        .set((
+            resources::version.eq(version),
+            resources::last_updated.eq(at.0),
+            resources::deleted.eq(true),
+        ))
+        .execute(conn)?;
+    diesel::insert_into(resource_versions::table)
+        .values((
+            resource_versions::res_pk.eq(current.pk),
+            resource_versions::res_type.eq(res_type),
+            resource_versions::res_id.eq(id),
+            resource_versions::version.eq(version),
+            resource_versions::last_updated.eq(at.0),
+            resource_versions::method.eq("DELETE"),
+            resource_versions::content.eq(None::<String>),
+        ))
+        .execute(conn)?;
+    index::remove(conn, current.pk)?;
+    Ok(Version {
+        res_type: res_type.to_owned(),
+        id: id.to_owned(),
+        version,
+        last_updated: at,
+        deleted: true,
+        method: "DELETE".to_owned(),
+        content: None,
+    })
+}
+
+fn multiple_matches(res_type: &str, interaction: &str) -> FhirError {
+    FhirError::precondition_failed(
+        IssueType::MultipleMatches,
+        format!("The criteria of the conditional {interaction} match more than one {res_type}"),
+    )
+}
+
+fn resource_id_of(resource: &Value) -> Option<&str> {
+    resource.get("id").and_then(Value::as_str)
+}
+
+fn update_in(
+    conn: &mut AnyConnection,
+    res_type: &str,
+    id: &str,
+    resource: Value,
+    if_match: Option<i64>,
+) -> TxResult<Written> {
+    let current = current(conn, res_type, id)?;
+    check_if_match(current.as_ref(), if_match, res_type, id)?;
+    let created = current.is_none_or(|c| c.deleted);
+    let version = put_version(conn, res_type, id, current.as_ref(), resource, "PUT")?;
+    Ok(Written { version, created })
+}
+
+fn delete_in(
+    conn: &mut AnyConnection,
+    res_type: &str,
+    id: &str,
+    if_match: Option<i64>,
+) -> TxResult<Deleted> {
+    let current = current(conn, res_type, id)?;
+    check_if_match(current.as_ref(), if_match, res_type, id)?;
+    Ok(match current {
+        None => Deleted::NotFound,
+        Some(c) if c.deleted => Deleted::AlreadyDeleted,
+        Some(c) => Deleted::Deleted(delete_version(conn, res_type, id, &c)?),
+    })
+}
+
+impl Store {
+    /// The current version of a resource (a deletion, if it was deleted).
+    pub fn read(&self, res_type: &str, id: &str) -> Result<Option<Version>, FhirError> {
+        Store::read_with(self, |conn| {
+            let row: Option<Row> = resources::table
+                .inner_join(
+                    resource_versions::table.on(resource_versions::res_pk
+                        .eq(resources::pk)
+                        .and(resource_versions::version.eq(resources::version))),
+                )
+                .filter(resources::res_type.eq(res_type))
+                .filter(resources::res_id.eq(id))
+                .select(ROW_COLUMNS)
+                .first(conn)
+                .optional()?;
+            Ok(row.map(Row::into_version))
+        })
+    }
+
+    /// One version of a resource.
+    pub fn vread(&self, res_type: &str, id: &str, version: i64) -> Result<Option<Version>, FhirError> {
+        Store::read_with(self, |conn| {
+            let row: Option<Row> = resources::table
+                .inner_join(resource_versions::table.on(resource_versions::res_pk.eq(resources::pk)))
+                .filter(resources::res_type.eq(res_type))
+                .filter(resources::res_id.eq(id))
+                .filter(resource_versions::version.eq(version))
+                .select(ROW_COLUMNS)
+                .first(conn)
+                .optional()?;
+            Ok(row.map(Row::into_version))
+        })
+    }
+
+    /// Creates a resource with a new server-assigned id; with `if_none_exist`, only when no
+    /// resource matches those criteria (one match is returned instead, several fail with 412).
+    pub fn create(
+        &self,
+        res_type: &str,
+        resource: &Value,
+        if_none_exist: Option<&Criteria>,
+    ) -> Result<Created, FhirError> {
+        self.write(|conn| {
+            if let Some(criteria) = if_none_exist {
+                let matches = matching_pks(conn, res_type, criteria, None, 2)?;
+                match matches.as_slice() {
+                    [] => {}
+                    [pk] => return Ok(Created::Existing(load_current(conn, *pk)?)),
+                    _ => return Err(multiple_matches(res_type, "create").into()),
+                }
+            }
+            let id = uuid::Uuid::new_v4().to_string();
+            Ok(Created::New(put_version(conn, res_type, &id, None, resource.clone(), "POST")?))
+        })
+    }
+
+    /// Updates (or, when it does not exist, creates) `res_type/id`. With `if_match`, only
+    /// when that is the current version (else 412).
+    pub fn update(
+        &self,
+        res_type: &str,
+        id: &str,
+        resource: &Value,
+        if_match: Option<i64>,
+    ) -> Result<Written, FhirError> {
+        self.write(|conn| update_in(conn, res_type, id, resource.clone(), if_match))
+    }
+
+    /// Conditional update: updates the one resource matching `criteria`; creates one when
+    /// none matches (with the body's id, if it has one); 412 when several match.
+    pub fn conditional_update(
+        &self,
+        res_type: &str,
+        criteria: &Criteria,
+        resource: &Value,
+        if_match: Option<i64>,
+    ) -> Result<Written, FhirError> {
+        self.write(|conn| {
+            let matches = matching_pks(conn, res_type, criteria, None, 2)?;
+            let body_id = resource_id_of(resource);
+            let id = match matches.as_slice() {
+                [] => body_id.map_or_else(|| uuid::Uuid::new_v4().to_string(), str::to_owned),
+                [pk] => {
+                    let target = load_current(conn, *pk)?.id;
+                    if body_id.is_some_and(|b| b != target) {
+                        return Err(FhirError::bad_request(format!(
+                            "The resource's id does not match the {res_type}/{target} that the criteria select"
+                        ))
+                        .at(format!("{res_type}.id"))
+                        .into());
+                    }
+                    target
+                }
+                _ => return Err(multiple_matches(res_type, "update").into()),
+            };
+            update_in(conn, res_type, &id, resource.clone(), if_match)
+        })
+    }
+
+    /// Deletes `res_type/id` (a new version that records the deletion). With `if_match`,
+    /// only when that is the current version (else 412).
+    pub fn delete(&self, res_type: &str, id: &str, if_match: Option<i64>) -> Result<Deleted, FhirError> {
+        self.write(|conn| delete_in(conn, res_type, id, if_match))
+    }
+
+    /// Conditional delete: deletes the one resource matching `criteria`; 412 when several
+    /// match.
+    pub fn conditional_delete(
+        &self,
+        res_type: &str,
+        criteria: &Criteria,
+        if_match: Option<i64>,
+    ) -> Result<Deleted, FhirError> {
+        self.write(|conn| {
+            let matches = matching_pks(conn, res_type, criteria, None, 2)?;
+            match matches.as_slice() {
+                [] => Ok(Deleted::NotFound),
+                [pk] => {
+                    let id = load_current(conn, *pk)?.id;
+                    delete_in(conn, res_type, &id, if_match)
+                }
+                _ => Err(multiple_matches(res_type, "delete").into()),
+            }
+        })
+    }
+}

@@ -1,0 +1,168 @@
+//! Connections, pools and migrations for both backends.
+
+use diesel::connection::SimpleConnection;
+use diesel::r2d2::{ConnectionManager, CustomizeConnection};
+use diesel::{Connection, PgConnection, SqliteConnection};
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+use std::path::Path;
+use std::time::Duration;
+use zorgplan_fhir::FhirError;
+
+/// A connection to either backend; every query of the store is written once against it.
+#[derive(diesel::MultiConnection)]
+pub enum AnyConnection {
+    Postgresql(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+/// The diesel backend of [`AnyConnection`].
+pub type Db = <AnyConnection as Connection>::Backend;
+pub type Pool = diesel::r2d2::Pool<ConnectionManager<AnyConnection>>;
+pub type PooledConn = diesel::r2d2::PooledConnection<ConnectionManager<AnyConnection>>;
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+/// Which database a store runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    /// The backend a database URL names: `postgres://` or `postgresql://` is PostgreSQL;
+    /// anything else is a SQLite file (`sqlite://path`, `sqlite:path`, or a plain path).
+    pub fn of_url(url: &str) -> Backend {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Backend::Postgres
+        } else {
+            Backend::Sqlite
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+/// How to reach the database.
+#[derive(Debug, Clone)]
+pub struct StoreConfig {
+    /// `postgres://…`, or a SQLite path (`sqlite://path` or a plain path).
+    pub url: String,
+    /// Connections in the pool.
+    pub pool_size: u32,
+    /// How long a request waits for a free connection before it fails with 503.
+    pub connection_timeout: Duration,
+    /// How long a SQLite writer waits for the write lock.
+    pub busy_timeout: Duration,
+}
+
+impl StoreConfig {
+    pub fn new(url: impl Into<String>) -> Self {
+        StoreConfig {
+            url: url.into(),
+            pool_size: 10,
+            connection_timeout: Duration::from_secs(10),
+            busy_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+fn sqlite_path(url: &str) -> &str {
+    url.strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .unwrap_or(url)
+}
+
+fn setup_error(what: &str, e: impl std::fmt::Display) -> FhirError {
+    FhirError::internal(format!("{what}: {e}"))
+}
+
+#[derive(Debug)]
+struct SqlitePragmas {
+    busy_timeout_ms: u128,
+}
+
+impl CustomizeConnection<AnyConnection, diesel::r2d2::Error> for SqlitePragmas {
+    fn on_acquire(&self, conn: &mut AnyConnection) -> Result<(), diesel::r2d2::Error> {
+        if let AnyConnection::Sqlite(conn) = conn {
+            conn.batch_execute(&format!(
+                "PRAGMA busy_timeout = {}; PRAGMA journal_mode = WAL; \
+                 PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
+                self.busy_timeout_ms
+            ))
+            .map_err(diesel::r2d2::Error::QueryError)?;
+        }
+        Ok(())
+    }
+}
+
+pub(crate) fn open(config: &StoreConfig) -> Result<(Pool, Backend), FhirError> {
+    let backend = Backend::of_url(&config.url);
+    let url = match backend {
+        Backend::Postgres => config.url.clone(),
+        Backend::Sqlite => {
+            let path = sqlite_path(&config.url);
+            if path.is_empty() || path == ":memory:" {
+                return Err(setup_error(
+                    "SQLite database",
+                    "a file path is required (an in-memory database cannot be shared by a pool)",
+                ));
+            }
+            if let Some(dir) = Path::new(path).parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| setup_error(&format!("creating {}", dir.display()), e))?;
+            }
+            path.to_owned()
+        }
+    };
+    // Migrate on one connection of the right kind first (AnyConnection::establish would
+    // accept any string as a SQLite path).
+    match backend {
+        Backend::Sqlite => {
+            let mut conn = SqliteConnection::establish(&url)
+                .map_err(|e| setup_error("opening the SQLite database", e))?;
+            conn.batch_execute("PRAGMA journal_mode = WAL;")
+                .map_err(|e| setup_error("enabling WAL", e))?;
+            conn.run_pending_migrations(SQLITE_MIGRATIONS)
+                .map_err(|e| setup_error("migrating the SQLite database", e))?;
+        }
+        Backend::Postgres => {
+            let mut conn = PgConnection::establish(&url)
+                .map_err(|e| setup_error("connecting to PostgreSQL", e))?;
+            // Several server nodes may start at once against one database.
+            conn.batch_execute("SELECT pg_advisory_lock(7236512)")
+                .map_err(|e| setup_error("locking for migrations", e))?;
+            let migrated = conn
+                .run_pending_migrations(POSTGRES_MIGRATIONS)
+                .map(|_| ())
+                .map_err(|e| setup_error("migrating the PostgreSQL database", e));
+            conn.batch_execute("SELECT pg_advisory_unlock(7236512)")
+                .map_err(|e| setup_error("unlocking after migrations", e))?;
+            migrated?;
+        }
+    }
+    let manager = ConnectionManager::<AnyConnection>::new(url);
+    let pool = diesel::r2d2::Pool::builder()
+        .max_size(config.pool_size.max(1))
+        .connection_timeout(config.connection_timeout)
+        .connection_customizer(Box::new(SqlitePragmas {
+            busy_timeout_ms: config.busy_timeout.as_millis(),
+        }))
+        .build(manager)
+        .map_err(|e| setup_error("opening the connection pool", e))?;
+    Ok((pool, backend))
+}
+
+pub(crate) fn ping(conn: &mut AnyConnection) -> Result<(), FhirError> {
+    match conn {
+        AnyConnection::Sqlite(c) => c.batch_execute("SELECT 1"),
+        AnyConnection::Postgresql(c) => c.batch_execute("SELECT 1"),
+    }
+    .map_err(|e| setup_error("database ping", e))
+}

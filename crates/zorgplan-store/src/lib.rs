@@ -1,0 +1,79 @@
+//! Versioned storage of FHIR resources on SQLite or PostgreSQL, through diesel and r2d2.
+//!
+//! One code base serves both backends ([`db::AnyConnection`]). Every resource is kept as its
+//! canonical JSON text with every earlier version ([`crud`], [`history`]); a write, its history
+//! row and its search-index rows commit in one database transaction ([`tx`]). Search criteria
+//! are matched against index tables maintained at write time ([`search`], [`index`]).
+//!
+//! The store knows nothing of HTTP: it takes resource types, ids, JSON values and parsed
+//! criteria, and answers rows or a [`FhirError`]. All calls block; the REST layer runs them
+//! off its async executor.
+
+pub mod crud;
+pub mod db;
+pub mod history;
+mod index;
+mod schema;
+pub mod search;
+pub mod time;
+mod tx;
+
+pub use crud::{Created, Deleted, Written};
+pub use db::{Backend, StoreConfig};
+pub use history::{HistoryCursor, HistoryPage, HistoryQuery, HistoryScope};
+pub use search::{Criteria, SearchPage};
+pub use time::Timestamp;
+
+use zorgplan_fhir::FhirError;
+
+/// The store: a connection pool to one database.
+#[derive(Clone)]
+pub struct Store {
+    pool: db::Pool,
+    backend: Backend,
+}
+
+/// One stored version of a resource.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Version {
+    pub res_type: String,
+    pub id: String,
+    pub version: i64,
+    pub last_updated: Timestamp,
+    /// This version records a deletion (it has no content).
+    pub deleted: bool,
+    /// The interaction that wrote the version: POST, PUT or DELETE.
+    pub method: String,
+    /// The resource's JSON text, with `id` and `meta` as stored; `None` for a deletion.
+    pub content: Option<String>,
+}
+
+impl Store {
+    /// Opens the database named by `config.url`, creating it (SQLite) and running the
+    /// embedded migrations.
+    pub fn open(config: &StoreConfig) -> Result<Store, FhirError> {
+        let (pool, backend) = db::open(config)?;
+        Ok(Store { pool, backend })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Whether the database answers.
+    pub fn ping(&self) -> Result<(), FhirError> {
+        let mut conn = self.conn()?;
+        db::ping(&mut conn)
+    }
+
+    fn conn(&self) -> Result<db::PooledConn, FhirError> {
+        self.pool.get().map_err(|e| {
+            tracing::error!(error = %e, "no database connection available");
+            FhirError::new(
+                zorgplan_fhir::ErrorKind::Unavailable,
+                zorgplan_fhir::IssueType::Transient,
+                "The database is not available at the moment; try again later",
+            )
+        })
+    }
+}
