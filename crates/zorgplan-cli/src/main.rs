@@ -38,7 +38,11 @@ enum LogFormat {
 struct ServeArgs {
     /// Database: a SQLite file path (`sqlite://path` or a plain path) or a PostgreSQL URL
     /// (`postgres://user@host/db`). The schema is created or migrated at start.
-    #[arg(long, env = "ZORGPLAN_DATABASE_URL", default_value = "./data/zorgplan.db")]
+    #[arg(
+        long,
+        env = "ZORGPLAN_DATABASE_URL",
+        default_value = "./data/zorgplan.db"
+    )]
     database_url: String,
 
     /// Address and port to listen on.

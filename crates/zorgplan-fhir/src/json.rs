@@ -220,8 +220,11 @@ fn check_array(items: &[Value], path: &str, nulls_allowed: bool, issues: &mut Ve
         match item {
             Value::Null if nulls_allowed => {}
             Value::Array(_) => issues.push(
-                Issue::error(IssueType::Structure, "Arrays must not directly contain arrays")
-                    .at(child),
+                Issue::error(
+                    IssueType::Structure,
+                    "Arrays must not directly contain arrays",
+                )
+                .at(child),
             ),
             Value::Object(inner) if inner.contains_key("resourceType") => {
                 check_resource(inner, &child, issues)
@@ -371,7 +374,10 @@ mod tests {
             (r#"{"resourceType":1}"#, 400),
             (r#"{"resourceType":"Patiënt"}"#, 400),
             (r#"{"resourceType":"Observation"}"#, 400),
-            (r#"{"resourceType":"Patient","active":true,"active":false}"#, 400),
+            (
+                r#"{"resourceType":"Patient","active":true,"active":false}"#,
+                400,
+            ),
             (r#"{"resourceType":"Patient","id":"a b"}"#, 422),
             (r#"{"resourceType":"Patient","name":[]}"#, 422),
             (r#"{"resourceType":"Patient","name":[{}]}"#, 422),
@@ -389,7 +395,11 @@ mod tests {
             r#"{"resourceType":"Patient","id":"$","name":[{"given":["a",null]},{"family":""}],"contained":[{"resourceType":"Nope"}]}"#,
         )
         .unwrap_err();
-        let paths: Vec<_> = err.issues.iter().map(|i| i.expression[0].as_str()).collect();
+        let paths: Vec<_> = err
+            .issues
+            .iter()
+            .map(|i| i.expression[0].as_str())
+            .collect();
         assert_eq!(
             paths,
             [

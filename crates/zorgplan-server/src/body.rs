@@ -36,7 +36,9 @@ pub async fn read_bytes(
     let mut body = BytesMut::with_capacity(declared.unwrap_or(0).min(limit));
     while let Some(chunk) = payload.next().await {
         let chunk = chunk.map_err(|e| {
-            ApiError::from(FhirError::bad_request(format!("The request body could not be read: {e}")))
+            ApiError::from(FhirError::bad_request(format!(
+                "The request body could not be read: {e}"
+            )))
         })?;
         if body.len() + chunk.len() > limit {
             return Err(too_large(limit));

@@ -16,7 +16,10 @@ impl BundleWriter {
         let mut head = Map::new();
         head.insert("resourceType".into(), "Bundle".into());
         head.insert("id".into(), uuid::Uuid::new_v4().to_string().into());
-        head.insert("meta".into(), json!({ "lastUpdated": Timestamp::now().to_instant() }));
+        head.insert(
+            "meta".into(),
+            json!({ "lastUpdated": Timestamp::now().to_instant() }),
+        );
         head.insert("type".into(), kind.into());
         if !links.is_empty() {
             let links: Vec<Value> = links
@@ -38,9 +41,8 @@ impl BundleWriter {
     /// Adds an entry: `fullUrl`, the version's resource (when it has one) and `rest`
     /// (`request`, `response`, `search`: an object's members).
     pub fn entry(&mut self, full_url: &str, version: &Version, rest: Value) {
-        let mut entry = String::with_capacity(
-            version.content.as_ref().map_or(0, String::len) + 256,
-        );
+        let mut entry =
+            String::with_capacity(version.content.as_ref().map_or(0, String::len) + 256);
         entry.push_str("{\"fullUrl\":");
         entry.push_str(&Value::String(full_url.to_owned()).to_string());
         if let Some(content) = &version.content {
@@ -84,17 +86,24 @@ mod tests {
             last_updated: Timestamp(0),
             deleted: false,
             method: "PUT".into(),
-            content: Some(r#"{"resourceType":"Patient","id":"p1","birthDate":"2015-03-01"}"#.into()),
+            content: Some(
+                r#"{"resourceType":"Patient","id":"p1","birthDate":"2015-03-01"}"#.into(),
+            ),
         };
         let mut writer = BundleWriter::new("searchset", &[("self", "http://x/Patient".into())]);
         writer.total(1);
-        writer.entry("http://x/Patient/p1", &version, json!({"search": {"mode": "match"}}));
+        writer.entry(
+            "http://x/Patient/p1",
+            &version,
+            json!({"search": {"mode": "match"}}),
+        );
         let bundle: Value = serde_json::from_str(&writer.finish()).unwrap();
         assert_eq!(bundle["type"], "searchset");
         assert_eq!(bundle["total"], 1);
         assert_eq!(bundle["entry"][0]["resource"]["birthDate"], "2015-03-01");
         assert_eq!(bundle["entry"][0]["search"]["mode"], "match");
-        let empty: Value = serde_json::from_str(&BundleWriter::new("history", &[]).finish()).unwrap();
+        let empty: Value =
+            serde_json::from_str(&BundleWriter::new("history", &[]).finish()).unwrap();
         assert!(empty.get("entry").is_none());
         assert!(empty.get("link").is_none());
     }

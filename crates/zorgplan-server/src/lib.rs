@@ -89,7 +89,11 @@ pub struct BoundServer {
 
 /// Binds the API to `listener` with `store`. Await `server` (on an actix or tokio runtime)
 /// to serve; `server.handle()` stops it.
-pub fn bind(listener: TcpListener, store: Store, config: ServerConfig) -> std::io::Result<BoundServer> {
+pub fn bind(
+    listener: TcpListener,
+    store: Store,
+    config: ServerConfig,
+) -> std::io::Result<BoundServer> {
     let addr = listener.local_addr()?;
     let workers = if config.workers == 0 {
         std::thread::available_parallelism().map_or(2, |n| n.get())

@@ -38,7 +38,8 @@ fn json_media_type(media: &str) -> Option<bool> {
             if name.trim().eq_ignore_ascii_case("fhirVersion") && !value.starts_with("4.0") {
                 return None;
             }
-            if name.trim().eq_ignore_ascii_case("q") && value.parse::<f32>().is_ok_and(|q| q <= 0.0) {
+            if name.trim().eq_ignore_ascii_case("q") && value.parse::<f32>().is_ok_and(|q| q <= 0.0)
+            {
                 return None;
             }
         }
@@ -54,7 +55,10 @@ fn json_media_type(media: &str) -> Option<bool> {
 }
 
 /// The representation the client asked for through `_format` (which wins) or `Accept`.
-pub fn response_format(req: &HttpRequest, params: &[(String, String)]) -> Result<Format, FhirError> {
+pub fn response_format(
+    req: &HttpRequest,
+    params: &[(String, String)],
+) -> Result<Format, FhirError> {
     let pretty = params
         .iter()
         .rev()
@@ -64,13 +68,19 @@ pub fn response_format(req: &HttpRequest, params: &[(String, String)]) -> Result
         json_media_type(format)
             .ok_or_else(|| not_acceptable(&format!("_format={format} is not supported")))?
     } else {
-        match req.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()) {
+        match req
+            .headers()
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+        {
             None => true,
             Some(accept) if accept.trim().is_empty() => true,
             Some(accept) => {
                 let kinds: Vec<bool> = accept.split(',').filter_map(json_media_type).collect();
                 if kinds.is_empty() {
-                    return Err(not_acceptable(&format!("Accept: {accept} cannot be served")));
+                    return Err(not_acceptable(&format!(
+                        "Accept: {accept} cannot be served"
+                    )));
                 }
                 kinds.iter().any(|fhir| *fhir)
             }
@@ -85,7 +95,11 @@ pub fn response_format(req: &HttpRequest, params: &[(String, String)]) -> Result
 /// Fails with 415 unless the body is declared as FHIR JSON (or plain JSON) in UTF-8.
 pub fn check_body_type(req: &HttpRequest) -> Result<(), FhirError> {
     let unsupported = |what: String| {
-        FhirError::new(ErrorKind::UnsupportedMediaType, IssueType::NotSupported, what)
+        FhirError::new(
+            ErrorKind::UnsupportedMediaType,
+            IssueType::NotSupported,
+            what,
+        )
     };
     let Some(content_type) = req.headers().get(header::CONTENT_TYPE) else {
         return Err(unsupported(
@@ -104,7 +118,9 @@ pub fn check_body_type(req: &HttpRequest) -> Result<(), FhirError> {
         if let Some((name, value)) = param.split_once('=') {
             let value = value.trim().trim_matches('"');
             if name.trim().eq_ignore_ascii_case("charset") && !value.eq_ignore_ascii_case("utf-8") {
-                return Err(unsupported(format!("charset {value} is not supported; send UTF-8")));
+                return Err(unsupported(format!(
+                    "charset {value} is not supported; send UTF-8"
+                )));
             }
             if name.trim().eq_ignore_ascii_case("fhirVersion") && !value.starts_with("4.0") {
                 return Err(unsupported(format!(
@@ -170,25 +186,62 @@ mod tests {
         if let Some(accept) = accept {
             req = req.insert_header((header::ACCEPT, accept));
         }
-        let params: Vec<(String, String)> =
-            query.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let params: Vec<(String, String)> = query
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         response_format(&req.to_http_request(), &params)
     }
 
     #[test]
     fn negotiates_json_and_refuses_the_rest() {
         assert_eq!(format_for(None, &[]).unwrap().content_type, FHIR_JSON_UTF8);
-        assert_eq!(format_for(Some("application/json"), &[]).unwrap().content_type, JSON_UTF8);
         assert_eq!(
-            format_for(Some("text/html, application/fhir+json;q=0.9"), &[]).unwrap().content_type,
+            format_for(Some("application/json"), &[])
+                .unwrap()
+                .content_type,
+            JSON_UTF8
+        );
+        assert_eq!(
+            format_for(Some("text/html, application/fhir+json;q=0.9"), &[])
+                .unwrap()
+                .content_type,
             FHIR_JSON_UTF8
         );
-        assert_eq!(format_for(Some("*/*"), &[]).unwrap().content_type, FHIR_JSON_UTF8);
-        assert_eq!(format_for(Some("application/fhir+xml"), &[]).unwrap_err().status(), 406);
-        assert_eq!(format_for(Some("application/fhir+json; fhirVersion=3.0"), &[]).unwrap_err().status(), 406);
-        assert_eq!(format_for(Some("application/fhir+json;q=0"), &[]).unwrap_err().status(), 406);
-        assert_eq!(format_for(Some("application/fhir+xml"), &[("_format", "json")]).unwrap().content_type, FHIR_JSON_UTF8);
-        assert_eq!(format_for(None, &[("_format", "xml")]).unwrap_err().status(), 406);
+        assert_eq!(
+            format_for(Some("*/*"), &[]).unwrap().content_type,
+            FHIR_JSON_UTF8
+        );
+        assert_eq!(
+            format_for(Some("application/fhir+xml"), &[])
+                .unwrap_err()
+                .status(),
+            406
+        );
+        assert_eq!(
+            format_for(Some("application/fhir+json; fhirVersion=3.0"), &[])
+                .unwrap_err()
+                .status(),
+            406
+        );
+        assert_eq!(
+            format_for(Some("application/fhir+json;q=0"), &[])
+                .unwrap_err()
+                .status(),
+            406
+        );
+        assert_eq!(
+            format_for(Some("application/fhir+xml"), &[("_format", "json")])
+                .unwrap()
+                .content_type,
+            FHIR_JSON_UTF8
+        );
+        assert_eq!(
+            format_for(None, &[("_format", "xml")])
+                .unwrap_err()
+                .status(),
+            406
+        );
         assert!(format_for(None, &[("_pretty", "true")]).unwrap().pretty);
     }
 

@@ -34,10 +34,9 @@ pub fn last<'a>(params: &'a [(String, String)], name: &str) -> Option<&'a str> {
 pub fn count(params: &[(String, String)], default: usize, max: usize) -> Result<usize, FhirError> {
     match last(params, "_count") {
         None => Ok(default),
-        Some(v) => v
-            .parse::<usize>()
-            .map(|n| n.min(max))
-            .map_err(|_| FhirError::bad_request(format!("_count must be a non-negative integer, not '{v}'"))),
+        Some(v) => v.parse::<usize>().map(|n| n.min(max)).map_err(|_| {
+            FhirError::bad_request(format!("_count must be a non-negative integer, not '{v}'"))
+        }),
     }
 }
 

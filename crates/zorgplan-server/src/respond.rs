@@ -33,7 +33,11 @@ pub fn json_body(text: String, format: Format) -> Vec<u8> {
 }
 
 /// A JSON value as the response body.
-pub fn json_response(status: StatusCode, value: &serde_json::Value, format: Format) -> HttpResponse {
+pub fn json_response(
+    status: StatusCode,
+    value: &serde_json::Value,
+    format: Format,
+) -> HttpResponse {
     let text = serde_json::to_string(value).unwrap_or_default();
     HttpResponse::build(status)
         .content_type(format.content_type)

@@ -205,7 +205,8 @@ fn put_version(
     let version = current.map_or(1, |c| c.version + 1);
     let at = Timestamp::next_after(current.map(|c| Timestamp(c.last_updated)));
     let resource = stamp(resource, id, version, at)?;
-    let content = serde_json::to_string(&resource).map_err(|e| FhirError::internal(e.to_string()))?;
+    let content =
+        serde_json::to_string(&resource).map_err(|e| FhirError::internal(e.to_string()))?;
     let pk = match current {
         Some(c) => {
             diesel::update(resources::table.filter(resources::pk.eq(c.pk)))
@@ -356,10 +357,17 @@ impl Store {
     }
 
     /// One version of a resource.
-    pub fn vread(&self, res_type: &str, id: &str, version: i64) -> Result<Option<Version>, FhirError> {
+    pub fn vread(
+        &self,
+        res_type: &str,
+        id: &str,
+        version: i64,
+    ) -> Result<Option<Version>, FhirError> {
         Store::read_with(self, |conn| {
             let row: Option<Row> = resources::table
-                .inner_join(resource_versions::table.on(resource_versions::res_pk.eq(resources::pk)))
+                .inner_join(
+                    resource_versions::table.on(resource_versions::res_pk.eq(resources::pk)),
+                )
                 .filter(resources::res_type.eq(res_type))
                 .filter(resources::res_id.eq(id))
                 .filter(resource_versions::version.eq(version))
@@ -388,7 +396,14 @@ impl Store {
                 }
             }
             let id = uuid::Uuid::new_v4().to_string();
-            Ok(Created::New(put_version(conn, res_type, &id, None, resource.clone(), "POST")?))
+            Ok(Created::New(put_version(
+                conn,
+                res_type,
+                &id,
+                None,
+                resource.clone(),
+                "POST",
+            )?))
         })
     }
 
@@ -437,7 +452,12 @@ impl Store {
 
     /// Deletes `res_type/id` (a new version that records the deletion). With `if_match`,
     /// only when that is the current version (else 412).
-    pub fn delete(&self, res_type: &str, id: &str, if_match: Option<i64>) -> Result<Deleted, FhirError> {
+    pub fn delete(
+        &self,
+        res_type: &str,
+        id: &str,
+        if_match: Option<i64>,
+    ) -> Result<Deleted, FhirError> {
         self.write(|conn| delete_in(conn, res_type, id, if_match))
     }
 

@@ -114,7 +114,10 @@ pub(crate) fn open(config: &StoreConfig) -> Result<(Pool, Backend), FhirError> {
                     "a file path is required (an in-memory database cannot be shared by a pool)",
                 ));
             }
-            if let Some(dir) = Path::new(path).parent().filter(|d| !d.as_os_str().is_empty()) {
+            if let Some(dir) = Path::new(path)
+                .parent()
+                .filter(|d| !d.as_os_str().is_empty())
+            {
                 std::fs::create_dir_all(dir)
                     .map_err(|e| setup_error(&format!("creating {}", dir.display()), e))?;
             }

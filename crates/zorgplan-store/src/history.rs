@@ -108,7 +108,10 @@ impl Store {
                 None
             };
             Ok(Some(HistoryPage {
-                versions: rows.into_iter().map(|(_, row)| row.into_version()).collect(),
+                versions: rows
+                    .into_iter()
+                    .map(|(_, row)| row.into_version())
+                    .collect(),
                 next,
             }))
         })

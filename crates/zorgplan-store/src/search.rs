@@ -164,18 +164,18 @@ fn token_predicate(res_type: &str, param: &'static str, token: &Token) -> Predic
         .filter(search_token::res_type.eq(res_type.to_owned()))
         .filter(search_token::param.eq(param));
     match (&token.system, &token.code) {
-        (None, Some(code)) => Box::new(
-            resources::pk.eq_any(rows.filter(search_token::code.eq(code.clone()))),
-        ),
+        (None, Some(code)) => {
+            Box::new(resources::pk.eq_any(rows.filter(search_token::code.eq(code.clone()))))
+        }
         (Some(system), Some(code)) => Box::new(
             resources::pk.eq_any(
                 rows.filter(search_token::code.eq(code.clone()))
                     .filter(search_token::system.eq(system.clone())),
             ),
         ),
-        (Some(system), None) => Box::new(
-            resources::pk.eq_any(rows.filter(search_token::system.eq(system.clone()))),
-        ),
+        (Some(system), None) => {
+            Box::new(resources::pk.eq_any(rows.filter(search_token::system.eq(system.clone()))))
+        }
         // Not produced by the parser (a token has a code or a system): any value.
         (None, None) => Box::new(resources::pk.eq_any(rows)),
     }
@@ -199,11 +199,11 @@ pub(crate) fn matching_pks(
         match condition {
             Criterion::Id(ids) => query = query.filter(resources::res_id.eq_any(ids.clone())),
             Criterion::Identifier(tokens) => {
-                let mut alternatives =
-                    tokens.iter().map(|t| token_predicate(res_type, "identifier", t));
+                let mut alternatives = tokens
+                    .iter()
+                    .map(|t| token_predicate(res_type, "identifier", t));
                 let first = alternatives.next().expect("a criterion has a value");
-                let predicate: Predicate =
-                    alternatives.fold(first, |acc, p| Box::new(acc.or(p)));
+                let predicate: Predicate = alternatives.fold(first, |acc, p| Box::new(acc.or(p)));
                 query = query.filter(predicate);
             }
         }
@@ -267,7 +267,10 @@ mod tests {
         let (criteria, unknown) = Criteria::parse(
             "Patient",
             &pairs(&[
-                ("identifier", "http://fhir.nl/fhir/NamingSystem/bsn|999911120,|x\\,y,z,s|"),
+                (
+                    "identifier",
+                    "http://fhir.nl/fhir/NamingSystem/bsn|999911120,|x\\,y,z,s|",
+                ),
                 ("_id", "a,b"),
                 ("name", "jan"),
             ]),
@@ -282,7 +285,10 @@ mod tests {
             criteria.conditions,
             [
                 Criterion::Identifier(vec![
-                    tok(Some("http://fhir.nl/fhir/NamingSystem/bsn"), Some("999911120")),
+                    tok(
+                        Some("http://fhir.nl/fhir/NamingSystem/bsn"),
+                        Some("999911120")
+                    ),
                     tok(Some(""), Some("x,y")),
                     tok(None, Some("z")),
                     tok(Some("s"), None),

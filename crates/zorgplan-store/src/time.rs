@@ -74,7 +74,9 @@ mod tests {
         assert_eq!(t.to_instant(), "2026-11-18T09:46:40.123456Z");
         assert_eq!(t.to_http_date(), "Wed, 18 Nov 2026 09:46:40 GMT");
         assert_eq!(
-            Timestamp::parse_http_date(&t.to_http_date()).unwrap().seconds(),
+            Timestamp::parse_http_date(&t.to_http_date())
+                .unwrap()
+                .seconds(),
             t.seconds()
         );
         assert_eq!(Timestamp::parse_instant(&t.to_instant()), Some(t));

@@ -70,17 +70,21 @@ pub(crate) fn db_error(e: DieselError) -> FhirError {
 
 fn begin_write(conn: &mut AnyConnection) -> Result<(), DieselError> {
     match conn {
-        AnyConnection::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE"),
-        AnyConnection::Postgresql(c) => AnsiTransactionManager::begin_transaction_sql(
-            c,
-            "BEGIN ISOLATION LEVEL SERIALIZABLE",
-        ),
+        AnyConnection::Sqlite(c) => {
+            AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")
+        }
+        AnyConnection::Postgresql(c) => {
+            AnsiTransactionManager::begin_transaction_sql(c, "BEGIN ISOLATION LEVEL SERIALIZABLE")
+        }
     }
 }
 
 type Tm = <AnyConnection as Connection>::TransactionManager;
 
-fn attempt<T>(conn: &mut AnyConnection, op: &impl Fn(&mut AnyConnection) -> TxResult<T>) -> TxResult<T> {
+fn attempt<T>(
+    conn: &mut AnyConnection,
+    op: &impl Fn(&mut AnyConnection) -> TxResult<T>,
+) -> TxResult<T> {
     begin_write(conn)?;
     match op(conn) {
         Ok(value) => {
@@ -98,7 +102,10 @@ fn attempt<T>(conn: &mut AnyConnection, op: &impl Fn(&mut AnyConnection) -> TxRe
 
 impl Store {
     /// Runs `op` in a write transaction, retrying it from the start when it lost a race.
-    pub(crate) fn write<T>(&self, op: impl Fn(&mut AnyConnection) -> TxResult<T>) -> Result<T, FhirError> {
+    pub(crate) fn write<T>(
+        &self,
+        op: impl Fn(&mut AnyConnection) -> TxResult<T>,
+    ) -> Result<T, FhirError> {
         let mut tries = 0;
         loop {
             tries += 1;
@@ -118,7 +125,10 @@ impl Store {
 
     /// Runs `op` on a pooled connection without an explicit transaction (one statement
     /// reads a consistent snapshot on both backends).
-    pub(crate) fn read_with<T>(&self, op: impl FnOnce(&mut AnyConnection) -> TxResult<T>) -> Result<T, FhirError> {
+    pub(crate) fn read_with<T>(
+        &self,
+        op: impl FnOnce(&mut AnyConnection) -> TxResult<T>,
+    ) -> Result<T, FhirError> {
         let mut conn = self.conn()?;
         op(&mut conn).map_err(|e| match e {
             TxError::Fhir(e) => e,
@@ -130,10 +140,11 @@ impl Store {
 /// Exponential backoff with jitter: 1, 2, 4, … ms plus up to as much again.
 fn backoff(tries: u32) -> Duration {
     let base = 1u64 << tries.min(7);
-    let jitter = u64::from(std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.subsec_nanos())
-        .unwrap_or(0))
-        % (base * 1000);
+    let jitter = u64::from(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or(0),
+    ) % (base * 1000);
     Duration::from_micros(base * 1000 + jitter)
 }

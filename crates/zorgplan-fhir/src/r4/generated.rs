@@ -4,150 +4,588 @@ use super::ResourceTypeDef;
 
 /// Every concrete resource type of FHIR R4 (4.0.1), sorted by name.
 pub static RESOURCE_TYPES: &[ResourceTypeDef] = &[
-    ResourceTypeDef { name: "Account", identifier_paths: &["identifier"] },
-    ResourceTypeDef { name: "ActivityDefinition", identifier_paths: &["identifier"] },
-    ResourceTypeDef { name: "AdverseEvent", identifier_paths: &[] },
-    ResourceTypeDef { name: "AllergyIntolerance", identifier_paths: &["identifier"] },
-    ResourceTypeDef { name: "Appointment", identifier_paths: &["identifier"] },
-    ResourceTypeDef { name: "AppointmentResponse", identifier_paths: &["identifier"] },
-    ResourceTypeDef { name: "AuditEvent", identifier_paths: &[] },
-    ResourceTypeDef { name: "Basic", identifier_paths: &["identifier"] },
-    ResourceTypeDef { name: "Binary", identifier_paths: &[] },
-    ResourceTypeDef { name: "BiologicallyDerivedProduct", identifier_paths: &[] },
-    ResourceTypeDef { name: "BodyStructure", identifier_paths: &["identifier"] },
-    ResourceTypeDef { name: "Bundle", identifier_paths: &["identifier"] },
-    ResourceTypeDef { name: "CapabilityStatement", identifier_paths: &[] },
-    ResourceTypeDef { name: "CarePlan", identifier_paths: &["identifier"] },
-    ResourceTypeDef { name: "CareTeam", identifier_paths: &["identifier"] },
-    ResourceTypeDef { name: "CatalogEntry", identifier_paths: &[] },
-    ResourceTypeDef { name: "ChargeItem", identifier_paths: &["identifier"] },
-    ResourceTypeDef { name: "ChargeItemDefinition", identifier_paths: &["identifier"] },
-    ResourceTypeDef { name: "Claim", identifier_paths: &["identifier"] },
-    ResourceTypeDef { name: "ClaimResponse", identifier_paths: &["identifier"] },
-    ResourceTypeDef { name: "ClinicalImpression", identifier_paths: &["identifier"] },
-    ResourceTypeDef { name: "CodeSystem", identifier_paths: &["identifier"] },
-    ResourceTypeDef { name: "Communication", identifier_paths: &["identifier"] },
-    ResourceTypeDef { name: "CommunicationRequest", identifier_paths: &["identifier"] },
-    ResourceTypeDef { name: "CompartmentDefinition", identifier_paths: &[] },
-    ResourceTypeDef { name: "Composition", identifier_paths: &["identifier"] },
-    ResourceTypeDef { name: "ConceptMap", identifier_paths: &["identifier"] },
-    ResourceTypeDef { name: "Condition", identifier_paths: &["identifier"] },
-    ResourceTypeDef { name: "Consent", identifier_paths: &["identifier"] },
-    ResourceTypeDef { name: "Contract", identifier_paths: &["identifier"] },
-    ResourceTypeDef { name: "Coverage", identifier_paths: &["identifier"] },
-    ResourceTypeDef { name: "CoverageEligibilityRequest", identifier_paths: &["identifier"] },
-    ResourceTypeDef { name: "CoverageEligibilityResponse", identifier_paths: &["identifier"] },
-    ResourceTypeDef { name: "DetectedIssue", identifier_paths: &["identifier"] },
-    ResourceTypeDef { name: "Device", identifier_paths: &["identifier"] },
-    ResourceTypeDef { name: "DeviceDefinition", identifier_paths: &["identifier"] },
-    ResourceTypeDef { name: "DeviceMetric", identifier_paths: &["identifier"] },
-    ResourceTypeDef { name: "DeviceRequest", identifier_paths: &["identifier"] },
-    ResourceTypeDef { name: "DeviceUseStatement", identifier_paths: &["identifier"] },
-    ResourceTypeDef { name: "DiagnosticReport", identifier_paths: &["identifier"] },
-    ResourceTypeDef { name: "DocumentManifest", identifier_paths: &["masterIdentifier", "identifier"] },
-    ResourceTypeDef { name: "DocumentReference", identifier_paths: &["masterIdentifier", "identifier"] },
-    ResourceTypeDef { name: "EffectEvidenceSynthesis", identifier_paths: &["identifier"] },
-    ResourceTypeDef { name: "Encounter", identifier_paths: &["identifier"] },
-    ResourceTypeDef { name: "Endpoint", identifier_paths: &["identifier"] },
-    ResourceTypeDef { name: "EnrollmentRequest", identifier_paths: &["identifier"] },
-    ResourceTypeDef { name: "EnrollmentResponse", identifier_paths: &["identifier"] },
-    ResourceTypeDef { name: "EpisodeOfCare", identifier_paths: &["identifier"] },
-    ResourceTypeDef { name: "EventDefinition", identifier_paths: &["identifier"] },
-    ResourceTypeDef { name: "Evidence", identifier_paths: &["identifier"] },
-    ResourceTypeDef { name: "EvidenceVariable", identifier_paths: &["identifier"] },
-    ResourceTypeDef { name: "ExampleScenario", identifier_paths: &["identifier"] },
-    ResourceTypeDef { name: "ExplanationOfBenefit", identifier_paths: &["identifier"] },
-    ResourceTypeDef { name: "FamilyMemberHistory", identifier_paths: &["identifier"] },
-    ResourceTypeDef { name: "Flag", identifier_paths: &["identifier"] },
-    ResourceTypeDef { name: "Goal", identifier_paths: &["identifier"] },
-    ResourceTypeDef { name: "GraphDefinition", identifier_paths: &[] },
-    ResourceTypeDef { name: "Group", identifier_paths: &["identifier"] },
-    ResourceTypeDef { name: "GuidanceResponse", identifier_paths: &["identifier"] },
-    ResourceTypeDef { name: "HealthcareService", identifier_paths: &["identifier"] },
-    ResourceTypeDef { name: "ImagingStudy", identifier_paths: &["identifier"] },
-    ResourceTypeDef { name: "Immunization", identifier_paths: &["identifier"] },
-    ResourceTypeDef { name: "ImmunizationEvaluation", identifier_paths: &["identifier"] },
-    ResourceTypeDef { name: "ImmunizationRecommendation", identifier_paths: &["identifier"] },
-    ResourceTypeDef { name: "ImplementationGuide", identifier_paths: &[] },
-    ResourceTypeDef { name: "InsurancePlan", identifier_paths: &["identifier"] },
-    ResourceTypeDef { name: "Invoice", identifier_paths: &["identifier"] },
-    ResourceTypeDef { name: "Library", identifier_paths: &["identifier"] },
-    ResourceTypeDef { name: "Linkage", identifier_paths: &[] },
-    ResourceTypeDef { name: "List", identifier_paths: &["identifier"] },
-    ResourceTypeDef { name: "Location", identifier_paths: &["identifier"] },
-    ResourceTypeDef { name: "Measure", identifier_paths: &["identifier"] },
-    ResourceTypeDef { name: "MeasureReport", identifier_paths: &["identifier"] },
-    ResourceTypeDef { name: "Media", identifier_paths: &["identifier"] },
-    ResourceTypeDef { name: "Medication", identifier_paths: &["identifier"] },
-    ResourceTypeDef { name: "MedicationAdministration", identifier_paths: &["identifier"] },
-    ResourceTypeDef { name: "MedicationDispense", identifier_paths: &["identifier"] },
-    ResourceTypeDef { name: "MedicationKnowledge", identifier_paths: &[] },
-    ResourceTypeDef { name: "MedicationRequest", identifier_paths: &["identifier"] },
-    ResourceTypeDef { name: "MedicationStatement", identifier_paths: &["identifier"] },
-    ResourceTypeDef { name: "MedicinalProduct", identifier_paths: &["identifier"] },
-    ResourceTypeDef { name: "MedicinalProductAuthorization", identifier_paths: &["identifier"] },
-    ResourceTypeDef { name: "MedicinalProductContraindication", identifier_paths: &[] },
-    ResourceTypeDef { name: "MedicinalProductIndication", identifier_paths: &[] },
-    ResourceTypeDef { name: "MedicinalProductIngredient", identifier_paths: &[] },
-    ResourceTypeDef { name: "MedicinalProductInteraction", identifier_paths: &[] },
-    ResourceTypeDef { name: "MedicinalProductManufactured", identifier_paths: &[] },
-    ResourceTypeDef { name: "MedicinalProductPackaged", identifier_paths: &["identifier"] },
-    ResourceTypeDef { name: "MedicinalProductPharmaceutical", identifier_paths: &["identifier"] },
-    ResourceTypeDef { name: "MedicinalProductUndesirableEffect", identifier_paths: &[] },
-    ResourceTypeDef { name: "MessageDefinition", identifier_paths: &["identifier"] },
-    ResourceTypeDef { name: "MessageHeader", identifier_paths: &[] },
-    ResourceTypeDef { name: "MolecularSequence", identifier_paths: &["identifier"] },
-    ResourceTypeDef { name: "NamingSystem", identifier_paths: &[] },
-    ResourceTypeDef { name: "NutritionOrder", identifier_paths: &["identifier"] },
-    ResourceTypeDef { name: "Observation", identifier_paths: &["identifier"] },
-    ResourceTypeDef { name: "ObservationDefinition", identifier_paths: &[] },
-    ResourceTypeDef { name: "OperationDefinition", identifier_paths: &[] },
-    ResourceTypeDef { name: "OperationOutcome", identifier_paths: &[] },
-    ResourceTypeDef { name: "Organization", identifier_paths: &["identifier"] },
-    ResourceTypeDef { name: "OrganizationAffiliation", identifier_paths: &["identifier"] },
-    ResourceTypeDef { name: "Parameters", identifier_paths: &[] },
-    ResourceTypeDef { name: "Patient", identifier_paths: &["identifier"] },
-    ResourceTypeDef { name: "PaymentNotice", identifier_paths: &["identifier"] },
-    ResourceTypeDef { name: "PaymentReconciliation", identifier_paths: &["identifier"] },
-    ResourceTypeDef { name: "Person", identifier_paths: &["identifier"] },
-    ResourceTypeDef { name: "PlanDefinition", identifier_paths: &["identifier"] },
-    ResourceTypeDef { name: "Practitioner", identifier_paths: &["identifier"] },
-    ResourceTypeDef { name: "PractitionerRole", identifier_paths: &["identifier"] },
-    ResourceTypeDef { name: "Procedure", identifier_paths: &["identifier"] },
-    ResourceTypeDef { name: "Provenance", identifier_paths: &[] },
-    ResourceTypeDef { name: "Questionnaire", identifier_paths: &["identifier"] },
-    ResourceTypeDef { name: "QuestionnaireResponse", identifier_paths: &["identifier"] },
-    ResourceTypeDef { name: "RelatedPerson", identifier_paths: &["identifier"] },
-    ResourceTypeDef { name: "RequestGroup", identifier_paths: &["identifier"] },
-    ResourceTypeDef { name: "ResearchDefinition", identifier_paths: &["identifier"] },
-    ResourceTypeDef { name: "ResearchElementDefinition", identifier_paths: &["identifier"] },
-    ResourceTypeDef { name: "ResearchStudy", identifier_paths: &["identifier"] },
-    ResourceTypeDef { name: "ResearchSubject", identifier_paths: &["identifier"] },
-    ResourceTypeDef { name: "RiskAssessment", identifier_paths: &["identifier"] },
-    ResourceTypeDef { name: "RiskEvidenceSynthesis", identifier_paths: &["identifier"] },
-    ResourceTypeDef { name: "Schedule", identifier_paths: &["identifier"] },
-    ResourceTypeDef { name: "SearchParameter", identifier_paths: &[] },
-    ResourceTypeDef { name: "ServiceRequest", identifier_paths: &["identifier"] },
-    ResourceTypeDef { name: "Slot", identifier_paths: &["identifier"] },
-    ResourceTypeDef { name: "Specimen", identifier_paths: &["identifier"] },
-    ResourceTypeDef { name: "SpecimenDefinition", identifier_paths: &["identifier"] },
-    ResourceTypeDef { name: "StructureDefinition", identifier_paths: &["identifier"] },
-    ResourceTypeDef { name: "StructureMap", identifier_paths: &["identifier"] },
-    ResourceTypeDef { name: "Subscription", identifier_paths: &[] },
-    ResourceTypeDef { name: "Substance", identifier_paths: &["identifier"] },
-    ResourceTypeDef { name: "SubstanceNucleicAcid", identifier_paths: &[] },
-    ResourceTypeDef { name: "SubstancePolymer", identifier_paths: &[] },
-    ResourceTypeDef { name: "SubstanceProtein", identifier_paths: &[] },
-    ResourceTypeDef { name: "SubstanceReferenceInformation", identifier_paths: &[] },
-    ResourceTypeDef { name: "SubstanceSourceMaterial", identifier_paths: &[] },
-    ResourceTypeDef { name: "SubstanceSpecification", identifier_paths: &[] },
-    ResourceTypeDef { name: "SupplyDelivery", identifier_paths: &["identifier"] },
-    ResourceTypeDef { name: "SupplyRequest", identifier_paths: &["identifier"] },
-    ResourceTypeDef { name: "Task", identifier_paths: &["identifier"] },
-    ResourceTypeDef { name: "TerminologyCapabilities", identifier_paths: &[] },
-    ResourceTypeDef { name: "TestReport", identifier_paths: &["identifier"] },
-    ResourceTypeDef { name: "TestScript", identifier_paths: &["identifier"] },
-    ResourceTypeDef { name: "ValueSet", identifier_paths: &["identifier"] },
-    ResourceTypeDef { name: "VerificationResult", identifier_paths: &[] },
-    ResourceTypeDef { name: "VisionPrescription", identifier_paths: &["identifier"] },
+    ResourceTypeDef {
+        name: "Account",
+        identifier_paths: &["identifier"],
+    },
+    ResourceTypeDef {
+        name: "ActivityDefinition",
+        identifier_paths: &["identifier"],
+    },
+    ResourceTypeDef {
+        name: "AdverseEvent",
+        identifier_paths: &[],
+    },
+    ResourceTypeDef {
+        name: "AllergyIntolerance",
+        identifier_paths: &["identifier"],
+    },
+    ResourceTypeDef {
+        name: "Appointment",
+        identifier_paths: &["identifier"],
+    },
+    ResourceTypeDef {
+        name: "AppointmentResponse",
+        identifier_paths: &["identifier"],
+    },
+    ResourceTypeDef {
+        name: "AuditEvent",
+        identifier_paths: &[],
+    },
+    ResourceTypeDef {
+        name: "Basic",
+        identifier_paths: &["identifier"],
+    },
+    ResourceTypeDef {
+        name: "Binary",
+        identifier_paths: &[],
+    },
+    ResourceTypeDef {
+        name: "BiologicallyDerivedProduct",
+        identifier_paths: &[],
+    },
+    ResourceTypeDef {
+        name: "BodyStructure",
+        identifier_paths: &["identifier"],
+    },
+    ResourceTypeDef {
+        name: "Bundle",
+        identifier_paths: &["identifier"],
+    },
+    ResourceTypeDef {
+        name: "CapabilityStatement",
+        identifier_paths: &[],
+    },
+    ResourceTypeDef {
+        name: "CarePlan",
+        identifier_paths: &["identifier"],
+    },
+    ResourceTypeDef {
+        name: "CareTeam",
+        identifier_paths: &["identifier"],
+    },
+    ResourceTypeDef {
+        name: "CatalogEntry",
+        identifier_paths: &[],
+    },
+    ResourceTypeDef {
+        name: "ChargeItem",
+        identifier_paths: &["identifier"],
+    },
+    ResourceTypeDef {
+        name: "ChargeItemDefinition",
+        identifier_paths: &["identifier"],
+    },
+    ResourceTypeDef {
+        name: "Claim",
+        identifier_paths: &["identifier"],
+    },
+    ResourceTypeDef {
+        name: "ClaimResponse",
+        identifier_paths: &["identifier"],
+    },
+    ResourceTypeDef {
+        name: "ClinicalImpression",
+        identifier_paths: &["identifier"],
+    },
+    ResourceTypeDef {
+        name: "CodeSystem",
+        identifier_paths: &["identifier"],
+    },
+    ResourceTypeDef {
+        name: "Communication",
+        identifier_paths: &["identifier"],
+    },
+    ResourceTypeDef {
+        name: "CommunicationRequest",
+        identifier_paths: &["identifier"],
+    },
+    ResourceTypeDef {
+        name: "CompartmentDefinition",
+        identifier_paths: &[],
+    },
+    ResourceTypeDef {
+        name: "Composition",
+        identifier_paths: &["identifier"],
+    },
+    ResourceTypeDef {
+        name: "ConceptMap",
+        identifier_paths: &["identifier"],
+    },
+    ResourceTypeDef {
+        name: "Condition",
+        identifier_paths: &["identifier"],
+    },
+    ResourceTypeDef {
+        name: "Consent",
+        identifier_paths: &["identifier"],
+    },
+    ResourceTypeDef {
+        name: "Contract",
+        identifier_paths: &["identifier"],
+    },
+    ResourceTypeDef {
+        name: "Coverage",
+        identifier_paths: &["identifier"],
+    },
+    ResourceTypeDef {
+        name: "CoverageEligibilityRequest",
+        identifier_paths: &["identifier"],
+    },
+    ResourceTypeDef {
+        name: "CoverageEligibilityResponse",
+        identifier_paths: &["identifier"],
+    },
+    ResourceTypeDef {
+        name: "DetectedIssue",
+        identifier_paths: &["identifier"],
+    },
+    ResourceTypeDef {
+        name: "Device",
+        identifier_paths: &["identifier"],
+    },
+    ResourceTypeDef {
+        name: "DeviceDefinition",
+        identifier_paths: &["identifier"],
+    },
+    ResourceTypeDef {
+        name: "DeviceMetric",
+        identifier_paths: &["identifier"],
+    },
+    ResourceTypeDef {
+        name: "DeviceRequest",
+        identifier_paths: &["identifier"],
+    },
+    ResourceTypeDef {
+        name: "DeviceUseStatement",
+        identifier_paths: &["identifier"],
+    },
+    ResourceTypeDef {
+        name: "DiagnosticReport",
+        identifier_paths: &["identifier"],
+    },
+    ResourceTypeDef {
+        name: "DocumentManifest",
+        identifier_paths: &["masterIdentifier", "identifier"],
+    },
+    ResourceTypeDef {
+        name: "DocumentReference",
+        identifier_paths: &["masterIdentifier", "identifier"],
+    },
+    ResourceTypeDef {
+        name: "EffectEvidenceSynthesis",
+        identifier_paths: &["identifier"],
+    },
+    ResourceTypeDef {
+        name: "Encounter",
+        identifier_paths: &["identifier"],
+    },
+    ResourceTypeDef {
+        name: "Endpoint",
+        identifier_paths: &["identifier"],
+    },
+    ResourceTypeDef {
+        name: "EnrollmentRequest",
+        identifier_paths: &["identifier"],
+    },
+    ResourceTypeDef {
+        name: "EnrollmentResponse",
+        identifier_paths: &["identifier"],
+    },
+    ResourceTypeDef {
+        name: "EpisodeOfCare",
+        identifier_paths: &["identifier"],
+    },
+    ResourceTypeDef {
+        name: "EventDefinition",
+        identifier_paths: &["identifier"],
+    },
+    ResourceTypeDef {
+        name: "Evidence",
+        identifier_paths: &["identifier"],
+    },
+    ResourceTypeDef {
+        name: "EvidenceVariable",
+        identifier_paths: &["identifier"],
+    },
+    ResourceTypeDef {
+        name: "ExampleScenario",
+        identifier_paths: &["identifier"],
+    },
+    ResourceTypeDef {
+        name: "ExplanationOfBenefit",
+        identifier_paths: &["identifier"],
+    },
+    ResourceTypeDef {
+        name: "FamilyMemberHistory",
+        identifier_paths: &["identifier"],
+    },
+    ResourceTypeDef {
+        name: "Flag",
+        identifier_paths: &["identifier"],
+    },
+    ResourceTypeDef {
+        name: "Goal",
+        identifier_paths: &["identifier"],
+    },
+    ResourceTypeDef {
+        name: "GraphDefinition",
+        identifier_paths: &[],
+    },
+    ResourceTypeDef {
+        name: "Group",
+        identifier_paths: &["identifier"],
+    },
+    ResourceTypeDef {
+        name: "GuidanceResponse",
+        identifier_paths: &["identifier"],
+    },
+    ResourceTypeDef {
+        name: "HealthcareService",
+        identifier_paths: &["identifier"],
+    },
+    ResourceTypeDef {
+        name: "ImagingStudy",
+        identifier_paths: &["identifier"],
+    },
+    ResourceTypeDef {
+        name: "Immunization",
+        identifier_paths: &["identifier"],
+    },
+    ResourceTypeDef {
+        name: "ImmunizationEvaluation",
+        identifier_paths: &["identifier"],
+    },
+    ResourceTypeDef {
+        name: "ImmunizationRecommendation",
+        identifier_paths: &["identifier"],
+    },
+    ResourceTypeDef {
+        name: "ImplementationGuide",
+        identifier_paths: &[],
+    },
+    ResourceTypeDef {
+        name: "InsurancePlan",
+        identifier_paths: &["identifier"],
+    },
+    ResourceTypeDef {
+        name: "Invoice",
+        identifier_paths: &["identifier"],
+    },
+    ResourceTypeDef {
+        name: "Library",
+        identifier_paths: &["identifier"],
+    },
+    ResourceTypeDef {
+        name: "Linkage",
+        identifier_paths: &[],
+    },
+    ResourceTypeDef {
+        name: "List",
+        identifier_paths: &["identifier"],
+    },
+    ResourceTypeDef {
+        name: "Location",
+        identifier_paths: &["identifier"],
+    },
+    ResourceTypeDef {
+        name: "Measure",
+        identifier_paths: &["identifier"],
+    },
+    ResourceTypeDef {
+        name: "MeasureReport",
+        identifier_paths: &["identifier"],
+    },
+    ResourceTypeDef {
+        name: "Media",
+        identifier_paths: &["identifier"],
+    },
+    ResourceTypeDef {
+        name: "Medication",
+        identifier_paths: &["identifier"],
+    },
+    ResourceTypeDef {
+        name: "MedicationAdministration",
+        identifier_paths: &["identifier"],
+    },
+    ResourceTypeDef {
+        name: "MedicationDispense",
+        identifier_paths: &["identifier"],
+    },
+    ResourceTypeDef {
+        name: "MedicationKnowledge",
+        identifier_paths: &[],
+    },
+    ResourceTypeDef {
+        name: "MedicationRequest",
+        identifier_paths: &["identifier"],
+    },
+    ResourceTypeDef {
+        name: "MedicationStatement",
+        identifier_paths: &["identifier"],
+    },
+    ResourceTypeDef {
+        name: "MedicinalProduct",
+        identifier_paths: &["identifier"],
+    },
+    ResourceTypeDef {
+        name: "MedicinalProductAuthorization",
+        identifier_paths: &["identifier"],
+    },
+    ResourceTypeDef {
+        name: "MedicinalProductContraindication",
+        identifier_paths: &[],
+    },
+    ResourceTypeDef {
+        name: "MedicinalProductIndication",
+        identifier_paths: &[],
+    },
+    ResourceTypeDef {
+        name: "MedicinalProductIngredient",
+        identifier_paths: &[],
+    },
+    ResourceTypeDef {
+        name: "MedicinalProductInteraction",
+        identifier_paths: &[],
+    },
+    ResourceTypeDef {
+        name: "MedicinalProductManufactured",
+        identifier_paths: &[],
+    },
+    ResourceTypeDef {
+        name: "MedicinalProductPackaged",
+        identifier_paths: &["identifier"],
+    },
+    ResourceTypeDef {
+        name: "MedicinalProductPharmaceutical",
+        identifier_paths: &["identifier"],
+    },
+    ResourceTypeDef {
+        name: "MedicinalProductUndesirableEffect",
+        identifier_paths: &[],
+    },
+    ResourceTypeDef {
+        name: "MessageDefinition",
+        identifier_paths: &["identifier"],
+    },
+    ResourceTypeDef {
+        name: "MessageHeader",
+        identifier_paths: &[],
+    },
+    ResourceTypeDef {
+        name: "MolecularSequence",
+        identifier_paths: &["identifier"],
+    },
+    ResourceTypeDef {
+        name: "NamingSystem",
+        identifier_paths: &[],
+    },
+    ResourceTypeDef {
+        name: "NutritionOrder",
+        identifier_paths: &["identifier"],
+    },
+    ResourceTypeDef {
+        name: "Observation",
+        identifier_paths: &["identifier"],
+    },
+    ResourceTypeDef {
+        name: "ObservationDefinition",
+        identifier_paths: &[],
+    },
+    ResourceTypeDef {
+        name: "OperationDefinition",
+        identifier_paths: &[],
+    },
+    ResourceTypeDef {
+        name: "OperationOutcome",
+        identifier_paths: &[],
+    },
+    ResourceTypeDef {
+        name: "Organization",
+        identifier_paths: &["identifier"],
+    },
+    ResourceTypeDef {
+        name: "OrganizationAffiliation",
+        identifier_paths: &["identifier"],
+    },
+    ResourceTypeDef {
+        name: "Parameters",
+        identifier_paths: &[],
+    },
+    ResourceTypeDef {
+        name: "Patient",
+        identifier_paths: &["identifier"],
+    },
+    ResourceTypeDef {
+        name: "PaymentNotice",
+        identifier_paths: &["identifier"],
+    },
+    ResourceTypeDef {
+        name: "PaymentReconciliation",
+        identifier_paths: &["identifier"],
+    },
+    ResourceTypeDef {
+        name: "Person",
+        identifier_paths: &["identifier"],
+    },
+    ResourceTypeDef {
+        name: "PlanDefinition",
+        identifier_paths: &["identifier"],
+    },
+    ResourceTypeDef {
+        name: "Practitioner",
+        identifier_paths: &["identifier"],
+    },
+    ResourceTypeDef {
+        name: "PractitionerRole",
+        identifier_paths: &["identifier"],
+    },
+    ResourceTypeDef {
+        name: "Procedure",
+        identifier_paths: &["identifier"],
+    },
+    ResourceTypeDef {
+        name: "Provenance",
+        identifier_paths: &[],
+    },
+    ResourceTypeDef {
+        name: "Questionnaire",
+        identifier_paths: &["identifier"],
+    },
+    ResourceTypeDef {
+        name: "QuestionnaireResponse",
+        identifier_paths: &["identifier"],
+    },
+    ResourceTypeDef {
+        name: "RelatedPerson",
+        identifier_paths: &["identifier"],
+    },
+    ResourceTypeDef {
+        name: "RequestGroup",
+        identifier_paths: &["identifier"],
+    },
+    ResourceTypeDef {
+        name: "ResearchDefinition",
+        identifier_paths: &["identifier"],
+    },
+    ResourceTypeDef {
+        name: "ResearchElementDefinition",
+        identifier_paths: &["identifier"],
+    },
+    ResourceTypeDef {
+        name: "ResearchStudy",
+        identifier_paths: &["identifier"],
+    },
+    ResourceTypeDef {
+        name: "ResearchSubject",
+        identifier_paths: &["identifier"],
+    },
+    ResourceTypeDef {
+        name: "RiskAssessment",
+        identifier_paths: &["identifier"],
+    },
+    ResourceTypeDef {
+        name: "RiskEvidenceSynthesis",
+        identifier_paths: &["identifier"],
+    },
+    ResourceTypeDef {
+        name: "Schedule",
+        identifier_paths: &["identifier"],
+    },
+    ResourceTypeDef {
+        name: "SearchParameter",
+        identifier_paths: &[],
+    },
+    ResourceTypeDef {
+        name: "ServiceRequest",
+        identifier_paths: &["identifier"],
+    },
+    ResourceTypeDef {
+        name: "Slot",
+        identifier_paths: &["identifier"],
+    },
+    ResourceTypeDef {
+        name: "Specimen",
+        identifier_paths: &["identifier"],
+    },
+    ResourceTypeDef {
+        name: "SpecimenDefinition",
+        identifier_paths: &["identifier"],
+    },
+    ResourceTypeDef {
+        name: "StructureDefinition",
+        identifier_paths: &["identifier"],
+    },
+    ResourceTypeDef {
+        name: "StructureMap",
+        identifier_paths: &["identifier"],
+    },
+    ResourceTypeDef {
+        name: "Subscription",
+        identifier_paths: &[],
+    },
+    ResourceTypeDef {
+        name: "Substance",
+        identifier_paths: &["identifier"],
+    },
+    ResourceTypeDef {
+        name: "SubstanceNucleicAcid",
+        identifier_paths: &[],
+    },
+    ResourceTypeDef {
+        name: "SubstancePolymer",
+        identifier_paths: &[],
+    },
+    ResourceTypeDef {
+        name: "SubstanceProtein",
+        identifier_paths: &[],
+    },
+    ResourceTypeDef {
+        name: "SubstanceReferenceInformation",
+        identifier_paths: &[],
+    },
+    ResourceTypeDef {
+        name: "SubstanceSourceMaterial",
+        identifier_paths: &[],
+    },
+    ResourceTypeDef {
+        name: "SubstanceSpecification",
+        identifier_paths: &[],
+    },
+    ResourceTypeDef {
+        name: "SupplyDelivery",
+        identifier_paths: &["identifier"],
+    },
+    ResourceTypeDef {
+        name: "SupplyRequest",
+        identifier_paths: &["identifier"],
+    },
+    ResourceTypeDef {
+        name: "Task",
+        identifier_paths: &["identifier"],
+    },
+    ResourceTypeDef {
+        name: "TerminologyCapabilities",
+        identifier_paths: &[],
+    },
+    ResourceTypeDef {
+        name: "TestReport",
+        identifier_paths: &["identifier"],
+    },
+    ResourceTypeDef {
+        name: "TestScript",
+        identifier_paths: &["identifier"],
+    },
+    ResourceTypeDef {
+        name: "ValueSet",
+        identifier_paths: &["identifier"],
+    },
+    ResourceTypeDef {
+        name: "VerificationResult",
+        identifier_paths: &[],
+    },
+    ResourceTypeDef {
+        name: "VisionPrescription",
+        identifier_paths: &["identifier"],
+    },
 ];

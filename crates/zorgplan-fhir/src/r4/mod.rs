@@ -44,7 +44,9 @@ mod tests {
     fn registry_is_sorted_and_complete() {
         assert_eq!(RESOURCE_TYPES.len(), 146);
         assert!(RESOURCE_TYPES.windows(2).all(|w| w[0].name < w[1].name));
-        for name in ["Patient", "CarePlan", "Goal", "CareTeam", "Consent", "Bundle", "Task"] {
+        for name in [
+            "Patient", "CarePlan", "Goal", "CareTeam", "Consent", "Bundle", "Task",
+        ] {
             assert!(is_resource_type(name), "{name}");
         }
         assert!(!is_resource_type("patient"));
@@ -55,11 +57,17 @@ mod tests {
 
     #[test]
     fn identifier_paths_follow_the_core_search_parameters() {
-        assert_eq!(resource_type("Patient").unwrap().identifier_paths, ["identifier"]);
+        assert_eq!(
+            resource_type("Patient").unwrap().identifier_paths,
+            ["identifier"]
+        );
         assert_eq!(
             resource_type("DocumentReference").unwrap().identifier_paths,
             ["masterIdentifier", "identifier"]
         );
-        assert!(resource_type("Parameters").unwrap().identifier_paths.is_empty());
+        assert!(resource_type("Parameters")
+            .unwrap()
+            .identifier_paths
+            .is_empty());
     }
 }

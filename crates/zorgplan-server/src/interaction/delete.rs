@@ -24,13 +24,14 @@ fn respond(req: &HttpRequest, deleted: Deleted, what: &str) -> ApiResult {
         Deleted::AlreadyDeleted => (format!("{what} was already deleted"), None),
         Deleted::NotFound => (format!("{what} does not exist; nothing was deleted"), None),
     };
+    // A deletion has no representation: 204, unless the client asks for an outcome.
     let mut response = match Prefer::of(req).return_ {
-        Return::Minimal => HttpResponse::NoContent().finish(),
-        _ => json_response(
+        Return::OperationOutcome => json_response(
             StatusCode::OK,
             &operation_outcome(&[Issue::information(message)]),
             format,
         ),
+        Return::Minimal | Return::Representation => HttpResponse::NoContent().finish(),
     };
     if let Some(v) = version {
         if let Ok(value) = header::HeaderValue::from_str(&id::etag(v.version)) {
@@ -70,5 +71,9 @@ pub async fn conditional_delete(
     let store = state.store.clone();
     let deleted =
         blocking(move || store.conditional_delete(res_type, &criteria, expected_version)).await?;
-    respond(&req, deleted, &format!("The {res_type} matching the criteria"))
+    respond(
+        &req,
+        deleted,
+        &format!("The {res_type} matching the criteria"),
+    )
 }

@@ -24,8 +24,16 @@ fn request_of(version: &Version) -> serde_json::Value {
             format!("{}/{}", version.res_type, version.id),
             "204 No Content",
         ),
-        (_, 1) => ("PUT", format!("{}/{}", version.res_type, version.id), "201 Created"),
-        _ => ("PUT", format!("{}/{}", version.res_type, version.id), "200 OK"),
+        (_, 1) => (
+            "PUT",
+            format!("{}/{}", version.res_type, version.id),
+            "201 Created",
+        ),
+        _ => (
+            "PUT",
+            format!("{}/{}", version.res_type, version.id),
+            "200 OK",
+        ),
     };
     json!({
         "request": { "method": method, "url": url },
@@ -93,7 +101,10 @@ async fn history(req: HttpRequest, state: web::Data<AppState>, scope: Scope) -> 
     })
     .await?
     .ok_or_else(|| {
-        FhirError::not_found(format!("{} is not known", path.trim_end_matches("/_history")))
+        FhirError::not_found(format!(
+            "{} is not known",
+            path.trim_end_matches("/_history")
+        ))
     })?;
 
     let base = base_url(&req, &state);
@@ -114,7 +125,10 @@ async fn history(req: HttpRequest, state: web::Data<AppState>, scope: Scope) -> 
         .body(json_body(bundle.finish(), format)))
 }
 
-fn all_with_cursor(params: &[(String, String)], cursor: Option<HistoryCursor>) -> Vec<(String, String)> {
+fn all_with_cursor(
+    params: &[(String, String)],
+    cursor: Option<HistoryCursor>,
+) -> Vec<(String, String)> {
     let mut out = params.to_vec();
     if let Some(cursor) = cursor {
         out.push(("__cursor".into(), cursor.encode()));
@@ -135,7 +149,11 @@ pub async fn instance(
     history(req, state, Scope::Instance(res_type, res_id)).await
 }
 
-pub async fn type_(req: HttpRequest, path: web::Path<String>, state: web::Data<AppState>) -> ApiResult {
+pub async fn type_(
+    req: HttpRequest,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> ApiResult {
     let res_type = resource_type(&path)?;
     history(req, state, Scope::Type(res_type)).await
 }

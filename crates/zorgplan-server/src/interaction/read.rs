@@ -83,11 +83,7 @@ pub async fn vread(
     let (res_type, res_id, vid) = path.into_inner();
     let res_type = resource_type(&res_type)?;
     let format = response_format(&req, &query_pairs(req.query_string()))?;
-    let not_found = || {
-        FhirError::not_found(format!(
-            "{res_type}/{res_id} has no version '{vid}'"
-        ))
-    };
+    let not_found = || FhirError::not_found(format!("{res_type}/{res_id} has no version '{vid}'"));
     let version = match id::parse_version(&vid) {
         Some(v) if id::is_valid_id(&res_id) => v,
         _ => return Err(not_found().into()),

@@ -75,7 +75,11 @@ async fn search(
 }
 
 /// `GET [type]?params`
-pub async fn get(req: HttpRequest, path: web::Path<String>, state: web::Data<AppState>) -> ApiResult {
+pub async fn get(
+    req: HttpRequest,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> ApiResult {
     let res_type = resource_type(&path)?;
     let all = query_pairs(req.query_string());
     search(req, state, res_type, all).await

@@ -28,7 +28,10 @@ fn respond(req: &HttpRequest, state: &AppState, written: Written) -> ApiResult {
         format,
         prefer.return_,
         Some(&version_url(&base_url(req, state), version)),
-        &format!("{verb} {}/{} (version {})", version.res_type, version.id, version.version),
+        &format!(
+            "{verb} {}/{} (version {})",
+            version.res_type, version.id, version.version
+        ),
     ))
 }
 

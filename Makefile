@@ -1,0 +1,44 @@
+# The two commands of the README are `make run` and `make test`; everything else is for
+# developers and CI.
+
+CARGO ?= cargo
+
+.PHONY: run test lint fmt bench definitions definitions-check ci clean
+
+## Run the server on SQLite (./data/zorgplan.db) at http://127.0.0.1:8080.
+run:
+	$(CARGO) run --release --bin zorgplan -- serve
+
+## Run every test. PostgreSQL tests run too when ZORGPLAN_TEST_POSTGRES_URL is set
+## (.ci/run sets it up).
+test:
+	$(CARGO) test --workspace --all-targets
+	$(CARGO) test --workspace --doc
+
+## Clippy with warnings as errors, and the formatting check.
+lint:
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	$(CARGO) fmt --all --check
+
+fmt:
+	$(CARGO) fmt --all
+
+## Release build, then the HTTP benchmark on SQLite and PostgreSQL (docs/performance.md).
+bench:
+	$(CARGO) build --release --bin zorgplan --bin zorgplan-bench
+	./target/release/zorgplan-bench $(BENCH_ARGS)
+
+## Regenerate what the crates need from the FHIR R4 core definitions (needs npm).
+definitions:
+	python3 scripts/gen-definitions.py
+
+## Fail when the committed generated definitions differ from a fresh generation.
+definitions-check: definitions
+	git diff --exit-code -- crates/zorgplan-fhir/src/r4/generated.rs
+
+## What CI runs.
+ci:
+	bash .ci/run
+
+clean:
+	$(CARGO) clean

@@ -1,0 +1,185 @@
+//! The `zorgplan` binary itself: its help, and `serve` on a fresh SQLite database with both
+//! log formats.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_zorgplan");
+
+fn run(args: &[&str]) -> String {
+    let out = Command::new(BIN).args(args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn help_documents_every_command_and_option() {
+    let help = run(&["--help"]);
+    assert!(help.contains("serve"), "{help}");
+    let serve = run(&["serve", "--help"]);
+    for option in [
+        "--database-url",
+        "--listen",
+        "--base-url",
+        "--max-body-bytes",
+        "--max-json-depth",
+        "--default-count",
+        "--max-count",
+        "--db-pool-size",
+        "--workers",
+        "--log-format",
+        "--log",
+        "ZORGPLAN_DATABASE_URL",
+    ] {
+        assert!(
+            serve.contains(option),
+            "serve --help lacks {option}:\n{serve}"
+        );
+    }
+    assert!(run(&["--version"]).starts_with("zorgplan "));
+}
+
+struct Server {
+    child: Child,
+    dir: std::path::PathBuf,
+    addr: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn start(log_format: &str) -> Server {
+    let dir = std::env::temp_dir().join(format!(
+        "zorgplan-cli-test-{}-{log_format}",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let addr = format!("127.0.0.1:{port}");
+    let child = Command::new(BIN)
+        .args([
+            "serve",
+            "--listen",
+            &addr,
+            "--log-format",
+            log_format,
+            "--workers",
+            "1",
+        ])
+        .arg("--database-url")
+        .arg(dir.join("nested/zorgplan.db"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let server = Server { child, dir, addr };
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while TcpStream::connect(&server.addr).is_err() {
+        assert!(Instant::now() < deadline, "the server did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    server
+}
+
+/// A GET over a plain socket; answers the raw response.
+fn get(addr: &str, path: &str, request_id: &str) -> String {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nX-Request-Id: {request_id}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    response
+}
+
+/// Stops the server and answers what it logged.
+fn logs(mut server: Server) -> String {
+    server.child.kill().unwrap();
+    let _ = server.child.wait();
+    let mut out = String::new();
+    server
+        .child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut out)
+        .unwrap();
+    out
+}
+
+#[test]
+fn serve_with_text_logs() {
+    let server = start("text");
+    let response = get(&server.addr, "/metadata", "cli-test-1");
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    assert!(response.contains("\"CapabilityStatement\""));
+    assert!(response
+        .to_ascii_lowercase()
+        .contains("x-request-id: cli-test-1"));
+    assert!(
+        server.dir.join("nested/zorgplan.db").exists(),
+        "the database file is created"
+    );
+    let log = logs(server);
+    let line = log
+        .lines()
+        .find(|l| l.contains("cli-test-1"))
+        .unwrap_or_else(|| panic!("no log line with the request id:\n{log}"));
+    assert!(line.contains("/metadata") && line.contains("200"), "{line}");
+    assert!(
+        !line.contains('\u{1b}'),
+        "no colour codes when not on a terminal"
+    );
+}
+
+#[test]
+fn serve_with_json_logs() {
+    let server = start("json");
+    let response = get(&server.addr, "/Patient/nobody", "cli-test-2");
+    assert!(response.starts_with("HTTP/1.1 404"), "{response}");
+    let log = logs(server);
+    let mut found = false;
+    for line in BufReader::new(log.as_bytes()).lines() {
+        let line = line.unwrap();
+        let record: serde_json::Value = serde_json::from_str(&line)
+            .unwrap_or_else(|e| panic!("not a JSON log line ({e}): {line}"));
+        if record["span"]["request_id"] == "cli-test-2" {
+            assert_eq!(record["fields"]["status"], 404, "{line}");
+            found = true;
+        }
+    }
+    assert!(found, "no JSON log record with the request id:\n{log}");
+}
+
+#[test]
+fn serve_refuses_a_bad_database_url() {
+    let out = Command::new(BIN)
+        .args([
+            "serve",
+            "--database-url",
+            "postgres://nobody@127.0.0.1:1/none",
+            "--listen",
+            "127.0.0.1:0",
+        ])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot open the database"));
+}

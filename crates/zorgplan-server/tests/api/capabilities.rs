@@ -1,0 +1,125 @@
+//! The CapabilityStatement, and proof that every interaction and search parameter it lists
+//! is served.
+
+use crate::common::{Backend, Resp, TestServer};
+use reqwest::Method;
+use serde_json::{json, Value};
+use zorgplan_server::interaction::capabilities::{SYSTEM_INTERACTIONS, TYPE_INTERACTIONS};
+
+async fn capability_statement(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let resp = server.get("metadata").await;
+    assert_eq!(resp.status, 200);
+    let cs = resp.json();
+    assert_eq!(cs["resourceType"], "CapabilityStatement");
+    assert_eq!(cs["fhirVersion"], "4.0.1");
+    assert_eq!(cs["kind"], "instance");
+    assert_eq!(cs["implementation"]["url"], server.base);
+    let rest = &cs["rest"][0];
+    assert_eq!(rest["mode"], "server");
+    let resources = rest["resource"].as_array().unwrap();
+    assert_eq!(resources.len(), 146, "every R4 resource type");
+    let patient = resources.iter().find(|r| r["type"] == "Patient").unwrap();
+    assert_eq!(patient["versioning"], "versioned-update");
+    assert_eq!(patient["conditionalDelete"], "single");
+    let codes: Vec<&str> = patient["interaction"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, TYPE_INTERACTIONS);
+    let params: Vec<&str> = patient["searchParam"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(params, ["_id", "identifier"]);
+    let system: Vec<&str> = rest["interaction"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(system, SYSTEM_INTERACTIONS);
+}
+
+/// Performs one listed interaction on a CarePlan; answers the status.
+async fn perform(server: &TestServer, code: &str, plan: &Value) -> u16 {
+    let id = plan["id"].as_str().unwrap();
+    let path = format!("CarePlan/{id}");
+    match code {
+        "read" => server.get(&path).await.status,
+        "vread" => server.get(&format!("{path}/_history/1")).await.status,
+        "update" => server.put(&path, plan).await.status,
+        "delete" => {
+            let victim = server.create(&plan_body()).await;
+            server
+                .delete(&format!("CarePlan/{}", victim["id"].as_str().unwrap()))
+                .await
+                .status
+        }
+        "history-instance" => server.get(&format!("{path}/_history")).await.status,
+        "history-type" => server.get("CarePlan/_history").await.status,
+        "create" => server.post("CarePlan", &plan_body()).await.status,
+        "search-type" => server.get("CarePlan").await.status,
+        "history-system" => server.get("_history").await.status,
+        other => panic!("the CapabilityStatement lists '{other}', which this test does not know"),
+    }
+}
+
+fn plan_body() -> Value {
+    json!({"resourceType": "CarePlan", "status": "active", "intent": "plan",
+        "identifier": [{"system": "http://example.org/plans", "value": "p-1"}],
+        "subject": {"reference": "Patient/kind"}})
+}
+
+async fn every_listed_interaction_and_parameter_works(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let cs = server.get("metadata").await.json();
+    let plan = server.create(&plan_body()).await;
+    let rest = &cs["rest"][0];
+    let care_plan = rest["resource"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["type"] == "CarePlan")
+        .unwrap();
+    for interaction in care_plan["interaction"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(rest["interaction"].as_array().unwrap())
+    {
+        let code = interaction["code"].as_str().unwrap();
+        let status = perform(&server, code, &plan).await;
+        assert!((200..300).contains(&status), "{code}: {status}");
+    }
+    for param in care_plan["searchParam"].as_array().unwrap() {
+        let name = param["name"].as_str().unwrap();
+        let value = if name == "_id" {
+            plan["id"].as_str().unwrap().to_owned()
+        } else {
+            "http://example.org/plans|p-1".to_owned()
+        };
+        let resp = Resp::of(
+            server
+                .request(Method::GET, &format!("CarePlan?{name}={value}"))
+                .header("Prefer", "handling=strict"),
+        )
+        .await;
+        assert_eq!(resp.status, 200, "{name}: {}", resp.body);
+        assert!(
+            resp.json()["entry"]
+                .as_array()
+                .is_some_and(|e| !e.is_empty()),
+            "{name} finds the plan"
+        );
+    }
+}
+
+crate::backend_tests!(
+    capability_statement,
+    every_listed_interaction_and_parameter_works
+);

@@ -1,0 +1,12 @@
+//! HTTP tests of the FHIR REST API against a real server, on SQLite and PostgreSQL.
+
+mod common;
+
+mod capabilities;
+mod concurrency;
+mod conditional;
+mod crud;
+mod errors;
+mod history;
+mod negotiation;
+mod search;
