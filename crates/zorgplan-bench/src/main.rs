@@ -1,1 +1,487 @@
-fn main() {}
+//! `zorgplan-bench`: starts a real `zorgplan` server per database backend on a scratch
+//! database, loads it over HTTP with FHIR creates and reads, and reports throughput,
+//! latency percentiles and the server's memory as a Markdown table.
+
+mod load;
+mod machine;
+mod patient;
+mod server;
+
+use clap::{Parser, ValueEnum};
+use load::{run_phase, PhasePlan, PhaseResult, Workload};
+use server::{MemoryKb, PostgresScratchDb, ScratchDir, ServerOptions, ServerProcess};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Load-tests the zorgplan FHIR server and prints throughput, latency and memory.
+///
+/// For each backend it starts `zorgplan serve` on a free port with a fresh database (SQLite:
+/// a file in a temporary directory; PostgreSQL: a database `zorgplan_bench_<pid>` created
+/// with psql), waits for GET /metadata, then runs two phases, each after an uncounted
+/// warm-up: `create` (POST /Patient with small Dutch child Patients) and `read` (GET
+/// /Patient/{id} of ids picked at random from those created). Requests/s counts successful
+/// requests sent inside the measured window; latencies (of successes, from sending to the
+/// last byte of the answer) are exact nearest-rank percentiles. Any other answer than 201
+/// (create) or 200 (read) is an error. Peak server memory is VmHWM of the server process,
+/// read at the end of each phase. The server is stopped and the database removed
+/// afterwards, also after an error or Ctrl-C.
+///
+/// If PostgreSQL cannot be reached the PostgreSQL run is skipped with a message. The exit
+/// status is non-zero if the SQLite run could not run, if any run that did start failed or
+/// had errors, or if no backend ran at all.
+#[derive(Parser)]
+#[command(name = "zorgplan-bench", version, about, long_about)]
+struct Args {
+    /// The zorgplan server binary to benchmark (build it with `cargo build --release`).
+    #[arg(
+        long,
+        env = "ZORGPLAN_BENCH_SERVER_BIN",
+        default_value = "target/release/zorgplan"
+    )]
+    server_bin: PathBuf,
+
+    /// Backends to benchmark, in order, comma-separated.
+    #[arg(
+        long,
+        value_enum,
+        value_delimiter = ',',
+        default_value = "sqlite,postgres"
+    )]
+    backends: Vec<Backend>,
+
+    /// Concurrent connections, each sending one request after another.
+    #[arg(long, short = 'c', default_value_t = 16, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    connections: u32,
+
+    /// Measured seconds per phase.
+    #[arg(long, short = 'd', default_value_t = 10.0, value_parser = positive_seconds)]
+    duration: f64,
+
+    /// Seconds of load before each phase's measurement starts (not counted).
+    #[arg(long, short = 'w', default_value_t = 2.0, value_parser = non_negative_seconds)]
+    warmup: f64,
+
+    /// Maintenance database URL psql connects to in order to create and drop the scratch
+    /// database `zorgplan_bench_<pid>`; the server gets the same URL with that database.
+    #[arg(
+        long,
+        env = "ZORGPLAN_BENCH_POSTGRES_URL",
+        default_value = "postgres://postgres@127.0.0.1:5432/postgres"
+    )]
+    postgres_url: String,
+
+    /// The psql client used to create and drop the scratch database.
+    #[arg(long, env = "ZORGPLAN_BENCH_PSQL", default_value = "psql")]
+    psql: String,
+
+    /// HTTP worker threads of the server (`zorgplan serve --workers`; 0: one per core).
+    #[arg(long, default_value_t = 0)]
+    server_workers: usize,
+
+    /// Log filter of the server (`zorgplan serve --log`); its log is shown when it fails.
+    #[arg(long, default_value = "warn")]
+    server_log: String,
+
+    /// Threads of the load generator's runtime. It shares the machine with the server, so
+    /// keep this small.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=64))]
+    client_threads: u16,
+
+    /// Seconds to wait for the server to answer GET /metadata after starting it.
+    #[arg(long, default_value_t = 30.0, value_parser = positive_seconds)]
+    startup_timeout: f64,
+
+    /// Seconds before a single request counts as failed.
+    #[arg(long, default_value_t = 30.0, value_parser = positive_seconds)]
+    request_timeout: f64,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+fn positive_seconds(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(s) if s.is_finite() && s > 0.0 && s <= 86_400.0 => Ok(s),
+        _ => Err(format!("expected seconds > 0, got '{text}'")),
+    }
+}
+
+fn non_negative_seconds(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(s) if s.is_finite() && (0.0..=86_400.0).contains(&s) => Ok(s),
+        _ => Err(format!("expected seconds >= 0, got '{text}'")),
+    }
+}
+
+/// Set by Ctrl-C or SIGTERM: the load stops and everything is cleaned up.
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+fn interrupted() -> bool {
+    INTERRUPTED.load(Ordering::Relaxed)
+}
+
+/// One backend's measurements.
+struct BackendReport {
+    backend: Backend,
+    phases: Vec<PhaseReport>,
+    memory_at_end: MemoryKb,
+}
+
+struct PhaseReport {
+    result: PhaseResult,
+    name: &'static str,
+    /// Server VmHWM at the end of this phase (since the server started).
+    peak_kb: u64,
+}
+
+/// Why a backend has no report.
+enum NoReport {
+    /// Its prerequisites are missing (PostgreSQL unreachable); not a failure of the bench.
+    Skipped(String),
+    /// It started and failed.
+    Failed(String),
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(usize::from(args.client_threads))
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("zorgplan-bench: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    runtime.spawn(watch_signals());
+    let code = runtime.block_on(run(&args));
+    // Tasks still waiting for a signal must not keep the process alive.
+    runtime.shutdown_background();
+    code
+}
+
+async fn watch_signals() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let Ok(mut terminate) = signal(SignalKind::terminate()) else {
+            return;
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = terminate.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        if tokio::signal::ctrl_c().await.is_err() {
+            return;
+        }
+    }
+    eprintln!("zorgplan-bench: interrupted; stopping the server and cleaning up");
+    INTERRUPTED.store(true, Ordering::Relaxed);
+}
+
+async fn run(args: &Args) -> ExitCode {
+    if !args.server_bin.is_file() {
+        eprintln!(
+            "zorgplan-bench: the server binary {} does not exist; build it with \
+             `cargo build --release -p zorgplan-cli` or name it with --server-bin",
+            args.server_bin.display()
+        );
+        return ExitCode::FAILURE;
+    }
+    let client = match reqwest::Client::builder()
+        .no_proxy()
+        .tcp_nodelay(true)
+        .pool_max_idle_per_host(args.connections as usize)
+        .timeout(Duration::from_secs_f64(args.request_timeout))
+        .build()
+    {
+        Ok(client) => client,
+        Err(e) => {
+            eprintln!("zorgplan-bench: cannot create the HTTP client: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let plan = PhasePlan {
+        connections: args.connections as usize,
+        warmup: Duration::from_secs_f64(args.warmup),
+        duration: Duration::from_secs_f64(args.duration),
+    };
+    println!(
+        "zorgplan-bench: server {}, {} connections, {} s warm-up + {} s measured per phase, \
+         server workers {}, client threads {}",
+        args.server_bin.display(),
+        plan.connections,
+        args.warmup,
+        args.duration,
+        if args.server_workers == 0 {
+            "one per core".to_owned()
+        } else {
+            args.server_workers.to_string()
+        },
+        args.client_threads
+    );
+
+    let mut backends = args.backends.clone();
+    backends.dedup();
+    let mut reports = Vec::new();
+    let mut failed = false;
+    for backend in backends {
+        if interrupted() {
+            failed = true;
+            break;
+        }
+        println!("\n== {}", backend.name());
+        match run_backend(args, backend, &client, plan).await {
+            Ok(report) => {
+                if report.phases.iter().any(|p| p.result.errors.total() > 0) {
+                    failed = true;
+                }
+                reports.push(report);
+            }
+            Err(NoReport::Skipped(reason)) => {
+                println!(
+                    "** {} run SKIPPED: {reason}",
+                    if backend == Backend::Postgres {
+                        "PostgreSQL"
+                    } else {
+                        "SQLite"
+                    }
+                );
+                // Only PostgreSQL depends on something outside the bench.
+                if backend == Backend::Sqlite {
+                    failed = true;
+                }
+            }
+            Err(NoReport::Failed(reason)) => {
+                println!("!! {} run FAILED: {reason}", backend.name());
+                failed = true;
+            }
+        }
+    }
+
+    if reports.is_empty() {
+        eprintln!("zorgplan-bench: no backend was measured");
+        return ExitCode::FAILURE;
+    }
+    println!();
+    print_table(&reports, plan.connections);
+    println!();
+    for report in &reports {
+        println!(
+            "{} server at the end: peak RSS (VmHWM) {:.1} MB, RSS (VmRSS) {:.1} MB",
+            report.backend.name(),
+            mb(report.memory_at_end.peak),
+            mb(report.memory_at_end.current)
+        );
+    }
+    println!("{}", machine::describe());
+    println!(
+        "Settings: {} s warm-up + {} s measured per phase; load generator on the same machine \
+         ({} runtime thread{}).",
+        args.warmup,
+        args.duration,
+        args.client_threads,
+        if args.client_threads == 1 { "" } else { "s" }
+    );
+    let with_errors: Vec<String> = reports
+        .iter()
+        .flat_map(|r| {
+            r.phases
+                .iter()
+                .filter(|p| p.result.errors.total() > 0)
+                .map(move |p| format!("{} {}", r.backend.name(), p.name))
+        })
+        .collect();
+    if !with_errors.is_empty() {
+        println!(
+            "\n!! ERRORS in: {} (see above); these figures are not valid",
+            with_errors.join(", ")
+        );
+    }
+    if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// Starts a server on a scratch database of `backend`, runs both phases and stops it.
+async fn run_backend(
+    args: &Args,
+    backend: Backend,
+    client: &reqwest::Client,
+    plan: PhasePlan,
+) -> Result<BackendReport, NoReport> {
+    // Declared before the server, so dropped after it: the server is stopped before its
+    // database goes away.
+    let scratch = ScratchDir::create(backend.name()).map_err(NoReport::Failed)?;
+    let postgres;
+    let database_url = match backend {
+        Backend::Sqlite => scratch
+            .path()
+            .join("zorgplan.db")
+            .to_string_lossy()
+            .into_owned(),
+        Backend::Postgres => {
+            postgres = PostgresScratchDb::create(&args.psql, &args.postgres_url).map_err(|e| {
+                NoReport::Skipped(format!(
+                    "cannot create a scratch database via {} ({e})",
+                    args.postgres_url
+                ))
+            })?;
+            println!("scratch database {}", postgres.name());
+            postgres.url().to_owned()
+        }
+    };
+    let mut server = ServerProcess::start(ServerOptions {
+        binary: &args.server_bin,
+        database_url: &database_url,
+        workers: args.server_workers,
+        log_filter: &args.server_log,
+        log_path: scratch.path().join("server.log"),
+    })
+    .map_err(NoReport::Failed)?;
+    let startup = server
+        .wait_ready(
+            client,
+            Duration::from_secs_f64(args.startup_timeout),
+            interrupted,
+        )
+        .await
+        .map_err(NoReport::Failed)?;
+    println!(
+        "server pid {} at {} (database {database_url}), ready after {:.2} s",
+        server.pid(),
+        server.base_url,
+        startup.as_secs_f64()
+    );
+
+    let mut phases = Vec::new();
+    let mut workload = Workload::Create;
+    loop {
+        let name = workload.name();
+        let result = run_phase(client, &server.base_url, &workload, plan, interrupted)
+            .await
+            .map_err(NoReport::Failed)?;
+        if let Some(status) = server.exited() {
+            return Err(NoReport::Failed(format!(
+                "the server exited during the {name} phase ({status}){}",
+                server.log_tail()
+            )));
+        }
+        let memory = server.memory_kb().map_err(NoReport::Failed)?;
+        print_phase(backend, name, &result, memory.peak);
+        let next = match workload {
+            Workload::Create if result.created_ids.is_empty() => {
+                return Err(NoReport::Failed(format!(
+                    "no Patient was created, so there is nothing to read{}",
+                    server.log_tail()
+                )));
+            }
+            Workload::Create => Some(Workload::Read(Arc::new(result.created_ids.clone()))),
+            Workload::Read(_) => None,
+        };
+        phases.push(PhaseReport {
+            result,
+            name,
+            peak_kb: memory.peak,
+        });
+        match next {
+            Some(next) => workload = next,
+            None => break,
+        }
+    }
+    let memory_at_end = server.memory_kb().map_err(NoReport::Failed)?;
+    if phases.iter().any(|p| p.result.errors.total() > 0) {
+        let tail = server.log_tail();
+        if !tail.is_empty() {
+            println!("{}{tail}", backend.name());
+        }
+    }
+    Ok(BackendReport {
+        backend,
+        phases,
+        memory_at_end,
+    })
+}
+
+fn print_phase(backend: Backend, name: &str, result: &PhaseResult, peak_kb: u64) {
+    println!(
+        "{name:>6}: {} ok in {:.1} s = {:.1} req/s; p50 {} ms, p99 {} ms, max {} ms; \
+         {} errors; server peak RSS {:.1} MB",
+        result.successes,
+        result.measured.as_secs_f64(),
+        result.requests_per_second(),
+        ms(result.percentile_ms(50.0)),
+        ms(result.percentile_ms(99.0)),
+        ms(result.max_ms()),
+        result.errors.total(),
+        mb(peak_kb)
+    );
+    if name == "create" {
+        println!(
+            "        {} Patients created in all (warm-up included)",
+            result.created_ids.len()
+        );
+    }
+    if result.errors.total() > 0 {
+        println!(
+            "!! {} {name}: {} ERRORS: {}",
+            backend.name(),
+            result.errors.total(),
+            result.errors.describe()
+        );
+    }
+}
+
+fn print_table(reports: &[BackendReport], connections: usize) {
+    println!(
+        "| backend | phase | connections | requests/s | p50 ms | p99 ms | max ms | errors | \
+         server peak RSS MB |"
+    );
+    println!("|---|---|---:|---:|---:|---:|---:|---:|---:|");
+    for report in reports {
+        for phase in &report.phases {
+            let r = &phase.result;
+            println!(
+                "| {} | {} | {connections} | {:.0} | {} | {} | {} | {} | {:.1} |",
+                report.backend.name(),
+                phase.name,
+                r.requests_per_second(),
+                ms(r.percentile_ms(50.0)),
+                ms(r.percentile_ms(99.0)),
+                ms(r.max_ms()),
+                r.errors.total(),
+                mb(phase.peak_kb)
+            );
+        }
+    }
+}
+
+fn ms(value: Option<f64>) -> String {
+    value.map_or_else(|| "–".to_owned(), |v| format!("{v:.2}"))
+}
+
+fn mb(kb: u64) -> f64 {
+    kb as f64 / 1024.0
+}

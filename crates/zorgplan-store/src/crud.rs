@@ -5,7 +5,7 @@ use crate::db::AnyConnection;
 use crate::schema::{resource_versions, resources};
 use crate::search::{matching_pks, Criteria};
 use crate::time::Timestamp;
-use crate::tx::{TxError, TxResult};
+use crate::tx::{Isolation, TxError, TxResult};
 use crate::{index, Store, Version};
 use diesel::prelude::*;
 use serde_json::{Map, Value};
@@ -219,7 +219,9 @@ fn put_version(
             c.pk
         }
         None => {
-            diesel::insert_into(resources::table)
+            // RETURNING, not a lookup afterwards: on PostgreSQL such a read would take
+            // predicate locks that make concurrent creates conflict.
+            let insert = diesel::insert_into(resources::table)
                 .values((
                     resources::res_type.eq(res_type),
                     resources::res_id.eq(id),
@@ -227,12 +229,11 @@ fn put_version(
                     resources::last_updated.eq(at.0),
                     resources::deleted.eq(false),
                 ))
-                .execute(conn)?;
-            resources::table
-                .filter(resources::res_type.eq(res_type))
-                .filter(resources::res_id.eq(id))
-                .select(resources::pk)
-                .first(conn)?
+                .returning(resources::pk);
+            match conn {
+                AnyConnection::Postgresql(c) => insert.get_result(c)?,
+                AnyConnection::Sqlite(c) => insert.get_result(c)?,
+            }
         }
     };
     diesel::insert_into(resource_versions::table)
@@ -246,7 +247,7 @@ fn put_version(
             resource_versions::content.eq(Some(&content)),
         ))
         .execute(conn)?;
-    index::replace(conn, pk, res_type, &resource)?;
+    index::write(conn, pk, res_type, &resource, current.is_some())?;
     Ok(Version {
         res_type: res_type.to_owned(),
         id: id.to_owned(),
@@ -386,7 +387,11 @@ impl Store {
         resource: &Value,
         if_none_exist: Option<&Criteria>,
     ) -> Result<Created, FhirError> {
-        self.write(|conn| {
+        let isolation = match if_none_exist {
+            Some(_) => Isolation::Search,
+            None => Isolation::Rows,
+        };
+        self.write(isolation, |conn| {
             if let Some(criteria) = if_none_exist {
                 let matches = matching_pks(conn, res_type, criteria, None, 2)?;
                 match matches.as_slice() {
@@ -416,7 +421,9 @@ impl Store {
         resource: &Value,
         if_match: Option<i64>,
     ) -> Result<Written, FhirError> {
-        self.write(|conn| update_in(conn, res_type, id, resource.clone(), if_match))
+        self.write(Isolation::Rows, |conn| {
+            update_in(conn, res_type, id, resource.clone(), if_match)
+        })
     }
 
     /// Conditional update: updates the one resource matching `criteria`; creates one when
@@ -428,7 +435,7 @@ impl Store {
         resource: &Value,
         if_match: Option<i64>,
     ) -> Result<Written, FhirError> {
-        self.write(|conn| {
+        self.write(Isolation::Search, |conn| {
             let matches = matching_pks(conn, res_type, criteria, None, 2)?;
             let body_id = resource_id_of(resource);
             let id = match matches.as_slice() {
@@ -458,7 +465,9 @@ impl Store {
         id: &str,
         if_match: Option<i64>,
     ) -> Result<Deleted, FhirError> {
-        self.write(|conn| delete_in(conn, res_type, id, if_match))
+        self.write(Isolation::Rows, |conn| {
+            delete_in(conn, res_type, id, if_match)
+        })
     }
 
     /// Conditional delete: deletes the one resource matching `criteria`; 412 when several
@@ -469,7 +478,7 @@ impl Store {
         criteria: &Criteria,
         if_match: Option<i64>,
     ) -> Result<Deleted, FhirError> {
-        self.write(|conn| {
+        self.write(Isolation::Search, |conn| {
             let matches = matching_pks(conn, res_type, criteria, None, 2)?;
             match matches.as_slice() {
                 [] => Ok(Deleted::NotFound),

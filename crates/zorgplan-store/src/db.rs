@@ -58,8 +58,11 @@ pub struct StoreConfig {
     pub pool_size: u32,
     /// How long a request waits for a free connection before it fails with 503.
     pub connection_timeout: Duration,
-    /// How long a SQLite writer waits for the write lock.
+    /// How long a SQLite writer waits for the write lock before the client gets 503.
     pub busy_timeout: Duration,
+    /// How often a write that lost a race with a concurrent write (a PostgreSQL
+    /// serialisation failure) is run again before the client gets 409.
+    pub write_attempts: u32,
 }
 
 impl StoreConfig {
@@ -69,6 +72,7 @@ impl StoreConfig {
             pool_size: 10,
             connection_timeout: Duration::from_secs(10),
             busy_timeout: Duration::from_secs(10),
+            write_attempts: 20,
         }
     }
 }

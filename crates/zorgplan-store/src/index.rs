@@ -17,14 +17,18 @@ struct TokenRow {
     code: String,
 }
 
-/// Replaces the index rows of a resource with those of its new current version.
-pub(crate) fn replace(
+/// Writes the index rows of a resource's new current version, replacing those of the
+/// previous one when `replace`.
+pub(crate) fn write(
     conn: &mut AnyConnection,
     pk: i64,
     res_type: &str,
     resource: &Value,
+    replace: bool,
 ) -> QueryResult<()> {
-    remove(conn, pk)?;
+    if replace {
+        remove(conn, pk)?;
+    }
     let rows: BTreeSet<TokenRow> = identifiers(res_type, resource)
         .into_iter()
         .map(|(system, code)| TokenRow {

@@ -31,6 +31,9 @@ use zorgplan_fhir::FhirError;
 pub struct Store {
     pool: db::Pool,
     backend: Backend,
+    write_attempts: u32,
+    /// SQLite: the writers of this process take turns here (see `tx`).
+    sqlite_writer: Option<std::sync::Arc<std::sync::Mutex<()>>>,
 }
 
 /// One stored version of a resource.
@@ -53,7 +56,12 @@ impl Store {
     /// embedded migrations.
     pub fn open(config: &StoreConfig) -> Result<Store, FhirError> {
         let (pool, backend) = db::open(config)?;
-        Ok(Store { pool, backend })
+        Ok(Store {
+            pool,
+            backend,
+            write_attempts: config.write_attempts.max(1),
+            sqlite_writer: (backend == Backend::Sqlite).then(Default::default),
+        })
     }
 
     pub fn backend(&self) -> Backend {

@@ -1,7 +1,15 @@
-//! Transactions: every write runs in one database transaction that serialises with every
-//! other write — `BEGIN IMMEDIATE` on SQLite (one writer at a time), `SERIALIZABLE` on
-//! PostgreSQL — and is retried when the database reports a serialisation failure, so that
-//! concurrent conditional creates and version-checked updates stay correct.
+//! Transactions: every write runs in one database transaction and is retried from the start
+//! when it lost a race with a concurrent write.
+//!
+//! - SQLite has one writer at a time: writers of this process queue on a mutex (which wakes
+//!   them at once, where SQLite's busy handler would sleep in steps of up to 100 ms) and then
+//!   take the database's write lock with `BEGIN IMMEDIATE`, which waits for writers of other
+//!   processes up to the busy timeout.
+//! - PostgreSQL runs a plain write under `REPEATABLE READ`: of two transactions that change one
+//!   row, the second fails with a serialisation error and is rerun, so version checks
+//!   (If-Match) and update-as-create hold without locking more than the rows written. A write
+//!   whose outcome depends on a search (conditional create, update, delete) runs
+//!   `SERIALIZABLE`, so that a concurrent write cannot slip a match past it.
 
 use crate::db::AnyConnection;
 use crate::Store;
@@ -10,9 +18,6 @@ use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use diesel::Connection;
 use std::time::Duration;
 use zorgplan_fhir::{ErrorKind, FhirError, IssueType};
-
-/// How often a write that lost a race is tried again before the client gets 409.
-const MAX_ATTEMPTS: u32 = 10;
 
 /// The failure of one attempt: a database error (maybe worth retrying) or a final answer.
 #[derive(Debug)]
@@ -68,14 +73,27 @@ pub(crate) fn db_error(e: DieselError) -> FhirError {
     }
 }
 
-fn begin_write(conn: &mut AnyConnection) -> Result<(), DieselError> {
+/// What a write transaction must be protected against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Isolation {
+    /// Concurrent changes of the rows it writes.
+    Rows,
+    /// Also concurrent writes that would change the result of a search it made.
+    Search,
+}
+
+fn begin_write(conn: &mut AnyConnection, isolation: Isolation) -> Result<(), DieselError> {
     match conn {
         AnyConnection::Sqlite(c) => {
             AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")
         }
-        AnyConnection::Postgresql(c) => {
-            AnsiTransactionManager::begin_transaction_sql(c, "BEGIN ISOLATION LEVEL SERIALIZABLE")
-        }
+        AnyConnection::Postgresql(c) => AnsiTransactionManager::begin_transaction_sql(
+            c,
+            match isolation {
+                Isolation::Rows => "BEGIN ISOLATION LEVEL REPEATABLE READ",
+                Isolation::Search => "BEGIN ISOLATION LEVEL SERIALIZABLE",
+            },
+        ),
     }
 }
 
@@ -83,9 +101,10 @@ type Tm = <AnyConnection as Connection>::TransactionManager;
 
 fn attempt<T>(
     conn: &mut AnyConnection,
+    isolation: Isolation,
     op: &impl Fn(&mut AnyConnection) -> TxResult<T>,
 ) -> TxResult<T> {
-    begin_write(conn)?;
+    begin_write(conn, isolation)?;
     match op(conn) {
         Ok(value) => {
             Tm::commit_transaction(conn)?;
@@ -104,16 +123,21 @@ impl Store {
     /// Runs `op` in a write transaction, retrying it from the start when it lost a race.
     pub(crate) fn write<T>(
         &self,
+        isolation: Isolation,
         op: impl Fn(&mut AnyConnection) -> TxResult<T>,
     ) -> Result<T, FhirError> {
         let mut tries = 0;
         loop {
             tries += 1;
+            let _writer = self
+                .sqlite_writer
+                .as_ref()
+                .map(|m| m.lock().unwrap_or_else(|poisoned| poisoned.into_inner()));
             let mut conn = self.conn()?;
-            match attempt(&mut conn, &op) {
+            match attempt(&mut conn, isolation, &op) {
                 Ok(value) => return Ok(value),
                 Err(TxError::Fhir(e)) => return Err(e),
-                Err(TxError::Db(e)) if retryable(&e) && tries < MAX_ATTEMPTS => {
+                Err(TxError::Db(e)) if retryable(&e) && tries < self.write_attempts => {
                     tracing::debug!(error = %e, tries, "write lost a race; retrying");
                     drop(conn);
                     std::thread::sleep(backoff(tries));

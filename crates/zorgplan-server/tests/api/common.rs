@@ -71,6 +71,8 @@ fn fresh_database(backend: Backend) -> (Database, String) {
 /// A running server with its own database; stopped and cleaned up on drop.
 pub struct TestServer {
     pub base: String,
+    /// The database URL the server's store uses (to reach the same data from a test).
+    pub db_url: String,
     pub client: reqwest::Client,
     handle: actix_web::dev::ServerHandle,
     thread: Option<std::thread::JoinHandle<()>>,
@@ -83,10 +85,21 @@ impl TestServer {
     }
 
     pub async fn start_with(backend: Backend, config: ServerConfig) -> TestServer {
+        Self::start_configured(backend, config, |_| {}).await
+    }
+
+    /// Starts with the store configuration adjusted by `adjust`.
+    pub async fn start_configured(
+        backend: Backend,
+        config: ServerConfig,
+        adjust: impl FnOnce(&mut StoreConfig) + Send + 'static,
+    ) -> TestServer {
         let (database, url) = fresh_database(backend);
+        let db_url = url.clone();
         let store = tokio::task::spawn_blocking(move || {
             let mut store_config = StoreConfig::new(url);
             store_config.pool_size = 8;
+            adjust(&mut store_config);
             Store::open(&store_config)
         })
         .await
@@ -107,6 +120,7 @@ impl TestServer {
         });
         let (handle, addr) = rx.recv().unwrap();
         TestServer {
+            db_url,
             base: format!("http://{addr}"),
             client: reqwest::Client::new(),
             handle,

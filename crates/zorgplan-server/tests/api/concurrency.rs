@@ -167,7 +167,68 @@ async fn parallel_updates_as_create_of_one_id(backend: Backend) {
     assert_eq!(current["meta"]["versionId"], WRITERS.to_string());
 }
 
+/// A writer outside the server holds the write lock on the resource while the server
+/// updates it. PostgreSQL then reports a serialisation failure: with retries exhausted the
+/// client gets 409 and the resource keeps its version. SQLite makes the server wait for the
+/// lock: past the busy timeout the client gets 503.
+async fn a_write_that_loses_to_a_concurrent_writer(backend: Backend) {
+    use diesel::connection::SimpleConnection;
+    use diesel::Connection;
+    let server =
+        TestServer::start_configured(backend, zorgplan_server::ServerConfig::default(), |c| {
+            c.write_attempts = 1;
+            c.busy_timeout = std::time::Duration::from_millis(200);
+        })
+        .await;
+    let mut body = server.create(&child("999911120")).await;
+    let path = format!("Patient/{}", body["id"].as_str().unwrap());
+    let id = body["id"].as_str().unwrap().to_owned();
+    let url = server.db_url.clone();
+    let (locked_tx, locked) = std::sync::mpsc::channel();
+    let holder = std::thread::spawn(move || {
+        let hold = |conn: &mut dyn SimpleConnection, begin: &str| {
+            conn.batch_execute(&format!(
+                "{begin}; UPDATE resources SET last_updated = last_updated WHERE res_id = '{id}';"
+            ))
+            .unwrap();
+            locked_tx.send(()).unwrap();
+            std::thread::sleep(std::time::Duration::from_millis(600));
+            conn.batch_execute("COMMIT").unwrap();
+        };
+        match backend {
+            Backend::Postgres => hold(
+                &mut diesel::PgConnection::establish(&url).unwrap(),
+                "BEGIN ISOLATION LEVEL SERIALIZABLE",
+            ),
+            Backend::Sqlite => hold(
+                &mut diesel::SqliteConnection::establish(&url).unwrap(),
+                "BEGIN IMMEDIATE",
+            ),
+        }
+    });
+    locked.recv().unwrap();
+    body["birthDate"] = json!("2016-01-01");
+    let resp = server.put(&path, &body).await;
+    holder.join().unwrap();
+    match backend {
+        Backend::Postgres => {
+            let outcome = resp.outcome(409);
+            assert_eq!(outcome["issue"][0]["code"], "conflict");
+        }
+        Backend::Sqlite => {
+            let outcome = resp.outcome(503);
+            assert_eq!(outcome["issue"][0]["code"], "transient");
+        }
+    }
+    let current = server.get(&path).await.json();
+    assert_eq!(current["meta"]["versionId"], "1");
+    assert_eq!(current["birthDate"], "2015-03-01");
+    // Once the other writer is done, the same update goes through.
+    assert_eq!(server.put(&path, &body).await.status, 200);
+}
+
 crate::backend_tests!(
+    a_write_that_loses_to_a_concurrent_writer,
     parallel_if_match_updates_one_wins_per_version,
     parallel_conditional_creates_make_one_resource,
     parallel_updates_as_create_of_one_id,

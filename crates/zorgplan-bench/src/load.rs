@@ -1,0 +1,354 @@
+//! The load: `connections` tasks, each sending one request after another over its own
+//! keep-alive connection, first through a warm-up that is not counted, then through the
+//! measured window.
+
+use crate::patient::{new_patient, Rng};
+use reqwest::header::{ACCEPT, CONTENT_TYPE};
+use reqwest::{Client, StatusCode};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+const FHIR_JSON: &str = "application/fhir+json";
+
+/// What the tasks of a phase do.
+#[derive(Clone)]
+pub enum Workload {
+    /// `POST /Patient` with a new Patient each time.
+    Create,
+    /// `GET /Patient/{id}` of an id picked at random from these.
+    Read(Arc<Vec<String>>),
+}
+
+impl Workload {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Workload::Create => "create",
+            Workload::Read(_) => "read",
+        }
+    }
+}
+
+/// Timing of a phase.
+#[derive(Clone, Copy)]
+pub struct PhasePlan {
+    pub connections: usize,
+    pub warmup: Duration,
+    pub duration: Duration,
+}
+
+/// Failed requests of the measured window, by kind.
+#[derive(Default, Debug)]
+pub struct Errors {
+    /// Non-2xx answers (and 2xx answers other than the one expected) by status code.
+    pub by_status: BTreeMap<u16, u64>,
+    /// Requests that got no complete answer (connection refused or reset, timeout, …).
+    pub transport: u64,
+    /// Answers with the right status whose body was unusable (no `id` after a create).
+    pub bad_body: u64,
+    /// One example message, to show what went wrong.
+    pub example: Option<String>,
+}
+
+impl Errors {
+    pub fn total(&self) -> u64 {
+        self.by_status.values().sum::<u64>() + self.transport + self.bad_body
+    }
+
+    fn merge(&mut self, other: Errors) {
+        for (status, n) in other.by_status {
+            *self.by_status.entry(status).or_default() += n;
+        }
+        self.transport += other.transport;
+        self.bad_body += other.bad_body;
+        if self.example.is_none() {
+            self.example = other.example;
+        }
+    }
+
+    fn note(&mut self, example: impl FnOnce() -> String) {
+        if self.example.is_none() {
+            self.example = Some(example());
+        }
+    }
+
+    /// `HTTP 500 ×3, transport ×1` and the example message.
+    pub fn describe(&self) -> String {
+        let mut parts: Vec<String> = self
+            .by_status
+            .iter()
+            .map(|(status, n)| format!("HTTP {status} ×{n}"))
+            .collect();
+        if self.transport > 0 {
+            parts.push(format!("no answer ×{}", self.transport));
+        }
+        if self.bad_body > 0 {
+            parts.push(format!("unusable body ×{}", self.bad_body));
+        }
+        let mut text = parts.join(", ");
+        if let Some(example) = &self.example {
+            text.push_str(&format!("; first: {example}"));
+        }
+        text
+    }
+}
+
+/// The outcome of a phase's measured window.
+pub struct PhaseResult {
+    pub successes: u64,
+    pub errors: Errors,
+    /// Latencies of the successful requests, in microseconds, sorted.
+    pub latencies_us: Vec<u32>,
+    pub measured: Duration,
+    /// Ids of every Patient created, warm-up included (create phase only).
+    pub created_ids: Vec<String>,
+}
+
+impl PhaseResult {
+    pub fn requests_per_second(&self) -> f64 {
+        self.successes as f64 / self.measured.as_secs_f64()
+    }
+
+    /// The exact `p`-th percentile (nearest rank) in milliseconds; `None` without samples.
+    pub fn percentile_ms(&self, p: f64) -> Option<f64> {
+        percentile(&self.latencies_us, p).map(|us| f64::from(us) / 1000.0)
+    }
+
+    pub fn max_ms(&self) -> Option<f64> {
+        self.latencies_us.last().map(|&us| f64::from(us) / 1000.0)
+    }
+}
+
+/// Nearest-rank percentile of sorted samples: the smallest sample with at least `p` % of
+/// the samples at or below it.
+pub fn percentile(sorted: &[u32], p: f64) -> Option<u32> {
+    if sorted.is_empty() {
+        return None;
+    }
+    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
+    Some(sorted[rank.clamp(1, sorted.len()) - 1])
+}
+
+#[derive(Default)]
+struct TaskResult {
+    successes: u64,
+    errors: Errors,
+    latencies_us: Vec<u32>,
+    created_ids: Vec<String>,
+}
+
+/// Runs a phase and gathers what its tasks measured. `interrupted` ends it early.
+pub async fn run_phase(
+    client: &Client,
+    base_url: &str,
+    workload: &Workload,
+    plan: PhasePlan,
+    interrupted: fn() -> bool,
+) -> Result<PhaseResult, String> {
+    let start = Instant::now();
+    let measure_from = start + plan.warmup;
+    let measure_until = measure_from + plan.duration;
+    let seed = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0x5EED, |d| d.as_nanos() as u64);
+    let base_url: Arc<str> = Arc::from(base_url);
+    let tasks: Vec<_> = (0..plan.connections)
+        .map(|i| {
+            let task = Task {
+                client: client.clone(),
+                base_url: base_url.clone(),
+                workload: workload.clone(),
+                rng: Rng::new(seed, i as u64),
+                measure_from,
+                measure_until,
+                interrupted,
+            };
+            tokio::spawn(task.run())
+        })
+        .collect();
+    let mut total = TaskResult::default();
+    for task in tasks {
+        let result = task.await.map_err(|e| format!("a load task failed: {e}"))?;
+        total.successes += result.successes;
+        total.errors.merge(result.errors);
+        total.latencies_us.extend(result.latencies_us);
+        total.created_ids.extend(result.created_ids);
+    }
+    if interrupted() {
+        return Err("interrupted".to_owned());
+    }
+    total.latencies_us.sort_unstable();
+    Ok(PhaseResult {
+        successes: total.successes,
+        errors: total.errors,
+        latencies_us: total.latencies_us,
+        measured: plan.duration,
+        created_ids: total.created_ids,
+    })
+}
+
+struct Task {
+    client: Client,
+    base_url: Arc<str>,
+    workload: Workload,
+    rng: Rng,
+    measure_from: Instant,
+    measure_until: Instant,
+    interrupted: fn() -> bool,
+}
+
+impl Task {
+    /// Sends requests back to back until the measured window closes. A request counts when
+    /// it was sent inside the window; its latency runs from sending to the whole body read.
+    async fn run(mut self) -> TaskResult {
+        let mut result = TaskResult::default();
+        let create_url = format!("{}/Patient", self.base_url);
+        loop {
+            let sent = Instant::now();
+            if sent >= self.measure_until || (self.interrupted)() {
+                break;
+            }
+            let measured = sent >= self.measure_from;
+            let outcome = match &self.workload {
+                Workload::Create => {
+                    let body = new_patient(&mut self.rng);
+                    let request = self
+                        .client
+                        .post(&create_url)
+                        .header(CONTENT_TYPE, FHIR_JSON)
+                        .header(ACCEPT, FHIR_JSON)
+                        .body(body);
+                    match exchange(request, StatusCode::CREATED).await {
+                        Ok(body) => match created_id(&body) {
+                            Some(id) => {
+                                result.created_ids.push(id);
+                                Ok(())
+                            }
+                            None => Err(Failure::BadBody(format!(
+                                "201 without an id: {}",
+                                snippet(&body)
+                            ))),
+                        },
+                        Err(failure) => Err(failure),
+                    }
+                }
+                Workload::Read(ids) => {
+                    let id = &ids[self.rng.below(ids.len())];
+                    let url = format!("{}/Patient/{id}", self.base_url);
+                    let request = self.client.get(url).header(ACCEPT, FHIR_JSON);
+                    exchange(request, StatusCode::OK).await.map(drop)
+                }
+            };
+            if !measured {
+                continue;
+            }
+            match outcome {
+                Ok(()) => {
+                    let micros = sent.elapsed().as_micros();
+                    result
+                        .latencies_us
+                        .push(u32::try_from(micros).unwrap_or(u32::MAX));
+                    result.successes += 1;
+                }
+                Err(Failure::Status(status, body)) => {
+                    *result.errors.by_status.entry(status.as_u16()).or_default() += 1;
+                    result
+                        .errors
+                        .note(|| format!("HTTP {status}: {}", snippet(&body)));
+                }
+                Err(Failure::Transport(message)) => {
+                    result.errors.transport += 1;
+                    result.errors.note(|| message);
+                }
+                Err(Failure::BadBody(message)) => {
+                    result.errors.bad_body += 1;
+                    result.errors.note(|| message);
+                }
+            }
+        }
+        result
+    }
+}
+
+enum Failure {
+    Status(StatusCode, Vec<u8>),
+    Transport(String),
+    BadBody(String),
+}
+
+/// Sends the request and reads the whole answer; anything but `expected` is a failure.
+async fn exchange(
+    request: reqwest::RequestBuilder,
+    expected: StatusCode,
+) -> Result<Vec<u8>, Failure> {
+    let response = request
+        .send()
+        .await
+        .map_err(|e| Failure::Transport(error_chain(&e)))?;
+    let status = response.status();
+    let body = response
+        .bytes()
+        .await
+        .map_err(|e| Failure::Transport(error_chain(&e)))?;
+    if status == expected {
+        Ok(body.to_vec())
+    } else {
+        Err(Failure::Status(status, body.to_vec()))
+    }
+}
+
+/// The `id` of a returned resource.
+fn created_id(body: &[u8]) -> Option<String> {
+    let value: serde_json::Value = serde_json::from_slice(body).ok()?;
+    match value.get("id")? {
+        serde_json::Value::String(id) if !id.is_empty() => Some(id.clone()),
+        _ => None,
+    }
+}
+
+fn snippet(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(body);
+    let text = text.trim();
+    match text.char_indices().nth(200) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text.to_owned(),
+    }
+}
+
+fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nearest_rank_percentiles() {
+        let samples: Vec<u32> = (1..=100).collect();
+        assert_eq!(percentile(&samples, 50.0), Some(50));
+        assert_eq!(percentile(&samples, 99.0), Some(99));
+        assert_eq!(percentile(&samples, 100.0), Some(100));
+        assert_eq!(percentile(&samples, 0.0), Some(1));
+        assert_eq!(percentile(&[7], 99.0), Some(7));
+        assert_eq!(percentile(&[1, 2, 3], 50.0), Some(2));
+        assert_eq!(percentile(&[], 50.0), None);
+    }
+
+    #[test]
+    fn reads_the_id_of_a_created_resource() {
+        assert_eq!(
+            created_id(br#"{"resourceType":"Patient","id":"abc-1"}"#),
+            Some("abc-1".to_owned())
+        );
+        assert_eq!(created_id(br#"{"resourceType":"Patient"}"#), None);
+        assert_eq!(created_id(b"not json"), None);
+    }
+}
