@@ -1,10 +1,15 @@
 //! The load: `connections` tasks, each sending one request after another over its own
-//! keep-alive connection, first through a warm-up that is not counted, then through the
-//! measured window.
+//! keep-alive HTTP/1.1 connection, first through a warm-up that is not counted, then through
+//! the measured window. The client is a bare hyper connection per task (no pool, no
+//! middleware), so that it takes as little of the machine's CPU from the server as it can.
 
 use crate::patient::{new_patient, Rng};
-use reqwest::header::{ACCEPT, CONTENT_TYPE};
-use reqwest::{Client, StatusCode};
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::client::conn::http1::SendRequest;
+use hyper::header::{ACCEPT, CONTENT_TYPE, HOST};
+use hyper::{Method, Request, StatusCode};
+use hyper_util::rt::TokioIo;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -138,9 +143,82 @@ struct TaskResult {
 }
 
 /// Runs a phase and gathers what its tasks measured. `interrupted` ends it early.
+/// One keep-alive connection to the server.
+struct Connection {
+    sender: SendRequest<Full<Bytes>>,
+    host: Arc<str>,
+    timeout: Duration,
+}
+
+impl Connection {
+    async fn open(addr: &str, timeout: Duration) -> Result<Connection, String> {
+        let stream = tokio::net::TcpStream::connect(addr)
+            .await
+            .map_err(|e| format!("cannot connect to {addr}: {e}"))?;
+        stream.set_nodelay(true).map_err(|e| e.to_string())?;
+        let (sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+            .await
+            .map_err(|e| format!("HTTP handshake with {addr}: {e}"))?;
+        tokio::spawn(connection);
+        Ok(Connection {
+            sender,
+            host: Arc::from(addr),
+            timeout,
+        })
+    }
+
+    /// Sends a request and reads the whole answer; anything but `expected` is a failure.
+    async fn exchange(
+        &mut self,
+        method: Method,
+        path: &str,
+        body: Option<Vec<u8>>,
+        expected: StatusCode,
+    ) -> Result<Vec<u8>, Failure> {
+        let mut request = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(HOST, &*self.host)
+            .header(ACCEPT, FHIR_JSON);
+        if body.is_some() {
+            request = request.header(CONTENT_TYPE, FHIR_JSON);
+        }
+        let request = request
+            .body(Full::new(Bytes::from(body.unwrap_or_default())))
+            .map_err(|e| Failure::Transport(e.to_string()))?;
+        let exchange = async {
+            self.sender
+                .ready()
+                .await
+                .map_err(|e| Failure::Transport(error_chain(&e)))?;
+            let response = self
+                .sender
+                .send_request(request)
+                .await
+                .map_err(|e| Failure::Transport(error_chain(&e)))?;
+            let status = response.status();
+            let body = response
+                .into_body()
+                .collect()
+                .await
+                .map_err(|e| Failure::Transport(error_chain(&e)))?
+                .to_bytes();
+            Ok((status, body))
+        };
+        let (status, body) = tokio::time::timeout(self.timeout, exchange)
+            .await
+            .map_err(|_| Failure::Transport(format!("no answer within {:?}", self.timeout)))??;
+        if status == expected {
+            Ok(body.to_vec())
+        } else {
+            Err(Failure::Status(status, body.to_vec()))
+        }
+    }
+}
+
 pub async fn run_phase(
-    client: &Client,
-    base_url: &str,
+    addr: &str,
+    request_timeout: Duration,
     workload: &Workload,
     plan: PhasePlan,
     interrupted: fn() -> bool,
@@ -151,12 +229,16 @@ pub async fn run_phase(
     let seed = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0x5EED, |d| d.as_nanos() as u64);
-    let base_url: Arc<str> = Arc::from(base_url);
-    let tasks: Vec<_> = (0..plan.connections)
-        .map(|i| {
+    let mut connections = Vec::with_capacity(plan.connections);
+    for _ in 0..plan.connections {
+        connections.push(Connection::open(addr, request_timeout).await?);
+    }
+    let tasks: Vec<_> = connections
+        .into_iter()
+        .enumerate()
+        .map(|(i, connection)| {
             let task = Task {
-                client: client.clone(),
-                base_url: base_url.clone(),
+                connection,
                 workload: workload.clone(),
                 rng: Rng::new(seed, i as u64),
                 measure_from,
@@ -188,8 +270,7 @@ pub async fn run_phase(
 }
 
 struct Task {
-    client: Client,
-    base_url: Arc<str>,
+    connection: Connection,
     workload: Workload,
     rng: Rng,
     measure_from: Instant,
@@ -202,7 +283,6 @@ impl Task {
     /// it was sent inside the window; its latency runs from sending to the whole body read.
     async fn run(mut self) -> TaskResult {
         let mut result = TaskResult::default();
-        let create_url = format!("{}/Patient", self.base_url);
         loop {
             let sent = Instant::now();
             if sent >= self.measure_until || (self.interrupted)() {
@@ -212,13 +292,11 @@ impl Task {
             let outcome = match &self.workload {
                 Workload::Create => {
                     let body = new_patient(&mut self.rng);
-                    let request = self
-                        .client
-                        .post(&create_url)
-                        .header(CONTENT_TYPE, FHIR_JSON)
-                        .header(ACCEPT, FHIR_JSON)
-                        .body(body);
-                    match exchange(request, StatusCode::CREATED).await {
+                    match self
+                        .connection
+                        .exchange(Method::POST, "/Patient", Some(body), StatusCode::CREATED)
+                        .await
+                    {
                         Ok(body) => match created_id(&body) {
                             Some(id) => {
                                 result.created_ids.push(id);
@@ -234,9 +312,11 @@ impl Task {
                 }
                 Workload::Read(ids) => {
                     let id = &ids[self.rng.below(ids.len())];
-                    let url = format!("{}/Patient/{id}", self.base_url);
-                    let request = self.client.get(url).header(ACCEPT, FHIR_JSON);
-                    exchange(request, StatusCode::OK).await.map(drop)
+                    let path = format!("/Patient/{id}");
+                    self.connection
+                        .exchange(Method::GET, &path, None, StatusCode::OK)
+                        .await
+                        .map(drop)
                 }
             };
             if !measured {
@@ -274,27 +354,6 @@ enum Failure {
     Status(StatusCode, Vec<u8>),
     Transport(String),
     BadBody(String),
-}
-
-/// Sends the request and reads the whole answer; anything but `expected` is a failure.
-async fn exchange(
-    request: reqwest::RequestBuilder,
-    expected: StatusCode,
-) -> Result<Vec<u8>, Failure> {
-    let response = request
-        .send()
-        .await
-        .map_err(|e| Failure::Transport(error_chain(&e)))?;
-    let status = response.status();
-    let body = response
-        .bytes()
-        .await
-        .map_err(|e| Failure::Transport(error_chain(&e)))?;
-    if status == expected {
-        Ok(body.to_vec())
-    } else {
-        Err(Failure::Status(status, body.to_vec()))
-    }
 }
 
 /// The `id` of a returned resource.

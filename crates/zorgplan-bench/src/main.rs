@@ -380,7 +380,9 @@ async fn run_backend(
     let mut workload = Workload::Create;
     loop {
         let name = workload.name();
-        let result = run_phase(client, &server.base_url, &workload, plan, interrupted)
+        let addr = server.base_url.trim_start_matches("http://");
+        let timeout = Duration::from_secs_f64(args.request_timeout);
+        let result = run_phase(addr, timeout, &workload, plan, interrupted)
             .await
             .map_err(NoReport::Failed)?;
         if let Some(status) = server.exited() {

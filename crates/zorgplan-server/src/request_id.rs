@@ -6,6 +6,8 @@ use actix_web::dev::{forward_ready, Service, ServiceRequest, ServiceResponse, Tr
 use actix_web::http::header::{HeaderName, HeaderValue};
 use std::future::{ready, Future, Ready};
 use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::OnceLock;
 use std::time::Instant;
 use tracing::Instrument;
 
@@ -35,6 +37,16 @@ pub struct RequestIdService<S> {
     service: S,
 }
 
+/// A new request id: a random per-process prefix and a counter (unique without a random
+/// number per request).
+fn new_id() -> String {
+    static PREFIX: OnceLock<u64> = OnceLock::new();
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let prefix = PREFIX.get_or_init(|| uuid::Uuid::new_v4().as_u64_pair().0);
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    format!("{prefix:016x}{n:08x}")
+}
+
 fn acceptable(id: &str) -> bool {
     (1..=128).contains(&id.len())
         && id
@@ -60,7 +72,7 @@ where
             .get(HEADER)
             .and_then(|v| v.to_str().ok())
             .filter(|v| acceptable(v))
-            .map_or_else(|| uuid::Uuid::new_v4().simple().to_string(), str::to_owned);
+            .map_or_else(new_id, str::to_owned);
         let span = tracing::info_span!("request", request_id = %id);
         let method = req.method().clone();
         let path = req.path().to_owned();

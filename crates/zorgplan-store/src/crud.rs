@@ -1,7 +1,7 @@
 //! Read, vread, create, update and delete: the instance-level interactions, conditional
 //! ones included.
 
-use crate::db::AnyConnection;
+use crate::db::{on_backend, AnyConnection};
 use crate::schema::{resource_versions, resources};
 use crate::search::{matching_pks, Criteria};
 use crate::time::Timestamp;
@@ -91,12 +91,16 @@ pub enum Deleted {
     NotFound,
 }
 
+// Lookups by a unique key use `get_result`, not `first`: `first` binds a `LIMIT ?`, and
+// SQLite recompiles a cached statement whenever such a planner-visible parameter is bound
+// again, which would make every read pay for parsing and planning.
+
 pub(crate) fn current(
     conn: &mut AnyConnection,
     res_type: &str,
     id: &str,
 ) -> QueryResult<Option<Current>> {
-    resources::table
+    on_backend!(conn, |c| resources::table
         .filter(resources::res_type.eq(res_type))
         .filter(resources::res_id.eq(id))
         .select((
@@ -105,8 +109,8 @@ pub(crate) fn current(
             resources::last_updated,
             resources::deleted,
         ))
-        .first(conn)
-        .optional()
+        .get_result(c)
+        .optional())
 }
 
 /// The current version rows of the resources with these primary keys (any order).
@@ -230,10 +234,7 @@ fn put_version(
                     resources::deleted.eq(false),
                 ))
                 .returning(resources::pk);
-            match conn {
-                AnyConnection::Postgresql(c) => insert.get_result(c)?,
-                AnyConnection::Sqlite(c) => insert.get_result(c)?,
-            }
+            on_backend!(conn, |c| insert.get_result(c))?
         }
     };
     diesel::insert_into(resource_versions::table)
@@ -342,7 +343,7 @@ impl Store {
     /// The current version of a resource (a deletion, if it was deleted).
     pub fn read(&self, res_type: &str, id: &str) -> Result<Option<Version>, FhirError> {
         Store::read_with(self, |conn| {
-            let row: Option<Row> = resources::table
+            let row: Option<Row> = on_backend!(conn, |c| resources::table
                 .inner_join(
                     resource_versions::table.on(resource_versions::res_pk
                         .eq(resources::pk)
@@ -351,8 +352,8 @@ impl Store {
                 .filter(resources::res_type.eq(res_type))
                 .filter(resources::res_id.eq(id))
                 .select(ROW_COLUMNS)
-                .first(conn)
-                .optional()?;
+                .get_result(c)
+                .optional())?;
             Ok(row.map(Row::into_version))
         })
     }
@@ -365,7 +366,7 @@ impl Store {
         version: i64,
     ) -> Result<Option<Version>, FhirError> {
         Store::read_with(self, |conn| {
-            let row: Option<Row> = resources::table
+            let row: Option<Row> = on_backend!(conn, |c| resources::table
                 .inner_join(
                     resource_versions::table.on(resource_versions::res_pk.eq(resources::pk)),
                 )
@@ -373,8 +374,8 @@ impl Store {
                 .filter(resources::res_id.eq(id))
                 .filter(resource_versions::version.eq(version))
                 .select(ROW_COLUMNS)
-                .first(conn)
-                .optional()?;
+                .get_result(c)
+                .optional())?;
             Ok(row.map(Row::into_version))
         })
     }

@@ -15,6 +15,20 @@ pub enum AnyConnection {
     Sqlite(SqliteConnection),
 }
 
+/// Runs `$body` with `$c` bound to the connection of the actual backend; the body is
+/// type-checked once per backend. For the hottest queries: run on the inner connection,
+/// diesel's statement cache finds them by type and never writes their SQL again, which the
+/// multi-backend layer does on every execution.
+macro_rules! on_backend {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::db::AnyConnection::Postgresql($c) => $body,
+            $crate::db::AnyConnection::Sqlite($c) => $body,
+        }
+    };
+}
+pub(crate) use on_backend;
+
 /// The diesel backend of [`AnyConnection`].
 pub type Db = <AnyConnection as Connection>::Backend;
 pub type Pool = diesel::r2d2::Pool<ConnectionManager<AnyConnection>>;
@@ -158,6 +172,9 @@ pub(crate) fn open(config: &StoreConfig) -> Result<(Pool, Backend), FhirError> {
     let pool = diesel::r2d2::Pool::builder()
         .max_size(config.pool_size.max(1))
         .connection_timeout(config.connection_timeout)
+        // No `SELECT 1` before every use: on PostgreSQL that is a round trip per request. A
+        // connection that broke is dropped when it comes back to the pool.
+        .test_on_check_out(false)
         .connection_customizer(Box::new(SqlitePragmas {
             busy_timeout_ms: config.busy_timeout.as_millis(),
         }))

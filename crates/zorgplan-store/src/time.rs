@@ -1,6 +1,6 @@
 //! Server timestamps: microseconds since the Unix epoch, UTC.
 
-use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, SecondsFormat, Timelike, Utc};
 
 /// A point in time as the store keeps it (`meta.lastUpdated`, history order).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -34,9 +34,21 @@ impl Timestamp {
 
     /// HTTP-date (RFC 9110), e.g. `Sun, 22 Nov 2026 10:15:30 GMT`.
     pub fn to_http_date(self) -> String {
-        self.to_datetime()
-            .format("%a, %d %b %Y %H:%M:%S GMT")
-            .to_string()
+        const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+        const MONTHS: [&str; 12] = [
+            "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+        ];
+        let t = self.to_datetime();
+        format!(
+            "{}, {:02} {} {:04} {:02}:{:02}:{:02} GMT",
+            DAYS[t.weekday().num_days_from_monday() as usize],
+            t.day(),
+            MONTHS[t.month0() as usize],
+            t.year(),
+            t.hour(),
+            t.minute(),
+            t.second()
+        )
     }
 
     /// Whole seconds, as HTTP dates compare.
@@ -71,8 +83,13 @@ mod tests {
     #[test]
     fn formats_and_parses() {
         let t = Timestamp(1_795_000_000_123_456);
-        assert_eq!(t.to_instant(), "2026-11-18T09:46:40.123456Z");
-        assert_eq!(t.to_http_date(), "Wed, 18 Nov 2026 09:46:40 GMT");
+        assert_eq!(t.to_instant(), "2026-11-18T11:06:40.123456Z");
+        assert_eq!(t.to_http_date(), "Wed, 18 Nov 2026 11:06:40 GMT");
+        assert_eq!(Timestamp(0).to_http_date(), "Thu, 01 Jan 1970 00:00:00 GMT");
+        assert_eq!(
+            Timestamp(951_782_400_000_000).to_http_date(),
+            "Tue, 29 Feb 2000 00:00:00 GMT"
+        );
         assert_eq!(
             Timestamp::parse_http_date(&t.to_http_date())
                 .unwrap()
@@ -81,7 +98,7 @@ mod tests {
         );
         assert_eq!(Timestamp::parse_instant(&t.to_instant()), Some(t));
         assert_eq!(
-            Timestamp::parse_instant("2026-11-18T10:46:40.123456+01:00"),
+            Timestamp::parse_instant("2026-11-18T12:06:40.123456+01:00"),
             Some(t)
         );
         assert_eq!(

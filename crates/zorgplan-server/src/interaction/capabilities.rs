@@ -10,7 +10,7 @@ use crate::params::query_pairs;
 use crate::respond::{base_url, json_response};
 use crate::AppState;
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpRequest};
+use actix_web::HttpRequest;
 use serde_json::{json, Value};
 use zorgplan_fhir::r4::{self, FHIR_VERSION};
 use zorgplan_store::search::supported_params;
@@ -89,11 +89,11 @@ pub fn statement(base: &str) -> Value {
     })
 }
 
-pub async fn capabilities(req: HttpRequest, state: web::Data<AppState>) -> ApiResult {
-    let format = response_format(&req, &query_pairs(req.query_string()))?;
+pub async fn capabilities(req: &HttpRequest, state: &AppState) -> ApiResult {
+    let format = response_format(req, &query_pairs(req.query_string()))?;
     Ok(json_response(
         StatusCode::OK,
-        &statement(&base_url(&req, &state)),
+        &statement(&base_url(req, state)),
         format,
     ))
 }

@@ -1,6 +1,6 @@
 //! create (`POST [type]`), conditional with `If-None-Exist`.
 
-use super::{conditional_criteria, resource_type};
+use super::conditional_criteria;
 use crate::body::read_resource;
 use crate::error::ApiResult;
 use crate::negotiate::{response_format, Prefer};
@@ -13,14 +13,13 @@ use zorgplan_fhir::FhirError;
 use zorgplan_store::Created;
 
 pub async fn create(
-    req: HttpRequest,
-    path: web::Path<String>,
+    req: &HttpRequest,
+    state: &AppState,
+    res_type: &'static str,
     payload: web::Payload,
-    state: web::Data<AppState>,
 ) -> ApiResult {
-    let res_type = resource_type(&path)?;
-    let format = response_format(&req, &query_pairs(req.query_string()))?;
-    let prefer = Prefer::of(&req);
+    let format = response_format(req, &query_pairs(req.query_string()))?;
+    let prefer = Prefer::of(req);
     let criteria = match req.headers().get("if-none-exist") {
         None => None,
         Some(value) => {
@@ -30,10 +29,10 @@ pub async fn create(
             Some(conditional_criteria(res_type, value, "create")?)
         }
     };
-    let resource = read_resource(&req, payload, res_type, &state).await?;
+    let resource = read_resource(req, payload, res_type, state).await?;
     let store = state.store.clone();
     let created = blocking(move || store.create(res_type, &resource, criteria.as_ref())).await?;
-    let base = base_url(&req, &state);
+    let base = base_url(req, state);
     Ok(match created {
         Created::New(version) => version_response(
             StatusCode::CREATED,

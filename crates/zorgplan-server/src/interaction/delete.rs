@@ -2,14 +2,14 @@
 //! (`DELETE [type]?criteria`, one match at most). Deletion is logical: a new version records
 //! it, a later read answers 410 Gone, and history keeps every version.
 
-use super::{conditional_criteria, if_match, resource_type};
+use super::{conditional_criteria, if_match};
 use crate::error::ApiResult;
 use crate::negotiate::{response_format, Prefer, Return};
 use crate::params::query_pairs;
 use crate::respond::json_response;
 use crate::{blocking, AppState};
 use actix_web::http::{header, StatusCode};
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{HttpRequest, HttpResponse};
 use zorgplan_fhir::outcome::{operation_outcome, Issue};
 use zorgplan_fhir::{id, FhirError};
 use zorgplan_store::Deleted;
@@ -42,37 +42,35 @@ fn respond(req: &HttpRequest, deleted: Deleted, what: &str) -> ApiResult {
 }
 
 pub async fn delete(
-    req: HttpRequest,
-    path: web::Path<(String, String)>,
-    state: web::Data<AppState>,
+    req: &HttpRequest,
+    state: &AppState,
+    res_type: &'static str,
+    res_id: &str,
 ) -> ApiResult {
-    let (res_type, res_id) = path.into_inner();
-    let res_type = resource_type(&res_type)?;
-    response_format(&req, &query_pairs(req.query_string()))?;
-    if !id::is_valid_id(&res_id) {
+    response_format(req, &query_pairs(req.query_string()))?;
+    if !id::is_valid_id(res_id) {
         return Err(FhirError::bad_request(format!("'{res_id}' is not a valid id")).into());
     }
-    let expected_version = if_match(&req)?;
+    let expected_version = if_match(req)?;
     let store = state.store.clone();
-    let target = res_id.clone();
+    let target = res_id.to_owned();
     let deleted = blocking(move || store.delete(res_type, &target, expected_version)).await?;
-    respond(&req, deleted, &format!("{res_type}/{res_id}"))
+    respond(req, deleted, &format!("{res_type}/{res_id}"))
 }
 
 pub async fn conditional_delete(
-    req: HttpRequest,
-    path: web::Path<String>,
-    state: web::Data<AppState>,
+    req: &HttpRequest,
+    state: &AppState,
+    res_type: &'static str,
 ) -> ApiResult {
-    let res_type = resource_type(&path)?;
-    response_format(&req, &query_pairs(req.query_string()))?;
+    response_format(req, &query_pairs(req.query_string()))?;
     let criteria = conditional_criteria(res_type, req.query_string(), "delete")?;
-    let expected_version = if_match(&req)?;
+    let expected_version = if_match(req)?;
     let store = state.store.clone();
     let deleted =
         blocking(move || store.conditional_delete(res_type, &criteria, expected_version)).await?;
     respond(
-        &req,
+        req,
         deleted,
         &format!("The {res_type} matching the criteria"),
     )

@@ -1,14 +1,13 @@
 //! history at instance (`GET [type]/[id]/_history`), type (`GET [type]/_history`) and system
 //! (`GET _history`) level, newest first, with `_since`, `_count` and paging links.
 
-use super::resource_type;
 use crate::bundle::BundleWriter;
 use crate::error::ApiResult;
 use crate::negotiate::{response_format, Prefer};
 use crate::params::{self, query_pairs, to_query};
 use crate::respond::{base_url, json_body};
 use crate::{blocking, AppState};
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{HttpRequest, HttpResponse};
 use serde_json::json;
 use zorgplan_fhir::{id, FhirError};
 use zorgplan_store::{HistoryCursor, HistoryQuery, HistoryScope, Timestamp, Version};
@@ -52,15 +51,15 @@ enum Scope {
     System,
 }
 
-async fn history(req: HttpRequest, state: web::Data<AppState>, scope: Scope) -> ApiResult {
+async fn history(req: &HttpRequest, state: &AppState, scope: Scope) -> ApiResult {
     let path = match &scope {
         Scope::Instance(res_type, id) => format!("{res_type}/{id}/_history"),
         Scope::Type(res_type) => format!("{res_type}/_history"),
         Scope::System => "_history".to_owned(),
     };
     let all = query_pairs(req.query_string());
-    let format = response_format(&req, &all)?;
-    let strict = Prefer::of(&req).strict;
+    let format = response_format(req, &all)?;
+    let strict = Prefer::of(req).strict;
     let mut used = Vec::new();
     for (name, value) in params::without_result_params(&all) {
         if PARAMS.contains(&name.as_str()) {
@@ -107,7 +106,7 @@ async fn history(req: HttpRequest, state: web::Data<AppState>, scope: Scope) -> 
         ))
     })?;
 
-    let base = base_url(&req, &state);
+    let base = base_url(req, state);
     let mut link_params = used;
     link_params.push(("_count".into(), count.to_string()));
     let link = |params: &[(String, String)]| format!("{base}/{path}?{}", to_query(params));
@@ -137,27 +136,21 @@ fn all_with_cursor(
 }
 
 pub async fn instance(
-    req: HttpRequest,
-    path: web::Path<(String, String)>,
-    state: web::Data<AppState>,
+    req: &HttpRequest,
+    state: &AppState,
+    res_type: &'static str,
+    res_id: &str,
 ) -> ApiResult {
-    let (res_type, res_id) = path.into_inner();
-    let res_type = resource_type(&res_type)?;
-    if !id::is_valid_id(&res_id) {
+    if !id::is_valid_id(res_id) {
         return Err(FhirError::not_found(format!("{res_type}/{res_id} is not known")).into());
     }
-    history(req, state, Scope::Instance(res_type, res_id)).await
+    history(req, state, Scope::Instance(res_type, res_id.to_owned())).await
 }
 
-pub async fn type_(
-    req: HttpRequest,
-    path: web::Path<String>,
-    state: web::Data<AppState>,
-) -> ApiResult {
-    let res_type = resource_type(&path)?;
+pub async fn type_(req: &HttpRequest, state: &AppState, res_type: &'static str) -> ApiResult {
     history(req, state, Scope::Type(res_type)).await
 }
 
-pub async fn system(req: HttpRequest, state: web::Data<AppState>) -> ApiResult {
+pub async fn system(req: &HttpRequest, state: &AppState) -> ApiResult {
     history(req, state, Scope::System).await
 }

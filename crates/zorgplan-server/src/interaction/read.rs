@@ -1,14 +1,13 @@
 //! read (`GET [type]/[id]`, with If-None-Match and If-Modified-Since) and vread
 //! (`GET [type]/[id]/_history/[vid]`).
 
-use super::resource_type;
 use crate::error::ApiResult;
 use crate::negotiate::{response_format, Return};
 use crate::params::query_pairs;
 use crate::respond::version_response;
 use crate::{blocking, AppState};
 use actix_web::http::{header, StatusCode};
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{HttpRequest, HttpResponse};
 use zorgplan_fhir::{id, ErrorKind, FhirError, IssueType};
 use zorgplan_store::{Timestamp, Version};
 
@@ -40,26 +39,25 @@ fn not_modified(req: &HttpRequest, version: &Version) -> bool {
 }
 
 pub async fn read(
-    req: HttpRequest,
-    path: web::Path<(String, String)>,
-    state: web::Data<AppState>,
+    req: &HttpRequest,
+    state: &AppState,
+    res_type: &'static str,
+    res_id: &str,
 ) -> ApiResult {
-    let (res_type, res_id) = path.into_inner();
-    let res_type = resource_type(&res_type)?;
-    let format = response_format(&req, &query_pairs(req.query_string()))?;
+    let format = response_format(req, &query_pairs(req.query_string()))?;
     let not_found = || FhirError::not_found(format!("{res_type}/{res_id} is not known"));
-    if !id::is_valid_id(&res_id) {
+    if !id::is_valid_id(res_id) {
         return Err(not_found().into());
     }
     let store = state.store.clone();
-    let lookup = res_id.clone();
+    let lookup = res_id.to_owned();
     let version = blocking(move || store.read(res_type, &lookup))
         .await?
         .ok_or_else(not_found)?;
     if version.deleted {
         return Err(gone(&version).into());
     }
-    if not_modified(&req, &version) {
+    if not_modified(req, &version) {
         return Ok(HttpResponse::NotModified()
             .insert_header((header::ETAG, id::etag(version.version)))
             .insert_header((header::LAST_MODIFIED, version.last_updated.to_http_date()))
@@ -76,20 +74,20 @@ pub async fn read(
 }
 
 pub async fn vread(
-    req: HttpRequest,
-    path: web::Path<(String, String, String)>,
-    state: web::Data<AppState>,
+    req: &HttpRequest,
+    state: &AppState,
+    res_type: &'static str,
+    res_id: &str,
+    vid: &str,
 ) -> ApiResult {
-    let (res_type, res_id, vid) = path.into_inner();
-    let res_type = resource_type(&res_type)?;
-    let format = response_format(&req, &query_pairs(req.query_string()))?;
+    let format = response_format(req, &query_pairs(req.query_string()))?;
     let not_found = || FhirError::not_found(format!("{res_type}/{res_id} has no version '{vid}'"));
-    let version = match id::parse_version(&vid) {
-        Some(v) if id::is_valid_id(&res_id) => v,
+    let version = match id::parse_version(vid) {
+        Some(v) if id::is_valid_id(res_id) => v,
         _ => return Err(not_found().into()),
     };
     let store = state.store.clone();
-    let lookup = res_id.clone();
+    let lookup = res_id.to_owned();
     let found = blocking(move || store.vread(res_type, &lookup, version))
         .await?
         .ok_or_else(not_found)?;

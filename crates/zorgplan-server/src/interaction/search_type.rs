@@ -2,7 +2,6 @@
 //! supports; unknown parameters are errors under `Prefer: handling=strict` and otherwise
 //! ignored (and left out of the self link, as the specification asks).
 
-use super::resource_type;
 use crate::body::read_bytes;
 use crate::bundle::BundleWriter;
 use crate::error::ApiResult;
@@ -17,13 +16,13 @@ use zorgplan_fhir::{ErrorKind, FhirError, IssueType};
 use zorgplan_store::Criteria;
 
 async fn search(
-    req: HttpRequest,
-    state: web::Data<AppState>,
+    req: &HttpRequest,
+    state: &AppState,
     res_type: &'static str,
     all: Vec<(String, String)>,
 ) -> ApiResult {
-    let format = response_format(&req, &all)?;
-    let strict = Prefer::of(&req).strict;
+    let format = response_format(req, &all)?;
+    let strict = Prefer::of(req).strict;
     let (criteria, unknown) = Criteria::parse(res_type, &params::without_result_params(&all))?;
     if strict {
         if let Some((name, _)) = unknown.first() {
@@ -44,7 +43,7 @@ async fn search(
     let query = criteria.clone();
     let page = blocking(move || store.search(res_type, &query, count, cursor)).await?;
 
-    let base = base_url(&req, &state);
+    let base = base_url(req, state);
     let mut used: Vec<(String, String)> = params::without_result_params(&all)
         .into_iter()
         .filter(|pair| !unknown.contains(pair))
@@ -75,24 +74,18 @@ async fn search(
 }
 
 /// `GET [type]?params`
-pub async fn get(
-    req: HttpRequest,
-    path: web::Path<String>,
-    state: web::Data<AppState>,
-) -> ApiResult {
-    let res_type = resource_type(&path)?;
+pub async fn get(req: &HttpRequest, state: &AppState, res_type: &'static str) -> ApiResult {
     let all = query_pairs(req.query_string());
     search(req, state, res_type, all).await
 }
 
 /// `POST [type]/_search` with the parameters form-encoded in the body (and/or the URL).
 pub async fn post(
-    req: HttpRequest,
-    path: web::Path<String>,
+    req: &HttpRequest,
+    state: &AppState,
+    res_type: &'static str,
     payload: web::Payload,
-    state: web::Data<AppState>,
 ) -> ApiResult {
-    let res_type = resource_type(&path)?;
     let mut all = query_pairs(req.query_string());
     let content_type = req
         .headers()
@@ -100,7 +93,7 @@ pub async fn post(
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_ascii_lowercase();
-    let body = read_bytes(&req, payload, state.config.max_body_bytes).await?;
+    let body = read_bytes(req, payload, state.config.max_body_bytes).await?;
     if !body.is_empty() {
         if !content_type.starts_with("application/x-www-form-urlencoded") {
             return Err(FhirError::new(

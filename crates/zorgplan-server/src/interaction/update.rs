@@ -1,7 +1,7 @@
 //! update (`PUT [type]/[id]`, update as create allowed, `If-Match` for version-aware
 //! updates) and conditional update (`PUT [type]?criteria`).
 
-use super::{conditional_criteria, if_match, resource_type};
+use super::{conditional_criteria, if_match};
 use crate::body::read_resource;
 use crate::error::ApiResult;
 use crate::negotiate::{response_format, Prefer};
@@ -36,22 +36,21 @@ fn respond(req: &HttpRequest, state: &AppState, written: Written) -> ApiResult {
 }
 
 pub async fn update(
-    req: HttpRequest,
-    path: web::Path<(String, String)>,
+    req: &HttpRequest,
+    state: &AppState,
+    res_type: &'static str,
+    res_id: &str,
     payload: web::Payload,
-    state: web::Data<AppState>,
 ) -> ApiResult {
-    let (res_type, res_id) = path.into_inner();
-    let res_type = resource_type(&res_type)?;
-    response_format(&req, &query_pairs(req.query_string()))?;
-    if !id::is_valid_id(&res_id) {
+    response_format(req, &query_pairs(req.query_string()))?;
+    if !id::is_valid_id(res_id) {
         return Err(FhirError::bad_request(format!(
             "'{res_id}' is not a valid id (1 to 64 characters: letters, digits, '-' and '.')"
         ))
         .into());
     }
-    let expected_version = if_match(&req)?;
-    let resource = read_resource(&req, payload, res_type, &state).await?;
+    let expected_version = if_match(req)?;
+    let resource = read_resource(req, payload, res_type, state).await?;
     match resource.get("id").and_then(|v| v.as_str()) {
         Some(body_id) if body_id == res_id => {}
         Some(body_id) => {
@@ -70,26 +69,26 @@ pub async fn update(
         }
     }
     let store = state.store.clone();
+    let res_id = res_id.to_owned();
     let written =
         blocking(move || store.update(res_type, &res_id, &resource, expected_version)).await?;
-    respond(&req, &state, written)
+    respond(req, state, written)
 }
 
 pub async fn conditional_update(
-    req: HttpRequest,
-    path: web::Path<String>,
+    req: &HttpRequest,
+    state: &AppState,
+    res_type: &'static str,
     payload: web::Payload,
-    state: web::Data<AppState>,
 ) -> ApiResult<HttpResponse> {
-    let res_type = resource_type(&path)?;
-    response_format(&req, &query_pairs(req.query_string()))?;
+    response_format(req, &query_pairs(req.query_string()))?;
     let criteria = conditional_criteria(res_type, req.query_string(), "update")?;
-    let expected_version = if_match(&req)?;
-    let resource = read_resource(&req, payload, res_type, &state).await?;
+    let expected_version = if_match(req)?;
+    let resource = read_resource(req, payload, res_type, state).await?;
     let store = state.store.clone();
     let written = blocking(move || {
         store.conditional_update(res_type, &criteria, &resource, expected_version)
     })
     .await?;
-    respond(&req, &state, written)
+    respond(req, state, written)
 }
