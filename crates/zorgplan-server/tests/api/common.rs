@@ -268,7 +268,8 @@ impl Resp {
 }
 
 /// Runs each listed `async fn name(backend: Backend)` as a test against SQLite and, when
-/// `ZORGPLAN_TEST_POSTGRES_URL` is set, against PostgreSQL.
+/// `ZORGPLAN_TEST_POSTGRES_URL` is set, against PostgreSQL. Under `CI=true` the PostgreSQL
+/// variants fail rather than skip when it is not set.
 #[macro_export]
 macro_rules! backend_tests {
     ($($name:ident),* $(,)?) => {
@@ -285,6 +286,10 @@ macro_rules! backend_tests {
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
                     if $crate::common::postgres_url().is_none() {
+                        assert!(
+                            std::env::var("CI").as_deref() != Ok("true"),
+                            "CI must run the PostgreSQL tests: set ZORGPLAN_TEST_POSTGRES_URL"
+                        );
                         eprintln!("skipped: set ZORGPLAN_TEST_POSTGRES_URL to run the PostgreSQL tests");
                         return;
                     }
