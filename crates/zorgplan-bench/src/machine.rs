@@ -18,17 +18,7 @@ pub fn describe() -> String {
         .unwrap_or_else(|| "unknown CPU".to_owned());
     let memory = fs::read_to_string("/proc/meminfo")
         .ok()
-        .and_then(|text| {
-            text.lines()
-                .find_map(|line| line.strip_prefix("MemTotal:"))
-                .and_then(|rest| {
-                    rest.trim()
-                        .trim_end_matches("kB")
-                        .trim()
-                        .parse::<u64>()
-                        .ok()
-                })
-        })
+        .and_then(|text| kb_field(&text, "MemTotal:"))
         .map_or_else(
             || "unknown memory".to_owned(),
             |kb| format!("{:.1} GiB memory", kb as f64 / (1024.0 * 1024.0)),
@@ -41,4 +31,11 @@ pub fn describe() -> String {
         .map(|output| String::from_utf8_lossy(&output.stdout).trim().to_owned())
         .unwrap_or_else(|| "rustc unknown".to_owned());
     format!("Machine: nproc {cpus}, {model}, {memory}, {rustc}")
+}
+
+/// The value of a `Name:   1234 kB` line of a `/proc` file (meminfo, a process's status).
+pub fn kb_field(text: &str, name: &str) -> Option<u64> {
+    text.lines()
+        .find_map(|line| line.strip_prefix(name))
+        .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
 }

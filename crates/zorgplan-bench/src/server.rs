@@ -274,17 +274,7 @@ impl ServerProcess {
         let path = format!("/proc/{}/status", self.pid());
         let status = fs::read_to_string(&path).map_err(|e| format!("cannot read {path}: {e}"))?;
         let field = |name: &str| {
-            status
-                .lines()
-                .find_map(|line| line.strip_prefix(name))
-                .and_then(|rest| {
-                    rest.trim()
-                        .trim_end_matches("kB")
-                        .trim()
-                        .parse::<u64>()
-                        .ok()
-                })
-                .ok_or_else(|| format!("no {name} in {path}"))
+            crate::machine::kb_field(&status, name).ok_or_else(|| format!("no {name} in {path}"))
         };
         Ok(MemoryKb {
             peak: field("VmHWM:")?,

@@ -73,9 +73,12 @@ async fn history(req: &HttpRequest, state: &AppState, scope: Scope) -> ApiResult
     }
     let since = match params::last(&used, "_since") {
         None => None,
-        Some(s) => Some(Timestamp::parse_instant(s).ok_or_else(|| {
-            FhirError::bad_request(format!("_since must be an instant, not '{s}'"))
-        })?),
+        // An unencoded `+` of a time zone arrives as a space.
+        Some(s) => Some(
+            Timestamp::parse_instant(&s.replace(' ', "+")).ok_or_else(|| {
+                FhirError::bad_request(format!("_since must be an instant, not '{s}'"))
+            })?,
+        ),
     };
     let count = params::count(&all, state.config.default_count, state.config.max_count)?;
     let cursor = match params::last(&all, "__cursor") {

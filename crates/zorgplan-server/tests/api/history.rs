@@ -77,6 +77,12 @@ async fn instance_history(backend: Backend) {
         versions(recent["entry"].as_array().unwrap()),
         [format!("{id}@3"), format!("{id}@2")]
     );
+    // A time zone written with an unencoded `+` (which decodes as a space) is understood.
+    let unencoded = server
+        .get(&format!("{path}/_history?_since=2000-01-01T01:00:00+01:00"))
+        .await
+        .json();
+    assert_eq!(unencoded["entry"].as_array().unwrap().len(), 3);
     let future = server
         .get(&format!("{path}/_history?_since=2999-01-01"))
         .await
