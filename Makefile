@@ -3,20 +3,24 @@
 
 CARGO ?= cargo
 
-.PHONY: run test lint fmt bench definitions definitions-check ci clean
+.PHONY: deps run test lint fmt bench definitions definitions-check ci clean
+
+## System packages the build needs (installed with apt-get when missing).
+deps:
+	@bash scripts/install-deps.sh
 
 ## Run the server on SQLite (./data/zorgplan.db) at http://127.0.0.1:8080.
-run:
+run: deps
 	$(CARGO) run --release --bin zorgplan -- serve
 
 ## Run every test. PostgreSQL tests run too when ZORGPLAN_TEST_POSTGRES_URL is set
 ## (.ci/run sets it up).
-test:
+test: deps
 	$(CARGO) test --workspace --all-targets
 	$(CARGO) test --workspace --doc
 
 ## Clippy with warnings as errors, and the formatting check.
-lint:
+lint: deps
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 	$(CARGO) fmt --all --check
 
@@ -24,7 +28,7 @@ fmt:
 	$(CARGO) fmt --all
 
 ## Release build, then the HTTP benchmark on SQLite and PostgreSQL (docs/performance.md).
-bench:
+bench: deps
 	$(CARGO) build --release --bin zorgplan --bin zorgplan-bench
 	./target/release/zorgplan-bench $(BENCH_ARGS)
 

@@ -4,7 +4,7 @@
 
 use super::{conditional_criteria, if_match};
 use crate::error::ApiResult;
-use crate::negotiate::{response_format, Prefer, Return};
+use crate::negotiate::{response_format, Format, Prefer, Return};
 use crate::params::query_pairs;
 use crate::respond::json_response;
 use crate::{blocking, AppState};
@@ -14,8 +14,7 @@ use zorgplan_fhir::outcome::{operation_outcome, Issue};
 use zorgplan_fhir::{id, FhirError};
 use zorgplan_store::Deleted;
 
-fn respond(req: &HttpRequest, deleted: Deleted, what: &str) -> ApiResult {
-    let format = response_format(req, &query_pairs(req.query_string()))?;
+fn respond(req: &HttpRequest, format: Format, deleted: Deleted, what: &str) -> ApiResult {
     let (message, version) = match &deleted {
         Deleted::Deleted(v) => (
             format!("Deleted {}/{} (version {})", v.res_type, v.id, v.version),
@@ -47,7 +46,7 @@ pub async fn delete(
     res_type: &'static str,
     res_id: &str,
 ) -> ApiResult {
-    response_format(req, &query_pairs(req.query_string()))?;
+    let format = response_format(req, &query_pairs(req.query_string()))?;
     if !id::is_valid_id(res_id) {
         return Err(FhirError::bad_request(format!("'{res_id}' is not a valid id")).into());
     }
@@ -55,7 +54,7 @@ pub async fn delete(
     let store = state.store.clone();
     let target = res_id.to_owned();
     let deleted = blocking(move || store.delete(res_type, &target, expected_version)).await?;
-    respond(req, deleted, &format!("{res_type}/{res_id}"))
+    respond(req, format, deleted, &format!("{res_type}/{res_id}"))
 }
 
 pub async fn conditional_delete(
@@ -63,7 +62,7 @@ pub async fn conditional_delete(
     state: &AppState,
     res_type: &'static str,
 ) -> ApiResult {
-    response_format(req, &query_pairs(req.query_string()))?;
+    let format = response_format(req, &query_pairs(req.query_string()))?;
     let criteria = conditional_criteria(res_type, req.query_string(), "delete")?;
     let expected_version = if_match(req)?;
     let store = state.store.clone();
@@ -71,6 +70,7 @@ pub async fn conditional_delete(
         blocking(move || store.conditional_delete(res_type, &criteria, expected_version)).await?;
     respond(
         req,
+        format,
         deleted,
         &format!("The {res_type} matching the criteria"),
     )

@@ -4,17 +4,16 @@
 use super::{conditional_criteria, if_match};
 use crate::body::read_resource;
 use crate::error::ApiResult;
-use crate::negotiate::{response_format, Prefer};
+use crate::negotiate::{response_format, Format, Prefer};
 use crate::params::query_pairs;
 use crate::respond::{base_url, version_response, version_url};
 use crate::{blocking, AppState};
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpRequest};
 use zorgplan_fhir::{id, FhirError};
 use zorgplan_store::Written;
 
-fn respond(req: &HttpRequest, state: &AppState, written: Written) -> ApiResult {
-    let format = response_format(req, &query_pairs(req.query_string()))?;
+fn respond(req: &HttpRequest, state: &AppState, format: Format, written: Written) -> ApiResult {
     let prefer = Prefer::of(req);
     let version = &written.version;
     let (status, verb) = if written.created {
@@ -42,7 +41,7 @@ pub async fn update(
     res_id: &str,
     payload: web::Payload,
 ) -> ApiResult {
-    response_format(req, &query_pairs(req.query_string()))?;
+    let format = response_format(req, &query_pairs(req.query_string()))?;
     if !id::is_valid_id(res_id) {
         return Err(FhirError::bad_request(format!(
             "'{res_id}' is not a valid id (1 to 64 characters: letters, digits, '-' and '.')"
@@ -72,7 +71,7 @@ pub async fn update(
     let res_id = res_id.to_owned();
     let written =
         blocking(move || store.update(res_type, &res_id, &resource, expected_version)).await?;
-    respond(req, state, written)
+    respond(req, state, format, written)
 }
 
 pub async fn conditional_update(
@@ -80,8 +79,8 @@ pub async fn conditional_update(
     state: &AppState,
     res_type: &'static str,
     payload: web::Payload,
-) -> ApiResult<HttpResponse> {
-    response_format(req, &query_pairs(req.query_string()))?;
+) -> ApiResult {
+    let format = response_format(req, &query_pairs(req.query_string()))?;
     let criteria = conditional_criteria(res_type, req.query_string(), "update")?;
     let expected_version = if_match(req)?;
     let resource = read_resource(req, payload, res_type, state).await?;
@@ -90,5 +89,5 @@ pub async fn conditional_update(
         store.conditional_update(res_type, &criteria, &resource, expected_version)
     })
     .await?;
-    respond(req, state, written)
+    respond(req, state, format, written)
 }
