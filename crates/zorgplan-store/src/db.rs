@@ -190,3 +190,27 @@ pub(crate) fn ping(conn: &mut AnyConnection) -> Result<(), FhirError> {
     }
     .map_err(|e| setup_error("database ping", e))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn database_urls_name_their_backend() {
+        assert_eq!(Backend::of_url("postgres://u@h/db"), Backend::Postgres);
+        assert_eq!(Backend::of_url("postgresql://u@h/db"), Backend::Postgres);
+        assert_eq!(Backend::of_url("./data/zorgplan.db"), Backend::Sqlite);
+        assert_eq!(sqlite_path("sqlite:///var/lib/z.db"), "/var/lib/z.db");
+        assert_eq!(sqlite_path("sqlite://rel/z.db"), "rel/z.db");
+        assert_eq!(sqlite_path("sqlite:z.db"), "z.db");
+        assert_eq!(sqlite_path("z.db"), "z.db");
+    }
+
+    #[test]
+    fn an_in_memory_sqlite_database_is_refused() {
+        for url in [":memory:", "sqlite::memory:", ""] {
+            let err = open(&StoreConfig::new(url)).err().expect(url);
+            assert!(err.to_string().contains("file path"), "{url}: {err}");
+        }
+    }
+}
