@@ -3,7 +3,7 @@
 
 CARGO ?= cargo
 
-.PHONY: deps run test lint fmt bench definitions definitions-check ci clean
+.PHONY: deps run test lint fmt bench definitions definitions-check profiles profiles-check package package-check ci clean
 
 ## System packages the build needs (installed with apt-get when missing).
 deps:
@@ -39,6 +39,24 @@ definitions:
 ## Fail when the committed generated definitions differ from a fresh generation.
 definitions-check: definitions
 	git diff --exit-code -- crates/zorgplan-fhir/src/r4/generated.rs
+
+## Compile the implementation guide (profiles/input/fsh) with SUSHI, offline (needs npm),
+## and generate the profile pages (profiles/docs).
+profiles:
+	bash scripts/build-profiles.sh
+
+## Fail when the committed profiles/fsh-generated or profiles/docs differ from a fresh build.
+profiles-check: profiles
+	git diff --exit-code -- profiles/fsh-generated profiles/docs
+	@test -z "$$(git status --porcelain -- profiles/fsh-generated profiles/docs)" || { git status --short -- profiles/fsh-generated profiles/docs; exit 1; }
+
+## The FHIR package zorgplan.kindgezin.r4 (profiles/package.tgz) from profiles/fsh-generated.
+package:
+	python3 scripts/make-package.py
+
+## Prove that the package loads as a dependency of another guide (needs npm).
+package-check: package
+	bash scripts/check-package.sh
 
 ## What CI runs.
 ci:

@@ -7,10 +7,12 @@
 //! - [`json`]: strict intake of a request body (size, depth, duplicate keys, syntax) and the
 //!   JSON representation rules every resource must keep;
 //! - [`outcome`]: errors as OperationOutcomes, the one error type every layer uses;
-//! - [`id`]: the syntax of logical ids and version ids.
+//! - [`id`]: the syntax of logical ids and version ids;
+//! - [`nl`]: Dutch identifier systems (nl-core) and the BSN 11-proef.
 
 pub mod id;
 pub mod json;
+pub mod nl;
 pub mod outcome;
 pub mod r4;
 
