@@ -7,6 +7,7 @@ mod concurrency;
 mod conditional;
 mod crud;
 mod errors;
+mod guide;
 mod history;
 mod negotiation;
 mod search;
