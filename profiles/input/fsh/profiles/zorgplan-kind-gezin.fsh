@@ -35,7 +35,7 @@ Description: "Het overkoepelende zorgplan van één kind en gezin, over alle vie
     careplan 1..1 and
     zorgplanCategorie 1..1
 * category[careplan] = $sct#734163000
-* category[careplan] ^short = "SNOMED CT 734163000 Care plan"
+* category[careplan] ^short = "Zorgplan (SNOMED CT 734163000) / Care plan (SNOMED CT 734163000)"
 * category[careplan] ^definition = "Het plan is een zorgplan (SNOMED CT 734163000 |Care plan (record artifact)|). / The plan is a care plan (SNOMED CT 734163000 |Care plan (record artifact)|)."
 * category[zorgplanCategorie] from ZorgplanCategorieVS (required)
 * category[zorgplanCategorie] ^short = "Overkoepelend plan of deelplan / Overarching plan or sub-plan"
