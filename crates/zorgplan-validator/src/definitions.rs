@@ -7,9 +7,9 @@
 //! JSON property name to the element and type that property stands for — so validating a
 //! property is one hash lookup, and no definition is parsed per request.
 
+use foldhash::{HashMap, HashMapExt, HashSet};
 use regex::Regex;
 use serde::Deserialize;
-use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
 const R4_JSON: &str = include_str!("../definitions/r4.json");

@@ -14,27 +14,34 @@
 //! are compiled once ([`definitions::Definitions::r4`]); validating parses nothing.
 
 pub mod definitions;
+pub mod profile;
 mod structure;
 
 use definitions::Definitions;
+use profile::Conformance;
 use serde_json::Value;
-use zorgplan_fhir::{Issue, Severity};
+use zorgplan_fhir::{Issue, IssueType, Severity};
 
 /// The validator.
 #[derive(Clone, Copy)]
 pub struct Validator {
     defs: &'static Definitions,
+    conformance: &'static Conformance,
 }
 
 impl Validator {
-    /// A validator for FHIR R4 (the definitions are compiled on first use).
+    /// A validator for FHIR R4 with the profiles of the Zorgplan Kind&Gezin standard (both
+    /// compiled on first use).
     pub fn r4() -> Validator {
         Validator {
             defs: Definitions::r4(),
+            conformance: Conformance::standard(),
         }
     }
 
-    /// Every issue found in `resource`.
+    /// Every issue found in `resource`: against the base definitions, each profile it claims
+    /// in `meta.profile`, and the standard's profile for its type
+    /// ([`profile::default_profile`]).
     pub fn validate(&self, resource: &Value) -> Vec<Issue> {
         let root = resource
             .get("resourceType")
@@ -42,8 +49,48 @@ impl Validator {
             .unwrap_or("Resource")
             .to_owned();
         let mut walker = structure::Walker::new(self.defs);
-        walker.resource(resource, &root);
-        walker.issues
+        walker.resource(resource, &structure::Path::root(&root));
+        let mut issues = walker.issues;
+
+        let mut profiles: Vec<&str> = resource["meta"]["profile"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .collect();
+        if let Some(default) = profile::default_profile(&root) {
+            if !profiles
+                .iter()
+                .any(|p| p.split('|').next() == Some(default))
+            {
+                profiles.push(default);
+            }
+        }
+        for (i, url) in profiles.iter().enumerate() {
+            match self.conformance.profile(url) {
+                Some(p) if p.type_name == root => {
+                    self.conformance.check(p, resource, &root, &mut issues)
+                }
+                Some(p) => issues.push(
+                    Issue::error(
+                        IssueType::Invalid,
+                        format!("The profile {url} is for {}, not for {root}", p.type_name),
+                    )
+                    .at(format!("{root}.meta.profile[{i}]")),
+                ),
+                // The base definitions of R4 itself are what the base layer checks.
+                None if url.starts_with("http://hl7.org/fhir/StructureDefinition/") => {}
+                None => issues.push(Issue {
+                    severity: Severity::Warning,
+                    code: IssueType::NotSupported,
+                    diagnostics: format!(
+                        "The profile {url} is not known to this server; the resource was not validated against it"
+                    ),
+                    expression: vec![format!("{root}.meta.profile[{i}]")],
+                }),
+            }
+        }
+        issues
     }
 }
 
@@ -133,8 +180,8 @@ mod tests {
         assert_eq!(
             found,
             [
-                ("required".to_owned(), "Observation".to_owned()),
-                ("required".to_owned(), "Observation".to_owned())
+                ("required".to_owned(), "Observation.status".to_owned()),
+                ("required".to_owned(), "Observation.code".to_owned())
             ]
         );
         let bad_choice = errors(

@@ -12,18 +12,63 @@ use crate::definitions::{Definitions, Element, Kind, TypeDef};
 use serde_json::{Map, Value};
 use zorgplan_fhir::{Issue, IssueType};
 
+/// Where a node is, as a stack-allocated chain of segments: rendered as FHIRPath only when an
+/// issue is reported, so the walk itself allocates no strings.
+#[derive(Clone, Copy)]
+pub(crate) enum Segment<'a> {
+    /// The path of the resource being walked (its type, or where it is nested).
+    Root(&'a str),
+    Field(&'a str),
+    Index(usize),
+    /// A choice element with the type its property names: `value.ofType(Quantity)`.
+    Choice(&'a str, &'a str),
+}
+
+#[derive(Clone, Copy)]
+pub(crate) struct Path<'a> {
+    parent: Option<&'a Path<'a>>,
+    segment: Segment<'a>,
+}
+
+impl<'a> Path<'a> {
+    pub(crate) fn root(expression: &'a str) -> Path<'a> {
+        Path {
+            parent: None,
+            segment: Segment::Root(expression),
+        }
+    }
+
+    fn child(&'a self, segment: Segment<'a>) -> Path<'a> {
+        Path {
+            parent: Some(self),
+            segment,
+        }
+    }
+
+    fn render(&self) -> String {
+        let mut out = self.parent.map(Path::render).unwrap_or_default();
+        match self.segment {
+            Segment::Root(root) => out.push_str(root),
+            Segment::Field(name) => {
+                out.push('.');
+                out.push_str(name);
+            }
+            Segment::Index(i) => out.push_str(&format!("[{i}]")),
+            Segment::Choice(name, type_code) => {
+                out.push_str(&format!(".{name}.ofType({type_code})"))
+            }
+        }
+        out
+    }
+}
+
 pub(crate) struct Walker<'a> {
     defs: &'a Definitions,
     pub issues: Vec<Issue>,
 }
 
-fn issue(code: IssueType, expression: &str, diagnostics: String) -> Issue {
-    Issue::error(code, diagnostics).at(expression.to_owned())
-}
-
-/// `Observation.value.ofType(Quantity)`, as FHIRPath names a choice element.
-fn choice_expression(parent: &str, element: &Element, type_code: &str) -> String {
-    format!("{parent}.{}.ofType({type_code})", element.name)
+fn issue(code: IssueType, path: &Path<'_>, diagnostics: String) -> Issue {
+    Issue::error(code, diagnostics).at(path.render())
 }
 
 impl<'a> Walker<'a> {
@@ -34,12 +79,12 @@ impl<'a> Walker<'a> {
         }
     }
 
-    /// Validates a resource; `expression` is its FHIRPath (its type, at the root).
-    pub(crate) fn resource(&mut self, value: &Value, expression: &str) {
+    /// Validates a resource at `path` (its type, at the root).
+    pub(crate) fn resource(&mut self, value: &Value, path: &Path<'_>) {
         let Some(object) = value.as_object() else {
             self.issues.push(issue(
                 IssueType::Structure,
-                expression,
+                path,
                 "A resource must be a JSON object".into(),
             ));
             return;
@@ -47,30 +92,31 @@ impl<'a> Walker<'a> {
         let Some(type_name) = object.get("resourceType").and_then(Value::as_str) else {
             self.issues.push(issue(
                 IssueType::Required,
-                expression,
+                path,
                 "The resource has no resourceType".into(),
             ));
             return;
         };
         match self.defs.type_def(type_name) {
             Some(def) if def.kind == Kind::Resource && !def.is_abstract => {
-                self.node(object, def, type_name, expression, true)
+                self.node(object, def, type_name, path, true)
             }
             _ => self.issues.push(issue(
                 IssueType::NotSupported,
-                &format!("{expression}.resourceType"),
+                &path.child(Segment::Field("resourceType")),
                 format!("'{type_name}' is not a FHIR R4 resource type"),
             )),
         }
     }
 
-    /// Validates the object `object` as the node at `path` of type `def`.
+    /// Validates the object `object` as the node `node_path` (an element path of `def`), found
+    /// at `path`.
     fn node(
         &mut self,
         object: &Map<String, Value>,
         def: &TypeDef,
-        path: &str,
-        expression: &str,
+        node_path: &str,
+        path: &Path<'_>,
         is_resource: bool,
     ) {
         let mut present: Vec<usize> = Vec::with_capacity(object.len());
@@ -84,11 +130,11 @@ impl<'a> Walker<'a> {
                 Some(name) => (name, true),
                 None => (key.as_str(), false),
             };
-            let Some(property) = def.property(path, name) else {
+            let Some(property) = def.property(node_path, name) else {
                 self.issues.push(issue(
                     IssueType::Structure,
-                    &format!("{expression}.{key}"),
-                    format!("Unknown element '{key}' in {path}"),
+                    &path.child(Segment::Field(key)),
+                    format!("Unknown element '{key}' in {node_path}"),
                 ));
                 continue;
             };
@@ -102,7 +148,7 @@ impl<'a> Walker<'a> {
                 match choices.iter().find(|(e, _)| *e == property.element) {
                     Some((_, other)) if *other != name => self.issues.push(issue(
                         IssueType::Structure,
-                        &format!("{expression}.{key}"),
+                        &path.child(Segment::Field(key)),
                         format!(
                             "{} has more than one type: '{other}' and '{name}'",
                             element.path
@@ -113,23 +159,24 @@ impl<'a> Walker<'a> {
                 }
             }
             present.push(property.element);
-            let child_expression = if element.is_choice() {
-                choice_expression(expression, element, type_code)
+            let child = path.child(if element.is_choice() {
+                Segment::Choice(&element.name, type_code)
             } else {
-                format!("{expression}.{}", element.name)
-            };
+                Segment::Field(&element.name)
+            });
             if underscore {
-                self.primitive_extensions(value, element, type_code, &child_expression);
+                self.primitive_extensions(value, element, type_code, &child);
             } else {
-                self.property(value, def, element, type_code, &child_expression);
+                self.property(value, def, element, type_code, &child);
             }
         }
-        for &index in def.children(path) {
+        for &index in def.children(node_path) {
             let element = &def.elements[index];
             if element.min > 0 && !present.contains(&index) {
+                // Reported at the missing element itself.
                 self.issues.push(issue(
                     IssueType::Required,
-                    expression,
+                    &path.child(Segment::Field(&element.name)),
                     format!(
                         "{} is required (minimum cardinality {}) but missing",
                         element.path, element.min
@@ -146,7 +193,7 @@ impl<'a> Walker<'a> {
         def: &TypeDef,
         element: &Element,
         type_code: &str,
-        expression: &str,
+        path: &Path<'_>,
     ) {
         match (element.is_array(), value) {
             (true, Value::Array(items)) => {
@@ -154,7 +201,7 @@ impl<'a> Walker<'a> {
                     if items.len() > max as usize {
                         self.issues.push(issue(
                             IssueType::Structure,
-                            expression,
+                            path,
                             format!(
                                 "{} allows at most {max} items, not {}",
                                 element.path,
@@ -165,24 +212,30 @@ impl<'a> Walker<'a> {
                 }
                 for (i, item) in items.iter().enumerate() {
                     if !item.is_null() {
-                        self.item(item, def, element, type_code, &format!("{expression}[{i}]"));
+                        self.item(
+                            item,
+                            def,
+                            element,
+                            type_code,
+                            &path.child(Segment::Index(i)),
+                        );
                     }
                 }
             }
             (true, _) => self.issues.push(issue(
                 IssueType::Structure,
-                expression,
+                path,
                 format!("{} repeats: its value must be a JSON array", element.path),
             )),
             (false, Value::Array(_)) => self.issues.push(issue(
                 IssueType::Structure,
-                expression,
+                path,
                 format!(
                     "{} does not repeat: its value must not be an array",
                     element.path
                 ),
             )),
-            (false, item) => self.item(item, def, element, type_code, expression),
+            (false, item) => self.item(item, def, element, type_code, path),
         }
     }
 
@@ -193,18 +246,18 @@ impl<'a> Walker<'a> {
         def: &TypeDef,
         element: &Element,
         type_code: &str,
-        expression: &str,
+        path: &Path<'_>,
     ) {
         if let Some(reference) = &element.content_reference {
-            return self.object(value, expression, |walker, object| {
-                walker.node(object, def, reference, expression, false)
+            return self.object(value, path, |walker, object| {
+                walker.node(object, def, reference, path, false)
             });
         }
         match type_code {
-            "Resource" | "DomainResource" => return self.resource(value, expression),
+            "Resource" | "DomainResource" => return self.resource(value, path),
             "BackboneElement" | "Element" if !def.children(&element.path).is_empty() => {
-                return self.object(value, expression, |walker, object| {
-                    walker.node(object, def, &element.path, expression, false)
+                return self.object(value, path, |walker, object| {
+                    walker.node(object, def, &element.path, path, false)
                 });
             }
             _ => {}
@@ -214,16 +267,16 @@ impl<'a> Walker<'a> {
             return;
         };
         if type_def.kind == Kind::Primitive {
-            self.primitive(value, type_def, expression);
+            self.primitive(value, type_def, path);
             if let (Some(vs), Some(code)) = (&element.required_binding, value.as_str()) {
-                self.code_in(vs, None, code, expression);
+                self.code_in(vs, None, code, path);
             }
             return;
         }
-        self.object(value, expression, |walker, object| {
-            walker.node(object, type_def, type_code, expression, false);
+        self.object(value, path, |walker, object| {
+            walker.node(object, type_def, type_code, path, false);
             if let Some(vs) = &element.required_binding {
-                walker.coded(object, type_code, vs, expression);
+                walker.coded(object, type_code, vs, path);
             }
         });
     }
@@ -231,14 +284,14 @@ impl<'a> Walker<'a> {
     fn object(
         &mut self,
         value: &Value,
-        expression: &str,
+        path: &Path<'_>,
         f: impl FnOnce(&mut Self, &Map<String, Value>),
     ) {
         match value {
             Value::Object(object) => f(self, object),
             _ => self.issues.push(issue(
                 IssueType::Structure,
-                expression,
+                path,
                 format!("A JSON object was expected, not {}", kind_of(value)),
             )),
         }
@@ -251,7 +304,7 @@ impl<'a> Walker<'a> {
         value: &Value,
         element: &Element,
         type_code: &str,
-        expression: &str,
+        path: &Path<'_>,
     ) {
         let is_primitive = self
             .defs
@@ -260,7 +313,7 @@ impl<'a> Walker<'a> {
         if !is_primitive {
             self.issues.push(issue(
                 IssueType::Structure,
-                expression,
+                path,
                 format!(
                     "'_{}' is only allowed beside a primitive element",
                     element.name
@@ -269,33 +322,27 @@ impl<'a> Walker<'a> {
             return;
         }
         let element_def = self.defs.type_def("Element").expect("Element is defined");
-        let items: Vec<(String, &Value)> = match (element.is_array(), value) {
-            (true, Value::Array(items)) => items
-                .iter()
-                .enumerate()
-                .map(|(i, v)| (format!("{expression}[{i}]"), v))
-                .collect(),
-            (false, Value::Object(_)) => vec![(expression.to_owned(), value)],
-            _ => {
-                self.issues.push(issue(
-                    IssueType::Structure,
-                    expression,
-                    format!("'_{}' has the wrong JSON shape", element.name),
-                ));
-                return;
+        match (element.is_array(), value) {
+            (true, Value::Array(items)) => {
+                for (i, item) in items.iter().enumerate().filter(|(_, v)| !v.is_null()) {
+                    let at = path.child(Segment::Index(i));
+                    self.object(item, &at, |walker, object| {
+                        walker.node(object, element_def, "Element", &at, false)
+                    });
+                }
             }
-        };
-        for (expression, item) in items {
-            if item.is_null() {
-                continue;
+            (false, Value::Object(object)) => {
+                self.node(object, element_def, "Element", path, false)
             }
-            self.object(item, &expression, |walker, object| {
-                walker.node(object, element_def, "Element", &expression, false)
-            });
+            _ => self.issues.push(issue(
+                IssueType::Structure,
+                path,
+                format!("'_{}' has the wrong JSON shape", element.name),
+            )),
         }
     }
 
-    fn primitive(&mut self, value: &Value, def: &TypeDef, expression: &str) {
+    fn primitive(&mut self, value: &Value, def: &TypeDef, path: &Path<'_>) {
         let name = def.name.as_str();
         let text = match (name, value) {
             ("boolean", Value::Bool(_)) => return,
@@ -309,7 +356,7 @@ impl<'a> Walker<'a> {
                 if !ok {
                     self.issues.push(issue(
                         IssueType::Value,
-                        expression,
+                        path,
                         format!("{n} is not a valid {name}"),
                     ));
                 }
@@ -319,7 +366,7 @@ impl<'a> Walker<'a> {
             ("boolean" | "integer" | "positiveInt" | "unsignedInt" | "decimal", other) => {
                 self.issues.push(issue(
                     IssueType::Structure,
-                    expression,
+                    path,
                     format!(
                         "A {name} must be a JSON {}, not {}",
                         json_kind(name),
@@ -332,17 +379,21 @@ impl<'a> Walker<'a> {
             (_, other) => {
                 self.issues.push(issue(
                     IssueType::Structure,
-                    expression,
+                    path,
                     format!("A {name} must be a JSON string, not {}", kind_of(other)),
                 ));
                 return;
             }
         };
-        if let Some(regex) = &def.regex {
-            if !regex.is_match(&text) {
+        let valid = match fast_format_check(name, &text) {
+            Some(valid) => valid,
+            None => def.regex.as_ref().is_none_or(|regex| regex.is_match(&text)),
+        };
+        {
+            if !valid {
                 self.issues.push(issue(
                     IssueType::Value,
-                    expression,
+                    path,
                     format!("'{}' is not a valid {name}", shorten(&text)),
                 ));
             }
@@ -350,12 +401,12 @@ impl<'a> Walker<'a> {
     }
 
     /// A required binding on a Coding or CodeableConcept.
-    fn coded(&mut self, object: &Map<String, Value>, type_code: &str, vs: &str, expression: &str) {
+    fn coded(&mut self, object: &Map<String, Value>, type_code: &str, vs: &str, path: &Path<'_>) {
         match type_code {
             "Coding" => {
                 if let Some(code) = object.get("code").and_then(Value::as_str) {
                     let system = object.get("system").and_then(Value::as_str);
-                    self.code_in(vs, Some(system.unwrap_or_default()), code, expression);
+                    self.code_in(vs, Some(system.unwrap_or_default()), code, path);
                 }
             }
             "CodeableConcept" => {
@@ -371,7 +422,7 @@ impl<'a> Walker<'a> {
                 if !matched {
                     self.issues.push(issue(
                         IssueType::CodeInvalid,
-                        expression,
+                        path,
                         format!("None of the codings is from the required value set {vs}"),
                     ));
                 }
@@ -382,7 +433,7 @@ impl<'a> Walker<'a> {
 
     /// A code (with its system, for a Coding) must be in the value set, when it can be
     /// expanded locally.
-    fn code_in(&mut self, vs: &str, system: Option<&str>, code: &str, expression: &str) {
+    fn code_in(&mut self, vs: &str, system: Option<&str>, code: &str, path: &Path<'_>) {
         let Some(codes) = self.defs.value_set(vs) else {
             return;
         };
@@ -393,11 +444,33 @@ impl<'a> Walker<'a> {
         if !found {
             self.issues.push(issue(
                 IssueType::CodeInvalid,
-                expression,
+                path,
                 format!("'{code}' is not in the required value set {vs}"),
             ));
         }
     }
+}
+
+/// The spec's regular expressions of the commonest primitive types, as direct character
+/// checks (the same rules; `tests::fast_checks_agree_with_the_regexes` compares them). `None`
+/// for the other types, which use their regular expression.
+fn fast_format_check(type_name: &str, text: &str) -> Option<bool> {
+    Some(match type_name {
+        // [ \r\n\t\S]+
+        "string" | "markdown" => {
+            !text.is_empty()
+                && text
+                    .chars()
+                    .all(|c| matches!(c, ' ' | '\r' | '\n' | '\t') || !c.is_whitespace())
+        }
+        // \S*
+        "uri" | "url" | "canonical" => !text.chars().any(char::is_whitespace),
+        // [^\s]+(\s[^\s]+)*
+        "code" => !text.is_empty() && text.split(char::is_whitespace).all(|t| !t.is_empty()),
+        // [A-Za-z0-9\-\.]{1,64}
+        "id" => zorgplan_fhir::id::is_valid_id(text),
+        _ => return None,
+    })
 }
 
 fn json_kind(primitive: &str) -> &'static str {
@@ -423,5 +496,63 @@ fn shorten(text: &str) -> String {
         format!("{}…", text.chars().take(60).collect::<String>())
     } else {
         text.to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fast_format_check;
+    use crate::definitions::Definitions;
+
+    #[test]
+    fn fast_checks_agree_with_the_regexes() {
+        let samples = [
+            "",
+            " ",
+            "a",
+            "a b",
+            "a  b",
+            " a",
+            "a ",
+            "a\tb",
+            "a\nb",
+            "a\u{a0}b",
+            "a\u{2003}b",
+            "a\u{b}b",
+            "\u{c}",
+            "Zoë ",
+            "x-1.2",
+            &"a".repeat(64),
+            &"a".repeat(65),
+            "a/b",
+            "a_b",
+            "http://x/y z",
+            "\r\n",
+            "tab\t",
+            "ünïcödé",
+        ];
+        for type_name in [
+            "string",
+            "markdown",
+            "uri",
+            "url",
+            "canonical",
+            "code",
+            "id",
+        ] {
+            let regex = Definitions::r4()
+                .type_def(type_name)
+                .unwrap()
+                .regex
+                .as_ref()
+                .unwrap();
+            for sample in samples {
+                assert_eq!(
+                    fast_format_check(type_name, sample),
+                    Some(regex.is_match(sample)),
+                    "{type_name} {sample:?}"
+                );
+            }
+        }
     }
 }

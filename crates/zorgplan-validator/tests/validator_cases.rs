@@ -72,7 +72,19 @@ fn agreement_with_the_reference_validator() {
                         .collect();
                     (
                         !errors.is_empty(),
-                        errors.iter().flat_map(|i| i.expression.clone()).collect(),
+                        errors
+                            .iter()
+                            .flat_map(|i| {
+                                // This validator points at a missing element itself; the
+                                // reference validator at the element that should hold it.
+                                i.expression.iter().map(|e| match i.code {
+                                    zorgplan_fhir::IssueType::Required => {
+                                        e.rsplit_once('.').map_or(e.clone(), |(p, _)| p.to_owned())
+                                    }
+                                    _ => e.clone(),
+                                })
+                            })
+                            .collect(),
                     )
                 }
             };

@@ -70,9 +70,10 @@ async fn perform(server: &TestServer, code: &str, plan: &Value) -> u16 {
 }
 
 fn plan_body() -> Value {
-    json!({"resourceType": "CarePlan", "status": "active", "intent": "plan",
-        "identifier": [{"system": "http://example.org/plans", "value": "p-1"}],
-        "subject": {"reference": "Patient/kind"}})
+    crate::crud::plan(
+        "Patient/kind",
+        json!([{"system": "http://example.org/plans", "value": "p-1"}]),
+    )
 }
 
 async fn every_listed_interaction_and_parameter_works(backend: Backend) {

@@ -14,6 +14,25 @@ pub fn child(bsn: &str) -> Value {
     })
 }
 
+/// A minimal CarePlan that conforms to the standard's plan profile (ZorgplanKindGezin), which
+/// the server applies to every CarePlan: a draft with both categories, the child and a care
+/// network.
+pub fn plan(subject: &str, identifier: Value) -> Value {
+    json!({
+        "resourceType": "CarePlan",
+        "status": "draft",
+        "intent": "plan",
+        "identifier": identifier,
+        "category": [
+            {"coding": [{"system": "http://snomed.info/sct", "code": "734163000"}]},
+            {"coding": [{"system": "http://fhir.zorgplankindgezin.nl/CodeSystem/zorgplan-categorie",
+                         "code": "zorgplan-kind-gezin"}]}
+        ],
+        "subject": {"reference": subject},
+        "careTeam": [{"reference": "CareTeam/netwerk"}]
+    })
+}
+
 async fn create_assigns_id_version_and_headers(backend: Backend) {
     let server = TestServer::start(backend).await;
     let mut body = child("999911120");
@@ -308,8 +327,7 @@ async fn decimals_and_element_order_are_kept(backend: Backend) {
 async fn any_resource_type_is_served(backend: Backend) {
     let server = TestServer::start(backend).await;
     for body in [
-        json!({"resourceType": "CarePlan", "status": "active", "intent": "plan",
-               "subject": {"reference": "Patient/x"}}),
+        plan("Patient/x", json!([{"value": "x-1"}])),
         json!({"resourceType": "Basic", "code": {"text": "x"}}),
         json!({"resourceType": "Bundle", "type": "collection"}),
         json!({"resourceType": "Binary", "contentType": "text/plain", "data": "aGFsbG8="}),

@@ -267,7 +267,7 @@ async fn writes_are_validated_against_the_r4_definitions(backend: Backend) {
             ("structure", "Observation.value.ofType(Quantity).value"),
             ("value", "Observation.effective.ofType(dateTime)"),
             ("structure", "Observation.subject"),
-            ("required", "Observation"),
+            ("required", "Observation.status"),
         ]
     );
     assert_nothing_stored(&server).await;

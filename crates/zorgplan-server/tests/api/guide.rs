@@ -55,4 +55,49 @@ async fn every_guide_resource_round_trips(backend: Backend) {
     }
 }
 
-crate::backend_tests!(every_guide_resource_round_trips);
+/// Every file of fixtures/invalid whose rule the validator checks today (all but the FHIRPath
+/// invariants) is refused with 422 and the issue written next to it; nothing is stored.
+async fn the_invalid_set_is_refused(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/invalid");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            let name = p.to_string_lossy();
+            name.ends_with(".json") && !name.ends_with(".expected.json")
+        })
+        .collect();
+    files.sort();
+    let mut checked = 0;
+    for file in files {
+        let expected: Value = serde_json::from_str(
+            &std::fs::read_to_string(file.with_extension("expected.json")).unwrap(),
+        )
+        .unwrap();
+        if expected["rule"].as_str().unwrap().starts_with("zkg-") {
+            continue;
+        }
+        let mut resource: Value =
+            serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+        resource.as_object_mut().unwrap().remove("id");
+        let res_type = resource["resourceType"].as_str().unwrap().to_owned();
+        let outcome = server.post(&res_type, &resource).await.outcome(422);
+        let code = expected["code"].as_str().unwrap();
+        assert!(
+            outcome["issue"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|i| i["code"] == code),
+            "{}: no '{code}' issue in {outcome}",
+            file.display()
+        );
+        checked += 1;
+    }
+    assert!(checked >= 30, "only {checked} invalid fixtures checked");
+    let history = server.get("_history").await.json();
+    assert!(history.get("entry").is_none(), "something was stored");
+}
+
+crate::backend_tests!(every_guide_resource_round_trips, the_invalid_set_is_refused);

@@ -123,10 +123,10 @@ async fn type_and_system_history(backend: Backend) {
     let server = TestServer::start(backend).await;
     let patient = server.create(&child("999911120")).await;
     let plan = server
-        .create(
-            &json!({"resourceType": "CarePlan", "status": "draft", "intent": "plan",
-            "subject": {"reference": format!("Patient/{}", patient["id"].as_str().unwrap())}}),
-        )
+        .create(&crate::crud::plan(
+            &format!("Patient/{}", patient["id"].as_str().unwrap()),
+            json!([{"value": "plan-1"}]),
+        ))
         .await;
     let second = server.create(&child("999912345")).await;
     let id = |v: &Value| v["id"].as_str().unwrap().to_owned();

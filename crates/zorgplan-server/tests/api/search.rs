@@ -85,8 +85,7 @@ async fn search_by_identifier_and_id(backend: Backend) {
     // Deleted resources are not found; other types are not mixed in.
     assert_eq!(server.delete("Patient/c").await.status, 204);
     assert_eq!(search("identifier=999911120".into()).await, set(&["a"]));
-    let plan = json!({"resourceType": "CarePlan", "status": "draft", "intent": "plan",
-        "identifier": [{"value": "999911120"}], "subject": {"reference": "Patient/a"}});
+    let plan = crate::crud::plan("Patient/a", json!([{"value": "999911120"}]));
     server.create(&plan).await;
     assert_eq!(search("identifier=999911120".into()).await, set(&["a"]));
     server.get("Unicorn?_id=a").await.outcome(404);
