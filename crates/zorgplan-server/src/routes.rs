@@ -7,7 +7,7 @@
 
 use crate::error::{ApiError, ApiResult};
 use crate::interaction::{
-    capabilities, create, delete, history, read, resource_type, search_type, update,
+    capabilities, create, delete, history, read, resource_type, search_type, update, validate,
 };
 use crate::AppState;
 use actix_web::http::Method;
@@ -56,6 +56,20 @@ async fn dispatch(
             let res_type = resource_type(res_type)?;
             match *method {
                 Method::POST => search_type::post(&req, state, res_type, payload).await,
+                _ => not_allowed(&req, "POST"),
+            }
+        }
+        [res_type, "$validate"] => {
+            let res_type = resource_type(res_type)?;
+            match *method {
+                Method::POST => validate::validate(&req, state, res_type, None, payload).await,
+                _ => not_allowed(&req, "POST"),
+            }
+        }
+        [res_type, id, "$validate"] => {
+            let res_type = resource_type(res_type)?;
+            match *method {
+                Method::POST => validate::validate(&req, state, res_type, Some(id), payload).await,
                 _ => not_allowed(&req, "POST"),
             }
         }

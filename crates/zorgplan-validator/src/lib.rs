@@ -43,6 +43,29 @@ impl Validator {
     /// in `meta.profile`, and the standard's profile for its type
     /// ([`profile::default_profile`]).
     pub fn validate(&self, resource: &Value) -> Vec<Issue> {
+        self.validate_with(resource, None)
+            .expect("no extra profile, so none can be unknown")
+    }
+
+    /// Whether a profile is known to this validator.
+    pub fn knows_profile(&self, url: &str) -> bool {
+        self.conformance.profile(url).is_some()
+    }
+
+    /// As [`Validator::validate`], and also against `profile` (`$validate?profile=…`).
+    /// `Err` with the URL when that profile is not known.
+    pub fn validate_with(
+        &self,
+        resource: &Value,
+        profile: Option<&str>,
+    ) -> Result<Vec<Issue>, String> {
+        if let Some(url) = profile {
+            if !self.knows_profile(url)
+                && !url.starts_with("http://hl7.org/fhir/StructureDefinition/")
+            {
+                return Err(url.to_owned());
+            }
+        }
         let root = resource
             .get("resourceType")
             .and_then(Value::as_str)
@@ -58,12 +81,9 @@ impl Validator {
             .flatten()
             .filter_map(Value::as_str)
             .collect();
-        if let Some(default) = profile::default_profile(&root) {
-            if !profiles
-                .iter()
-                .any(|p| p.split('|').next() == Some(default))
-            {
-                profiles.push(default);
+        for extra in profile.into_iter().chain(profile::default_profile(&root)) {
+            if !profiles.iter().any(|p| p.split('|').next() == Some(extra)) {
+                profiles.push(extra);
             }
         }
         for (i, url) in profiles.iter().enumerate() {
@@ -90,7 +110,7 @@ impl Validator {
                 }),
             }
         }
-        issues
+        Ok(issues)
     }
 }
 

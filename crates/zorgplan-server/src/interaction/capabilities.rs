@@ -27,6 +27,12 @@ pub const TYPE_INTERACTIONS: &[&str] = &[
     "search-type",
 ];
 
+/// The operations served for every resource type (see `routes`): name and definition.
+pub const TYPE_OPERATIONS: &[(&str, &str)] = &[(
+    "validate",
+    "http://hl7.org/fhir/OperationDefinition/Resource-validate",
+)];
+
 /// The interactions served at the system level (see `routes`).
 pub const SYSTEM_INTERACTIONS: &[&str] = &["history-system"];
 
@@ -58,6 +64,10 @@ pub fn statement(base: &str) -> Value {
                 "conditionalUpdate": true,
                 "conditionalDelete": "single",
                 "searchParam": params,
+                "operation": TYPE_OPERATIONS
+                    .iter()
+                    .map(|(name, definition)| json!({ "name": name, "definition": definition }))
+                    .collect::<Vec<_>>(),
             })
         })
         .collect();

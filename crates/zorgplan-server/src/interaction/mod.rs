@@ -7,6 +7,7 @@ pub mod history;
 pub mod read;
 pub mod search_type;
 pub mod update;
+pub mod validate;
 
 use crate::error::ApiError;
 use crate::params;

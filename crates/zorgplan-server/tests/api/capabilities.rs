@@ -97,6 +97,18 @@ async fn every_listed_interaction_and_parameter_works(backend: Backend) {
         let status = perform(&server, code, &plan).await;
         assert!((200..300).contains(&status), "{code}: {status}");
     }
+    for operation in care_plan["operation"].as_array().unwrap() {
+        let name = operation["name"].as_str().unwrap();
+        let resp = match name {
+            "validate" => Resp::of(crate::common::fhir_json(
+                server.request(Method::POST, "CarePlan/$validate"),
+                &plan_body(),
+            ))
+            .await,
+            other => panic!("the CapabilityStatement lists the operation '{other}', which this test does not know"),
+        };
+        assert_eq!(resp.status, 200, "${name}: {}", resp.body);
+    }
     for param in care_plan["searchParam"].as_array().unwrap() {
         let name = param["name"].as_str().unwrap();
         let value = if name == "_id" {

@@ -11,3 +11,4 @@ mod guide;
 mod history;
 mod negotiation;
 mod search;
+mod validate;
