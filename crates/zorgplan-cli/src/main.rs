@@ -36,6 +36,81 @@ struct ValidateArgs {
     /// The files to validate, each holding one resource.
     #[arg(required = true)]
     files: Vec<std::path::PathBuf>,
+
+    /// Conformance resources to load on top of the base specification and the standard: a
+    /// StructureDefinition, ValueSet or CodeSystem (JSON), a Bundle of them, a folder of
+    /// them, or a FHIR package (.tgz). May be repeated.
+    #[arg(long = "ig", value_name = "PATH")]
+    igs: Vec<std::path::PathBuf>,
+
+    /// Validate every file against this profile (canonical URL) as well.
+    #[arg(long, value_name = "CANONICAL")]
+    profile: Option<String>,
+}
+
+/// The conformance resources in `path` (see `--ig`).
+fn conformance_resources(path: &std::path::Path) -> Result<Vec<serde_json::Value>, String> {
+    let fail = |e: &dyn std::fmt::Display| format!("cannot read {}: {e}", path.display());
+    let mut texts: Vec<(String, Vec<u8>)> = Vec::new();
+    if path.is_dir() {
+        let mut dirs = vec![path.to_path_buf()];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(&dir).map_err(|e| fail(&e))? {
+                let entry = entry.map_err(|e| fail(&e))?.path();
+                if entry.is_dir() {
+                    dirs.push(entry);
+                } else if entry.extension().is_some_and(|e| e == "json") {
+                    let bytes = std::fs::read(&entry).map_err(|e| fail(&e))?;
+                    texts.push((entry.display().to_string(), bytes));
+                }
+            }
+        }
+    } else if path.to_string_lossy().ends_with(".tgz")
+        || path.to_string_lossy().ends_with(".tar.gz")
+    {
+        let file = std::fs::File::open(path).map_err(|e| fail(&e))?;
+        let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(file));
+        for entry in archive.entries().map_err(|e| fail(&e))? {
+            let mut entry = entry.map_err(|e| fail(&e))?;
+            let name = entry.path().map_err(|e| fail(&e))?.display().to_string();
+            if name.ends_with(".json")
+                && !name.ends_with("package.json")
+                && !name.contains("/.index")
+            {
+                let mut bytes = Vec::new();
+                std::io::Read::read_to_end(&mut entry, &mut bytes).map_err(|e| fail(&e))?;
+                texts.push((name, bytes));
+            }
+        }
+    } else {
+        texts.push((
+            path.display().to_string(),
+            std::fs::read(path).map_err(|e| fail(&e))?,
+        ));
+    }
+    let mut resources = Vec::new();
+    for (name, bytes) in texts {
+        let Ok(value) = serde_json::from_slice::<serde_json::Value>(&bytes) else {
+            return Err(format!("{name} is not JSON"));
+        };
+        let entries: Vec<serde_json::Value> = if value["resourceType"] == "Bundle" {
+            value["entry"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|e| e["resource"].clone())
+                .collect()
+        } else {
+            vec![value]
+        };
+        resources.extend(entries.into_iter().filter(|r| {
+            matches!(
+                r["resourceType"].as_str(),
+                Some("StructureDefinition" | "ValueSet" | "CodeSystem")
+            )
+        }));
+    }
+    Ok(resources)
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -145,7 +220,26 @@ fn serve(args: ServeArgs) -> Result<(), String> {
 
 /// Validates the files; `Ok(false)` when any has an error.
 fn validate(args: ValidateArgs) -> Result<bool, String> {
-    let validator = zorgplan_validator::Validator::r4();
+    let validator = if args.igs.is_empty() {
+        zorgplan_validator::Validator::r4()
+    } else {
+        let mut resources = zorgplan_validator::profile::Conformance::standard_resources();
+        for ig in &args.igs {
+            resources.extend(conformance_resources(ig)?);
+        }
+        // The process ends after validating: the compiled definitions live as long as it.
+        let conformance = Box::leak(Box::new(zorgplan_validator::profile::Conformance::load(
+            resources,
+        )));
+        zorgplan_validator::Validator::with(conformance)
+    };
+    if let Some(profile) = &args.profile {
+        if !validator.knows_profile(profile) {
+            return Err(format!(
+                "the profile {profile} is not known (load it with --ig)"
+            ));
+        }
+    }
     let mut all_valid = true;
     let several = args.files.len() > 1;
     for file in &args.files {
@@ -156,7 +250,9 @@ fn validate(args: ValidateArgs) -> Result<bool, String> {
             None,
             zorgplan_fhir::json::Limits::default(),
         ) {
-            Ok(resource) => validator.validate(&resource),
+            Ok(resource) => validator
+                .validate_with(&resource, args.profile.as_deref())
+                .map_err(|url| format!("the profile {url} is not known"))?,
             Err(error) => error.issues,
         };
         all_valid &= !zorgplan_validator::has_errors(&issues);

@@ -234,3 +234,85 @@ fn validate_reports_an_operation_outcome_per_file() {
     assert_eq!(lines[1]["issue"][0]["expression"][0], "Patient.gender");
     assert_eq!(lines[2]["issue"][0]["code"], "structure");
 }
+
+#[test]
+fn validate_loads_other_guides_and_profiles() {
+    let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    // A partner's profile: the standard's KindPatient, with gender required.
+    let mut sd: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            repo.join("profiles/fsh-generated/resources/StructureDefinition-kind-patient.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let url = "http://example.org/StructureDefinition/partner-patient";
+    sd["url"] = url.into();
+    sd["id"] = "partner-patient".into();
+    for element in sd["snapshot"]["element"].as_array_mut().unwrap() {
+        if element["id"] == "Patient.gender" {
+            element["min"] = 1.into();
+        }
+    }
+    let dir = std::env::temp_dir().join(format!("zorgplan-ig-{}", std::process::id()));
+    let package = dir.join("guide/package");
+    std::fs::create_dir_all(&package).unwrap();
+    std::fs::write(
+        package.join("StructureDefinition-partner-patient.json"),
+        sd.to_string(),
+    )
+    .unwrap();
+    let patient = dir.join("patient.json");
+    std::fs::write(
+        &patient,
+        r#"{"resourceType":"Patient","birthDate":"2015-03-01"}"#,
+    )
+    .unwrap();
+    let tgz = dir.join("partner.tgz");
+    let packed = Command::new("tar")
+        .arg("czf")
+        .arg(&tgz)
+        .arg("-C")
+        .arg(dir.join("guide"))
+        .arg("package")
+        .status()
+        .unwrap();
+    assert!(packed.success());
+
+    let validate = |extra: &[&std::ffi::OsStr]| {
+        Command::new(BIN)
+            .arg("validate")
+            .args(extra)
+            .arg(&patient)
+            .output()
+            .unwrap()
+    };
+    // Without the guide the profile is unknown.
+    let unknown = validate(&["--profile".as_ref(), url.as_ref()]);
+    assert_eq!(unknown.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("not known"));
+    // From a folder, and from a package: gender is missing.
+    for ig in [dir.join("guide"), tgz.clone()] {
+        let out = validate(&[
+            "--ig".as_ref(),
+            ig.as_os_str(),
+            "--profile".as_ref(),
+            url.as_ref(),
+        ]);
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let outcome: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(
+            outcome["issue"][0]["expression"][0], "Patient.gender",
+            "{outcome}"
+        );
+    }
+    // The profile is only applied when asked for.
+    let plain = validate(&["--ig".as_ref(), tgz.as_os_str()]);
+    assert!(plain.status.success());
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -39,6 +39,16 @@ impl Validator {
         }
     }
 
+    /// A validator for FHIR R4 with these profiles and value sets (for example the
+    /// standard's together with a partner's: [`Conformance::standard_resources`] and
+    /// [`Conformance::load`]).
+    pub fn with(conformance: &'static Conformance) -> Validator {
+        Validator {
+            defs: Definitions::r4(),
+            conformance,
+        }
+    }
+
     /// Every issue found in `resource`: against the base definitions, each profile it claims
     /// in `meta.profile`, and the standard's profile for its type
     /// ([`profile::default_profile`]).

@@ -230,6 +230,14 @@ impl Conformance {
         })
     }
 
+    /// The standard's conformance resources, to load together with others.
+    pub fn standard_resources() -> Vec<Value> {
+        standard::STANDARD
+            .iter()
+            .map(|text| serde_json::from_str(text).expect("the guide's JSON is well-formed"))
+            .collect()
+    }
+
     /// Compiles StructureDefinitions (constraints), ValueSets and CodeSystems.
     pub fn load(resources: Vec<Value>) -> Conformance {
         let mut code_systems: HashMap<String, Vec<String>> = HashMap::new();
