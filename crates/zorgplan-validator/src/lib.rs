@@ -247,6 +247,23 @@ mod tests {
     }
 
     #[test]
+    fn an_extensible_binding_warns_and_never_rejects() {
+        let relative = |code: &str| {
+            json!({"resourceType": "RelatedPerson",
+                "meta": {"profile": ["http://fhir.zorgplankindgezin.nl/StructureDefinition/gezinslid"]},
+                "patient": {"reference": "Patient/kind"},
+                "relationship": [{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v3-RoleCode", "code": code}]}]})
+        };
+        assert!(Validator::r4().validate(&relative("MTH")).is_empty());
+        let issues = Validator::r4().validate(&relative("SPS"));
+        assert_eq!(issues.len(), 1, "{issues:?}");
+        assert_eq!(issues[0].severity, Severity::Warning);
+        assert_eq!(issues[0].code.as_str(), "code-invalid");
+        assert_eq!(issues[0].expression, ["RelatedPerson.relationship[0]"]);
+        assert!(!has_errors(&issues));
+    }
+
+    #[test]
     fn required_bindings_on_codings_and_concepts() {
         let found = errors(
             json!({"resourceType": "Observation", "status": "final", "code": {"text": "x"},

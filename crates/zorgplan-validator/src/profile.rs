@@ -37,6 +37,8 @@ struct ProfileElement {
     pattern: Option<Value>,
     /// A required binding's value set.
     required_binding: Option<String>,
+    /// An extensible binding's value set (a code outside it is a warning).
+    extensible_binding: Option<String>,
     /// (kind, path) of each discriminator; and whether the slicing is closed.
     slicing: Option<(Vec<(String, String)>, bool)>,
 }
@@ -77,8 +79,9 @@ impl ProfileElement {
             || self.is_choice()
             || self
                 .required_binding
-                .as_deref()
-                .is_some_and(|vs| !vs.starts_with("http://hl7.org/fhir/"))
+                .iter()
+                .chain(&self.extensible_binding)
+                .any(|vs| !vs.starts_with("http://hl7.org/fhir/"))
             || self.types.iter().any(|(_, profiles, targets)| {
                 !profiles.is_empty()
                     || targets
@@ -141,6 +144,13 @@ fn compile(sd: &Value) -> Option<Profile> {
                 fixed: prefixed("fixed"),
                 pattern: prefixed("pattern"),
                 required_binding: (binding["strength"] == "required")
+                    .then(|| {
+                        binding["valueSet"]
+                            .as_str()
+                            .map(|v| v.split('|').next().unwrap_or(v).to_owned())
+                    })
+                    .flatten(),
+                extensible_binding: (binding["strength"] == "extensible")
                     .then(|| {
                         binding["valueSet"]
                             .as_str()
@@ -587,7 +597,10 @@ impl Walk<'_, '_> {
             }
         }
         if let Some(vs) = &element.required_binding {
-            self.binding(vs, value, code, &item.expression);
+            self.binding(vs, value, code, &item.expression, Severity::Error);
+        }
+        if let Some(vs) = &element.extensible_binding {
+            self.binding(vs, value, code, &item.expression, Severity::Warning);
         }
         if code == "Reference" {
             self.reference_target(element, value, &item.expression);
@@ -609,8 +622,16 @@ impl Walk<'_, '_> {
         self.children(profile, std::slice::from_ref(item), &element.id);
     }
 
-    /// A required binding to a value set of the profile (the base layer checks the base's).
-    fn binding(&mut self, vs: &str, value: &Value, code: &str, expression: &str) {
+    /// A binding to a value set of the profile (the base layer checks the base's required
+    /// ones): an error for a required binding, a warning for an extensible one.
+    fn binding(
+        &mut self,
+        vs: &str,
+        value: &Value,
+        code: &str,
+        expression: &str,
+        severity: Severity,
+    ) {
         let Some(codes) = self.conf.value_sets.get(vs) else {
             return;
         };
@@ -628,11 +649,17 @@ impl Walk<'_, '_> {
             _ => true,
         };
         if !ok {
-            self.error(
+            let strength = if severity == Severity::Error {
+                "required"
+            } else {
+                "extensible"
+            };
+            self.issues.push(issue(
+                severity,
                 IssueType::CodeInvalid,
                 expression,
-                format!("The code is not in the required value set {vs}"),
-            );
+                format!("The code is not in the {strength} value set {vs}"),
+            ));
         }
     }
 
