@@ -7,7 +7,8 @@
 
 use crate::error::{ApiError, ApiResult};
 use crate::interaction::{
-    capabilities, create, delete, history, read, resource_type, search_type, update, validate,
+    capabilities, create, delete, history, read, resource_type, search_type, terminology, update,
+    validate,
 };
 use crate::AppState;
 use actix_web::http::Method;
@@ -59,6 +60,22 @@ async fn dispatch(
                 _ => not_allowed(&req, "POST"),
             }
         }
+        ["ValueSet", "$expand"] => match *method {
+            Method::GET => terminology::expand(&req, state, None).await,
+            _ => not_allowed(&req, "GET"),
+        },
+        ["ValueSet", id, "$expand"] => match *method {
+            Method::GET => terminology::expand(&req, state, Some(id)).await,
+            _ => not_allowed(&req, "GET"),
+        },
+        ["ValueSet", "$validate-code"] => match *method {
+            Method::GET => terminology::validate_code(&req, state, None).await,
+            _ => not_allowed(&req, "GET"),
+        },
+        ["ValueSet", id, "$validate-code"] => match *method {
+            Method::GET => terminology::validate_code(&req, state, Some(id)).await,
+            _ => not_allowed(&req, "GET"),
+        },
         [res_type, "$validate"] => {
             let res_type = resource_type(res_type)?;
             match *method {

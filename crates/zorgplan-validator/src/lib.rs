@@ -57,6 +57,11 @@ impl Validator {
             .expect("no extra profile, so none can be unknown")
     }
 
+    /// The profiles and value sets this validator knows (for terminology operations).
+    pub fn conformance(&self) -> &'static Conformance {
+        self.conformance
+    }
+
     /// Whether a profile is known to this validator.
     pub fn knows_profile(&self, url: &str) -> bool {
         self.conformance.profile(url).is_some()

@@ -222,6 +222,8 @@ fn compile(sd: &Value) -> Option<Profile> {
 pub struct Conformance {
     profiles: HashMap<String, Profile>,
     value_sets: HashMap<String, HashSet<(String, String)>>,
+    /// Displays of codes, from the code systems and the value sets' concept lists.
+    displays: HashMap<(String, String), String>,
 }
 
 impl Conformance {
@@ -251,15 +253,20 @@ impl Conformance {
     /// Compiles StructureDefinitions (constraints), ValueSets and CodeSystems.
     pub fn load(resources: Vec<Value>) -> Conformance {
         let mut code_systems: HashMap<String, Vec<String>> = HashMap::new();
+        let mut displays = HashMap::new();
         for cs in resources
             .iter()
             .filter(|r| r["resourceType"] == "CodeSystem")
         {
             let mut codes = Vec::new();
             let mut stack: Vec<&Value> = cs["concept"].as_array().into_iter().flatten().collect();
+            let system = cs["url"].as_str().unwrap_or_default();
             while let Some(concept) = stack.pop() {
                 if let Some(code) = concept["code"].as_str() {
                     codes.push(code.to_owned());
+                    if let Some(display) = concept["display"].as_str() {
+                        displays.insert((system.to_owned(), code.to_owned()), display.to_owned());
+                    }
                 }
                 stack.extend(concept["concept"].as_array().into_iter().flatten());
             }
@@ -283,9 +290,17 @@ impl Conformance {
                     code_systems.get(system),
                 ) {
                     (Some(concepts), None, _) => {
-                        codes.extend(concepts.as_array().into_iter().flatten().filter_map(|c| {
-                            Some((system.to_owned(), c["code"].as_str()?.to_owned()))
-                        }))
+                        for c in concepts.as_array().into_iter().flatten() {
+                            let Some(code) = c["code"].as_str() else {
+                                continue;
+                            };
+                            if let Some(display) = c["display"].as_str() {
+                                displays
+                                    .entry((system.to_owned(), code.to_owned()))
+                                    .or_insert_with(|| display.to_owned());
+                            }
+                            codes.insert((system.to_owned(), code.to_owned()));
+                        }
                     }
                     (None, None, Some(all)) => {
                         codes.extend(all.iter().map(|c| (system.to_owned(), c.clone())))
@@ -308,7 +323,39 @@ impl Conformance {
         Conformance {
             profiles,
             value_sets,
+            displays,
         }
+    }
+
+    /// The codes of a value set that can be expanded here, sorted, with their displays.
+    pub fn expand(&self, url: &str) -> Option<Vec<(String, String, Option<String>)>> {
+        let codes = self.value_sets.get(url.split('|').next().unwrap_or(url))?;
+        let mut out: Vec<(String, String, Option<String>)> = codes
+            .iter()
+            .map(|(system, code)| {
+                let display = self.displays.get(&(system.clone(), code.clone())).cloned();
+                (system.clone(), code.clone(), display)
+            })
+            .collect();
+        out.sort();
+        Some(out)
+    }
+
+    /// Whether a code (of `system`, when given) is in a value set that can be expanded here;
+    /// `None` when it cannot.
+    pub fn validate_code(&self, url: &str, system: Option<&str>, code: &str) -> Option<bool> {
+        let codes = self.value_sets.get(url.split('|').next().unwrap_or(url))?;
+        Some(match system {
+            Some(system) => codes.contains(&(system.to_owned(), code.to_owned())),
+            None => codes.iter().any(|(_, c)| c == code),
+        })
+    }
+
+    /// The display of a code, when a code system or value set here gives one.
+    pub fn display(&self, system: &str, code: &str) -> Option<&str> {
+        self.displays
+            .get(&(system.to_owned(), code.to_owned()))
+            .map(String::as_str)
     }
 
     pub fn profile(&self, url: &str) -> Option<&Profile> {

@@ -27,11 +27,24 @@ pub const TYPE_INTERACTIONS: &[&str] = &[
     "search-type",
 ];
 
-/// The operations served for every resource type (see `routes`): name and definition.
-pub const TYPE_OPERATIONS: &[(&str, &str)] = &[(
-    "validate",
-    "http://hl7.org/fhir/OperationDefinition/Resource-validate",
-)];
+/// The operations served for a resource type (see `routes`): name and definition.
+pub fn type_operations(res_type: &str) -> Vec<(&'static str, &'static str)> {
+    let mut operations = vec![(
+        "validate",
+        "http://hl7.org/fhir/OperationDefinition/Resource-validate",
+    )];
+    if res_type == "ValueSet" {
+        operations.push((
+            "expand",
+            "http://hl7.org/fhir/OperationDefinition/ValueSet-expand",
+        ));
+        operations.push((
+            "validate-code",
+            "http://hl7.org/fhir/OperationDefinition/ValueSet-validate-code",
+        ));
+    }
+    operations
+}
 
 /// The interactions served at the system level (see `routes`).
 pub const SYSTEM_INTERACTIONS: &[&str] = &["history-system"];
@@ -64,7 +77,7 @@ pub fn statement(base: &str) -> Value {
                 "conditionalUpdate": true,
                 "conditionalDelete": "single",
                 "searchParam": params,
-                "operation": TYPE_OPERATIONS
+                "operation": type_operations(def.name)
                     .iter()
                     .map(|(name, definition)| json!({ "name": name, "definition": definition }))
                     .collect::<Vec<_>>(),

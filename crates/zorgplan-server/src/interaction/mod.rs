@@ -6,6 +6,7 @@ pub mod delete;
 pub mod history;
 pub mod read;
 pub mod search_type;
+pub mod terminology;
 pub mod update;
 pub mod validate;
 

@@ -109,6 +109,23 @@ async fn every_listed_interaction_and_parameter_works(backend: Backend) {
         };
         assert_eq!(resp.status, 200, "${name}: {}", resp.body);
     }
+    let value_set = rest["resource"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["type"] == "ValueSet")
+        .unwrap();
+    for operation in value_set["operation"].as_array().unwrap() {
+        let name = operation["name"].as_str().unwrap();
+        let path = match name {
+            "validate" => continue,
+            "expand" => "ValueSet/kinderleefdomein/$expand".to_owned(),
+            "validate-code" => "ValueSet/kinderleefdomein/$validate-code?code=medisch".to_owned(),
+            other => panic!("the CapabilityStatement lists the operation '{other}', which this test does not know"),
+        };
+        let resp = server.get(&path).await;
+        assert_eq!(resp.status, 200, "${name}: {}", resp.body);
+    }
     for param in care_plan["searchParam"].as_array().unwrap() {
         let name = param["name"].as_str().unwrap();
         let value = if name == "_id" {

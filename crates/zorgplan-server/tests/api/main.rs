@@ -11,4 +11,5 @@ mod guide;
 mod history;
 mod negotiation;
 mod search;
+mod terminology;
 mod validate;
