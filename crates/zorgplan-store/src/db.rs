@@ -183,14 +183,6 @@ pub(crate) fn open(config: &StoreConfig) -> Result<(Pool, Backend), FhirError> {
     Ok((pool, backend))
 }
 
-pub(crate) fn ping(conn: &mut AnyConnection) -> Result<(), FhirError> {
-    match conn {
-        AnyConnection::Sqlite(c) => c.batch_execute("SELECT 1"),
-        AnyConnection::Postgresql(c) => c.batch_execute("SELECT 1"),
-    }
-    .map_err(|e| setup_error("database ping", e))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -68,12 +68,6 @@ impl Store {
         self.backend
     }
 
-    /// Whether the database answers.
-    pub fn ping(&self) -> Result<(), FhirError> {
-        let mut conn = self.conn()?;
-        db::ping(&mut conn)
-    }
-
     fn conn(&self) -> Result<db::PooledConn, FhirError> {
         self.pool.get().map_err(|e| {
             tracing::error!(error = %e, "no database connection available");

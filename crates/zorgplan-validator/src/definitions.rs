@@ -10,6 +10,7 @@
 use foldhash::{HashMap, HashMapExt, HashSet};
 use regex::Regex;
 use serde::Deserialize;
+use serde_json::Value;
 use std::sync::OnceLock;
 
 const R4_JSON: &str = include_str!("../definitions/r4.json");
@@ -119,7 +120,38 @@ pub struct Definitions {
     value_sets: HashMap<String, HashSet<(String, String)>>,
 }
 
-fn upper_first(s: &str) -> String {
+/// Whether a coded value of type `type_code` belongs to `codes`: a `code` by its code alone
+/// (any system), a `Coding` by system and code, a `CodeableConcept` when any of its codings
+/// does. Values of other types, and a `code` that is not a string, are not judged (`true`).
+pub(crate) fn coded_in(codes: &HashSet<(String, String)>, type_code: &str, value: &Value) -> bool {
+    let coding_in = |coding: &Value| {
+        let system = coding
+            .get("system")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let code = coding
+            .get("code")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        codes.contains(&(system.to_owned(), code.to_owned()))
+    };
+    match type_code {
+        "code" => value
+            .as_str()
+            .is_none_or(|code| codes.iter().any(|(_, c)| c == code)),
+        "Coding" => coding_in(value),
+        "CodeableConcept" => value
+            .get("coding")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .any(coding_in),
+        _ => true,
+    }
+}
+
+/// `quantity` → `Quantity`: the type suffix of a choice property.
+pub(crate) fn upper_first(s: &str) -> String {
     let mut chars = s.chars();
     match chars.next() {
         Some(c) => c.to_ascii_uppercase().to_string() + chars.as_str(),

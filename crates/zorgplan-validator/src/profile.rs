@@ -11,6 +11,7 @@
 //! cardinality is checked, unmatched items of closed slicing are refused, and each item is
 //! validated against its slice. Extensions are validated against their own definitions.
 
+use crate::definitions::{coded_in, upper_first};
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use serde_json::{Map, Value};
 use std::sync::OnceLock;
@@ -404,14 +405,6 @@ struct Walk<'c, 'i> {
     issues: &'i mut Vec<Issue>,
 }
 
-fn upper_first(s: &str) -> String {
-    let mut chars = s.chars();
-    chars
-        .next()
-        .map(|c| c.to_ascii_uppercase().to_string() + chars.as_str())
-        .unwrap_or_default()
-}
-
 /// Whether `value` has everything `pattern` has (arrays: every pattern item matches an item).
 fn matches_pattern(value: &Value, pattern: &Value) -> bool {
     match (value, pattern) {
@@ -682,20 +675,7 @@ impl Walk<'_, '_> {
         let Some(codes) = self.conf.value_sets.get(vs) else {
             return;
         };
-        let in_set = |v: &Value| {
-            let system = v.get("system").and_then(Value::as_str).unwrap_or_default();
-            let code = v.get("code").and_then(Value::as_str).unwrap_or_default();
-            codes.contains(&(system.to_owned(), code.to_owned()))
-        };
-        let ok = match code {
-            "code" => value
-                .as_str()
-                .is_none_or(|c| codes.iter().any(|(_, code)| code == c)),
-            "Coding" => in_set(value),
-            "CodeableConcept" => value["coding"].as_array().into_iter().flatten().any(in_set),
-            _ => true,
-        };
-        if !ok {
+        if !coded_in(codes, code, value) {
             let strength = if severity == Severity::Error {
                 "required"
             } else {

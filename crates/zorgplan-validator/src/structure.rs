@@ -8,7 +8,7 @@
 //! validated as resources, and required bindings to value sets that can be expanded locally.
 //! Every issue found is reported, with the FHIRPath of its element.
 
-use crate::definitions::{Definitions, Element, Kind, TypeDef};
+use crate::definitions::{coded_in, Definitions, Element, Kind, TypeDef};
 use serde_json::{Map, Value};
 use zorgplan_fhir::{Issue, IssueType};
 
@@ -269,14 +269,14 @@ impl<'a> Walker<'a> {
         if type_def.kind == Kind::Primitive {
             self.primitive(value, type_def, path);
             if let (Some(vs), Some(code)) = (&element.required_binding, value.as_str()) {
-                self.code_in(vs, None, code, path);
+                self.code_in(vs, value, code, path);
             }
             return;
         }
         self.object(value, path, |walker, object| {
             walker.node(object, type_def, type_code, path, false);
             if let Some(vs) = &element.required_binding {
-                walker.coded(object, type_code, vs, path);
+                walker.coded(value, type_code, vs, path);
             }
         });
     }
@@ -400,48 +400,33 @@ impl<'a> Walker<'a> {
         }
     }
 
-    /// A required binding on a Coding or CodeableConcept.
-    fn coded(&mut self, object: &Map<String, Value>, type_code: &str, vs: &str, path: &Path<'_>) {
-        match type_code {
-            "Coding" => {
-                if let Some(code) = object.get("code").and_then(Value::as_str) {
-                    let system = object.get("system").and_then(Value::as_str);
-                    self.code_in(vs, Some(system.unwrap_or_default()), code, path);
-                }
-            }
-            "CodeableConcept" => {
-                let Some(codes) = self.defs.value_set(vs) else {
-                    return;
-                };
-                let codings = object.get("coding").and_then(Value::as_array);
-                let matched = codings.into_iter().flatten().any(|c| {
-                    let system = c.get("system").and_then(Value::as_str).unwrap_or_default();
-                    let code = c.get("code").and_then(Value::as_str).unwrap_or_default();
-                    codes.contains(&(system.to_owned(), code.to_owned()))
-                });
-                if !matched {
-                    self.issues.push(issue(
-                        IssueType::CodeInvalid,
-                        path,
-                        format!("None of the codings is from the required value set {vs}"),
-                    ));
-                }
-            }
-            _ => {}
-        }
-    }
-
-    /// A code (with its system, for a Coding) must be in the value set, when it can be
-    /// expanded locally.
-    fn code_in(&mut self, vs: &str, system: Option<&str>, code: &str, path: &Path<'_>) {
+    /// A required binding on a Coding (judged when it has a code) or a CodeableConcept.
+    fn coded(&mut self, value: &Value, type_code: &str, vs: &str, path: &Path<'_>) {
         let Some(codes) = self.defs.value_set(vs) else {
             return;
         };
-        let found = match system {
-            Some(system) => codes.contains(&(system.to_owned(), code.to_owned())),
-            None => codes.iter().any(|(_, c)| c == code),
+        let message = match type_code {
+            "Coding" => match value.get("code").and_then(Value::as_str) {
+                Some(code) if !coded_in(codes, "Coding", value) => {
+                    format!("'{code}' is not in the required value set {vs}")
+                }
+                _ => return,
+            },
+            "CodeableConcept" if !coded_in(codes, "CodeableConcept", value) => {
+                format!("None of the codings is from the required value set {vs}")
+            }
+            _ => return,
         };
-        if !found {
+        self.issues
+            .push(issue(IssueType::CodeInvalid, path, message));
+    }
+
+    /// A code must be in the value set, when it can be expanded locally.
+    fn code_in(&mut self, vs: &str, value: &Value, code: &str, path: &Path<'_>) {
+        let Some(codes) = self.defs.value_set(vs) else {
+            return;
+        };
+        if !coded_in(codes, "code", value) {
             self.issues.push(issue(
                 IssueType::CodeInvalid,
                 path,
