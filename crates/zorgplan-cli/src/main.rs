@@ -33,12 +33,12 @@ enum Command {
 
 #[derive(clap::Args)]
 struct ValidateArgs {
-    /// The files to validate, each holding one resource.
+    /// The files to validate, each holding one resource in FHIR JSON or FHIR XML.
     #[arg(required = true)]
     files: Vec<std::path::PathBuf>,
 
     /// Conformance resources to load on top of the base specification and the standard: a
-    /// StructureDefinition, ValueSet or CodeSystem (JSON), a Bundle of them, a folder of
+    /// StructureDefinition, ValueSet or CodeSystem (JSON or XML), a Bundle of them, a folder of
     /// them, or a FHIR package (.tgz). May be repeated.
     #[arg(long = "ig", value_name = "PATH")]
     igs: Vec<std::path::PathBuf>,
@@ -46,6 +46,20 @@ struct ValidateArgs {
     /// Validate every file against this profile (canonical URL) as well.
     #[arg(long, value_name = "CANONICAL")]
     profile: Option<String>,
+}
+
+/// A file holding one resource, in FHIR JSON or FHIR XML (told apart by the first character
+/// that is not white space).
+fn parse_file(bytes: &[u8]) -> Result<serde_json::Value, zorgplan_fhir::FhirError> {
+    let limits = zorgplan_fhir::json::Limits::default();
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'<') {
+        let text = std::str::from_utf8(bytes)
+            .map_err(|_| zorgplan_fhir::FhirError::bad_request("the XML file is not UTF-8"))?;
+        zorgplan_fhir::json::check_body_resource(zorgplan_fhir::xml::parse(text, limits)?, None)
+    } else {
+        zorgplan_fhir::json::parse_resource(bytes, None, limits)
+    }
 }
 
 /// The conformance resources in `path` (see `--ig`).
@@ -59,7 +73,7 @@ fn conformance_resources(path: &std::path::Path) -> Result<Vec<serde_json::Value
                 let entry = entry.map_err(|e| fail(&e))?.path();
                 if entry.is_dir() {
                     dirs.push(entry);
-                } else if entry.extension().is_some_and(|e| e == "json") {
+                } else if entry.extension().is_some_and(|e| e == "json" || e == "xml") {
                     let bytes = std::fs::read(&entry).map_err(|e| fail(&e))?;
                     texts.push((entry.display().to_string(), bytes));
                 }
@@ -90,9 +104,14 @@ fn conformance_resources(path: &std::path::Path) -> Result<Vec<serde_json::Value
     }
     let mut resources = Vec::new();
     for (name, bytes) in texts {
-        let Ok(value) = serde_json::from_slice::<serde_json::Value>(&bytes) else {
-            return Err(format!("{name} is not JSON"));
-        };
+        let value = parse_file(&bytes).map_err(|e| {
+            format!(
+                "{name} is not a FHIR resource in JSON or XML: {}",
+                e.issues
+                    .first()
+                    .map_or(String::new(), |i| i.diagnostics.clone())
+            )
+        })?;
         let entries: Vec<serde_json::Value> = if value["resourceType"] == "Bundle" {
             value["entry"]
                 .as_array()
@@ -245,11 +264,7 @@ fn validate(args: ValidateArgs) -> Result<bool, String> {
     for file in &args.files {
         let bytes =
             std::fs::read(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
-        let issues = match zorgplan_fhir::json::parse_resource(
-            &bytes,
-            None,
-            zorgplan_fhir::json::Limits::default(),
-        ) {
+        let issues = match parse_file(&bytes) {
             Ok(resource) => validator
                 .validate_with(&resource, args.profile.as_deref())
                 .map_err(|url| format!("the profile {url} is not known"))?,

@@ -217,9 +217,15 @@ fn validate_reports_an_operation_outcome_per_file() {
     .unwrap();
     let broken = dir.join("broken.json");
     std::fs::write(&broken, "{not json").unwrap();
+    let invalid_xml = dir.join("invalid.xml");
+    std::fs::write(
+        &invalid_xml,
+        "<?xml version=\"1.0\"?>\n<Patient xmlns=\"http://hl7.org/fhir\"><gender value=\"banana\"/></Patient>",
+    )
+    .unwrap();
     let out = Command::new(BIN)
         .arg("validate")
-        .args([&valid, &invalid, &broken])
+        .args([&valid, &invalid, &broken, &invalid_xml])
         .output()
         .unwrap();
     let _ = std::fs::remove_dir_all(&dir);
@@ -229,10 +235,11 @@ fn validate_reports_an_operation_outcome_per_file() {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    assert_eq!(lines.len(), 3, "one OperationOutcome per file");
+    assert_eq!(lines.len(), 4, "one OperationOutcome per file");
     assert_eq!(lines[1]["issue"].as_array().unwrap().len(), 2);
     assert_eq!(lines[1]["issue"][0]["expression"][0], "Patient.gender");
     assert_eq!(lines[2]["issue"][0]["code"], "structure");
+    assert_eq!(lines[3]["issue"][0]["expression"][0], "Patient.gender");
 }
 
 #[test]

@@ -74,7 +74,13 @@ pub fn parse_resource(
             "The request has no body; a FHIR resource was expected",
         ));
     }
-    let value = parse_json(body, limits)?;
+    check_body_resource(parse_json(body, limits)?, expected_type)
+}
+
+/// Checks that a parsed body (from JSON or XML) is one resource, of `expected_type` when
+/// given, and keeps the rules of the FHIR JSON representation (the errors of
+/// [`parse_resource`]).
+pub fn check_body_resource(value: Value, expected_type: Option<&str>) -> Result<Value, FhirError> {
     let Some(object) = value.as_object() else {
         return Err(FhirError::new(
             ErrorKind::BadRequest,

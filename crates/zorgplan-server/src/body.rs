@@ -2,13 +2,13 @@
 //! validation against the R4 definitions (422 with every issue).
 
 use crate::error::ApiError;
-use crate::negotiate::check_body_type;
+use crate::negotiate::{check_body_type, BodyFormat};
 use crate::AppState;
 use actix_web::http::header;
 use actix_web::web::{self, BytesMut};
 use actix_web::HttpRequest;
 use serde_json::Value;
-use zorgplan_fhir::{json, ErrorKind, FhirError, IssueType};
+use zorgplan_fhir::{json, xml, ErrorKind, FhirError, IssueType};
 
 fn too_large(limit: usize) -> ApiError {
     FhirError::new(
@@ -49,6 +49,21 @@ pub async fn read_bytes(
     Ok(body.freeze())
 }
 
+/// A body in FHIR XML, as its JSON form.
+pub fn parse_xml(bytes: &[u8], state: &AppState) -> Result<Value, FhirError> {
+    let text = std::str::from_utf8(bytes)
+        .map_err(|_| FhirError::bad_request("The XML body is not valid UTF-8"))?;
+    xml::parse(text, state.config.json)
+}
+
+/// A body as JSON, whichever format it came in.
+pub fn parse_body(bytes: &[u8], format: BodyFormat, state: &AppState) -> Result<Value, FhirError> {
+    match format {
+        BodyFormat::Json => json::parse_json(bytes, state.config.json),
+        BodyFormat::Xml => parse_xml(bytes, state),
+    }
+}
+
 /// The body as one resource of `expected_type`.
 pub async fn read_resource(
     req: &HttpRequest,
@@ -56,9 +71,14 @@ pub async fn read_resource(
     expected_type: &str,
     state: &AppState,
 ) -> Result<Value, ApiError> {
-    check_body_type(req)?;
+    let format = check_body_type(req)?;
     let bytes = read_bytes(req, payload, state.config.max_body_bytes).await?;
-    let resource = json::parse_resource(&bytes, Some(expected_type), state.config.json)?;
+    let resource = match format {
+        BodyFormat::Json => json::parse_resource(&bytes, Some(expected_type), state.config.json)?,
+        BodyFormat::Xml => {
+            json::check_body_resource(parse_xml(&bytes, state)?, Some(expected_type))?
+        }
+    };
     // Validation happens before any database transaction opens; an invalid resource is
     // never stored.
     let issues = state.validator.validate(&resource);

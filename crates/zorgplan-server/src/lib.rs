@@ -109,6 +109,7 @@ pub fn bind(
     let server = HttpServer::new(move || {
         App::new()
             .app_data(state.clone())
+            .wrap(actix_web::middleware::from_fn(negotiate::xml_responses))
             .wrap(request_id::RequestId)
             .configure(routes::configure)
     })

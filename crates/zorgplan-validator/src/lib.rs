@@ -11,15 +11,15 @@
 //!   locally.
 //!
 //! Profiles, FHIRPath invariants, wider terminology and references follow. The definitions
-//! are compiled once ([`definitions::Definitions::r4`]); validating parses nothing.
+//! are compiled once ([`zorgplan_fhir::definitions::Definitions::r4`]); validating parses nothing.
 
-pub mod definitions;
+mod codes;
 pub mod profile;
 mod structure;
 
-use definitions::Definitions;
 use profile::Conformance;
 use serde_json::Value;
+use zorgplan_fhir::definitions::Definitions;
 use zorgplan_fhir::{Issue, IssueType, Severity};
 
 /// The validator.
@@ -266,6 +266,46 @@ mod tests {
         assert_eq!(issues[0].code.as_str(), "code-invalid");
         assert_eq!(issues[0].expression, ["RelatedPerson.relationship[0]"]);
         assert!(!has_errors(&issues));
+    }
+
+    #[test]
+    fn codes_that_cannot_be_checked_offline_are_information_never_errors() {
+        let condition = json!({"resourceType": "Condition",
+            "subject": {"reference": "Patient/kind"},
+            "code": {"coding": [
+                {"system": "http://snomed.info/sct", "code": "1234567"},
+                {"system": "http://loinc.org", "code": "nonsense"},
+                {"system": "http://example.org/local", "code": "x"}]}});
+        let issues = Validator::r4().validate(&condition);
+        assert!(!has_errors(&issues), "{issues:?}");
+        let found: Vec<(Severity, &str, &str)> = issues
+            .iter()
+            .map(|i| (i.severity, i.code.as_str(), i.expression[0].as_str()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (
+                    Severity::Information,
+                    "informational",
+                    "Condition.code.coding[0]"
+                ),
+                (
+                    Severity::Information,
+                    "informational",
+                    "Condition.code.coding[1]"
+                ),
+            ]
+        );
+        assert!(issues[0].diagnostics.contains("SNOMED CT code '1234567'"));
+        // A required binding to a value set that cannot be expanded here (it draws on
+        // external code systems): information, not an error.
+        let binary = json!({"resourceType": "Binary", "contentType": "application/x-anything"});
+        let issues = Validator::r4().validate(&binary);
+        assert_eq!(issues.len(), 1, "{issues:?}");
+        assert_eq!(issues[0].severity, Severity::Information);
+        assert_eq!(issues[0].expression, ["Binary.contentType"]);
+        assert!(issues[0].diagnostics.contains("ValueSet/mimetypes"));
     }
 
     #[test]

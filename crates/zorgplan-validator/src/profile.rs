@@ -11,10 +11,11 @@
 //! cardinality is checked, unmatched items of closed slicing are refused, and each item is
 //! validated against its slice. Extensions are validated against their own definitions.
 
-use crate::definitions::{coded_in, upper_first};
+use crate::codes::{coded_in, unchecked_binding};
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use serde_json::{Map, Value};
 use std::sync::OnceLock;
+use zorgplan_fhir::definitions::{upper_first, Definitions};
 use zorgplan_fhir::{Issue, IssueType, Severity};
 
 mod standard {
@@ -328,13 +329,22 @@ impl Conformance {
         }
     }
 
+    /// The codes of a value set: one of these resources', or one of the R4 core value sets
+    /// that can be expanded locally (a version suffix `|4.0.1` is ignored).
+    pub fn value_set(&self, url: &str) -> Option<&HashSet<(String, String)>> {
+        let url = url.split('|').next().unwrap_or(url);
+        self.value_sets
+            .get(url)
+            .or_else(|| Definitions::r4().value_set(url))
+    }
+
     /// The codes of a value set that can be expanded here, sorted, with their displays.
     pub fn expand(&self, url: &str) -> Option<Vec<(String, String, Option<String>)>> {
-        let codes = self.value_sets.get(url.split('|').next().unwrap_or(url))?;
+        let codes = self.value_set(url)?;
         let mut out: Vec<(String, String, Option<String>)> = codes
             .iter()
             .map(|(system, code)| {
-                let display = self.displays.get(&(system.clone(), code.clone())).cloned();
+                let display = self.display(system, code).map(str::to_owned);
                 (system.clone(), code.clone(), display)
             })
             .collect();
@@ -345,18 +355,20 @@ impl Conformance {
     /// Whether a code (of `system`, when given) is in a value set that can be expanded here;
     /// `None` when it cannot.
     pub fn validate_code(&self, url: &str, system: Option<&str>, code: &str) -> Option<bool> {
-        let codes = self.value_sets.get(url.split('|').next().unwrap_or(url))?;
+        let codes = self.value_set(url)?;
         Some(match system {
             Some(system) => codes.contains(&(system.to_owned(), code.to_owned())),
             None => codes.iter().any(|(_, c)| c == code),
         })
     }
 
-    /// The display of a code, when a code system or value set here gives one.
+    /// The display of a code, when a code system or value set here, or of the core
+    /// definitions, gives one.
     pub fn display(&self, system: &str, code: &str) -> Option<&str> {
         self.displays
             .get(&(system.to_owned(), code.to_owned()))
             .map(String::as_str)
+            .or_else(|| Definitions::r4().display(system, code))
     }
 
     pub fn profile(&self, url: &str) -> Option<&Profile> {
@@ -672,7 +684,9 @@ impl Walk<'_, '_> {
         expression: &str,
         severity: Severity,
     ) {
-        let Some(codes) = self.conf.value_sets.get(vs) else {
+        let Some(codes) = self.conf.value_set(vs) else {
+            self.issues
+                .push(unchecked_binding(vs, expression.to_owned()));
             return;
         };
         if !coded_in(codes, code, value) {

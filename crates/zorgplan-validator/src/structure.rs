@@ -8,8 +8,9 @@
 //! validated as resources, and required bindings to value sets that can be expanded locally.
 //! Every issue found is reported, with the FHIRPath of its element.
 
-use crate::definitions::{coded_in, Definitions, Element, Kind, TypeDef};
+use crate::codes::{coded_in, external_code, information, unchecked_binding};
 use serde_json::{Map, Value};
+use zorgplan_fhir::definitions::{Definitions, Element, Kind, TypeDef};
 use zorgplan_fhir::{Issue, IssueType};
 
 /// Where a node is, as a stack-allocated chain of segments: rendered as FHIRPath only when an
@@ -278,6 +279,11 @@ impl<'a> Walker<'a> {
             if let Some(vs) = &element.required_binding {
                 walker.coded(value, type_code, vs, path);
             }
+            if type_code == "Coding" {
+                if let Some(text) = external_code(object) {
+                    walker.issues.push(information(path.render(), text));
+                }
+            }
         });
     }
 
@@ -403,6 +409,9 @@ impl<'a> Walker<'a> {
     /// A required binding on a Coding (judged when it has a code) or a CodeableConcept.
     fn coded(&mut self, value: &Value, type_code: &str, vs: &str, path: &Path<'_>) {
         let Some(codes) = self.defs.value_set(vs) else {
+            if matches!(type_code, "Coding" | "CodeableConcept") {
+                self.issues.push(unchecked_binding(vs, path.render()));
+            }
             return;
         };
         let message = match type_code {
@@ -424,6 +433,7 @@ impl<'a> Walker<'a> {
     /// A code must be in the value set, when it can be expanded locally.
     fn code_in(&mut self, vs: &str, value: &Value, code: &str, path: &Path<'_>) {
         let Some(codes) = self.defs.value_set(vs) else {
+            self.issues.push(unchecked_binding(vs, path.render()));
             return;
         };
         if !coded_in(codes, "code", value) {
@@ -487,7 +497,7 @@ fn shorten(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::fast_format_check;
-    use crate::definitions::Definitions;
+    use zorgplan_fhir::definitions::Definitions;
 
     #[test]
     fn fast_checks_agree_with_the_regexes() {

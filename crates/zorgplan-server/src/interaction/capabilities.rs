@@ -99,7 +99,7 @@ pub fn statement(base: &str) -> Value {
             "url": base,
         },
         "fhirVersion": FHIR_VERSION,
-        "format": ["application/fhir+json", "application/json"],
+        "format": ["application/fhir+json", "application/json", "application/fhir+xml", "application/xml"],
         "rest": [{
             "mode": "server",
             "documentation": "Logical ids are server-assigned on create; update as create is allowed. \

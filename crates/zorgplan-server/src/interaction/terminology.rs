@@ -1,5 +1,6 @@
 //! Terminology operations on the standard's value sets (those of the Zorgplan Kind&Gezin
-//! guide, expanded from its code systems): `$expand` (`GET ValueSet/$expand?url=…` or
+//! guide, expanded from its code systems) and the R4 core value sets that can be expanded
+//! offline (from the core code systems, with their displays): `$expand` (`GET ValueSet/$expand?url=…` or
 //! `GET ValueSet/[id]/$expand`, with `filter`, `count` and `offset`) and `$validate-code`
 //! (`GET ValueSet/$validate-code?url=…&code=…[&system=…][&display=…]`, or on
 //! `ValueSet/[id]`). `[id]` is the value set's id in the guide. A value set this server

@@ -8,7 +8,7 @@
 //! type, an unknown mode or profile — answers 400; `mode=delete` for a resource that does not
 //! exist answers 404.
 
-use crate::body::read_bytes;
+use crate::body::{parse_body, read_bytes};
 use crate::error::ApiResult;
 use crate::negotiate::{check_body_type, response_format};
 use crate::params::{last, query_pairs};
@@ -17,7 +17,7 @@ use crate::{blocking, AppState};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest};
 use serde_json::Value;
-use zorgplan_fhir::json::{check_representation, parse_json};
+use zorgplan_fhir::json::check_representation;
 use zorgplan_fhir::outcome::{operation_outcome, Issue};
 use zorgplan_fhir::{FhirError, IssueType};
 
@@ -64,9 +64,9 @@ pub async fn validate(
 ) -> ApiResult {
     let query = query_pairs(req.query_string());
     let format = response_format(req, &query)?;
-    check_body_type(req)?;
+    let body_format = check_body_type(req)?;
     let bytes = read_bytes(req, payload, state.config.max_body_bytes).await?;
-    let request = read_request(parse_json(&bytes, state.config.json)?, res_type, &query);
+    let request = read_request(parse_body(&bytes, body_format, state)?, res_type, &query);
     match request.mode.as_deref() {
         None | Some("create" | "update" | "delete" | "profile") => {}
         Some(other) => {

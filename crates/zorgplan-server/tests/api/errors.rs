@@ -158,7 +158,7 @@ async fn unsupported_media_types(backend: Backend) {
     let body = json!({ "resourceType": "Patient" }).to_string();
     for content_type in [
         "text/plain",
-        "application/fhir+xml",
+        "application/pdf",
         "application/x-www-form-urlencoded",
         "application/fhir+json; charset=iso-8859-1",
         "application/fhir+json; fhirVersion=3.0",

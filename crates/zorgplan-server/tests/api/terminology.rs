@@ -1,4 +1,4 @@
-//! $expand and $validate-code on the standard's value sets.
+//! $expand and $validate-code on the standard's value sets and the R4 core value sets.
 
 use crate::common::{Backend, Resp, TestServer};
 use reqwest::Method;
@@ -54,6 +54,32 @@ async fn expand(backend: Backend) {
         .get(&format!("ValueSet/$expand?url={DOMEIN}&count=x"))
         .await
         .outcome(400);
+    // The R4 core value sets that can be expanded offline, with their displays; a version
+    // suffix names the same value set.
+    for url in [
+        "http://hl7.org/fhir/ValueSet/administrative-gender",
+        "http://hl7.org/fhir/ValueSet/administrative-gender%7C4.0.1",
+    ] {
+        let gender = server
+            .get(&format!("ValueSet/$expand?url={url}"))
+            .await
+            .json();
+        assert_eq!(
+            codes(&gender),
+            ["female", "male", "other", "unknown"],
+            "{url}"
+        );
+        assert_eq!(gender["expansion"]["contains"][0]["display"], "Female");
+        assert_eq!(
+            gender["expansion"]["contains"][0]["system"],
+            "http://hl7.org/fhir/administrative-gender"
+        );
+    }
+    let status = server
+        .get("ValueSet/$expand?url=http://hl7.org/fhir/ValueSet/care-plan-intent&filter=propos")
+        .await
+        .json();
+    assert_eq!(codes(&status), ["proposal"]);
     let post = Resp::of(server.request(Method::POST, "ValueSet/$expand")).await;
     post.outcome(405);
     assert_eq!(post.header("allow"), Some("GET"));
@@ -115,6 +141,20 @@ async fn validate_code(backend: Backend) {
         .get("ValueSet/$validate-code?url=http://example.org/x&code=a")
         .await
         .outcome(404);
+    let core = server
+        .get("ValueSet/$validate-code?url=http://hl7.org/fhir/ValueSet/administrative-gender&system=http://hl7.org/fhir/administrative-gender&code=female")
+        .await
+        .json();
+    assert_eq!(parameter(&core, "result").unwrap()["valueBoolean"], true);
+    assert_eq!(
+        parameter(&core, "display").unwrap()["valueString"],
+        "Female"
+    );
+    let core = server
+        .get("ValueSet/$validate-code?url=http://hl7.org/fhir/ValueSet/administrative-gender&code=banana")
+        .await
+        .json();
+    assert_eq!(parameter(&core, "result").unwrap()["valueBoolean"], false);
 }
 
 crate::backend_tests!(expand, validate_code);

@@ -1,16 +1,16 @@
-//! The R4 definitions the validator works from, compiled once into lookup tables.
+//! The R4 definitions of every type, compiled once into lookup tables.
 //!
 //! `definitions/r4.json` is generated from the FHIR 4.0.1 core definitions by
-//! `scripts/gen-definitions.py` (`make definitions`): every element of every type, the
-//! regular expressions of the primitive types, and the codes of the value sets that required
-//! bindings name. At start-up it is turned into, per type, a table from a node's path and a
-//! JSON property name to the element and type that property stands for — so validating a
-//! property is one hash lookup, and no definition is parsed per request.
+//! `scripts/gen-definitions.py` (`make definitions`): every element of every type with its
+//! FHIRPath invariants, the regular expressions of the primitive types, and the codes (with
+//! displays) of the value sets that required bindings name. At start-up it is turned into,
+//! per type, a table from a node's path and a JSON property name to the element and type that
+//! property stands for — so validating a property is one hash lookup, and no definition is
+//! parsed per request.
 
 use foldhash::{HashMap, HashMapExt, HashSet};
 use regex::Regex;
 use serde::Deserialize;
-use serde_json::Value;
 use std::sync::OnceLock;
 
 const R4_JSON: &str = include_str!("../definitions/r4.json");
@@ -18,8 +18,9 @@ const R4_JSON: &str = include_str!("../definitions/r4.json");
 #[derive(Deserialize)]
 struct RawDefinitions {
     types: HashMap<String, RawType>,
+    invariants: Vec<(String, String, String, String)>,
     #[serde(rename = "valueSets")]
-    value_sets: HashMap<String, Vec<(String, String)>>,
+    value_sets: HashMap<String, Vec<Vec<String>>>,
 }
 
 #[derive(Deserialize)]
@@ -27,6 +28,7 @@ struct RawType {
     kind: String,
     #[serde(rename = "abstract")]
     is_abstract: bool,
+    base: Option<String>,
     elements: Vec<RawElement>,
     regex: Option<String>,
 }
@@ -40,6 +42,8 @@ struct RawElement {
     t: Vec<Vec<String>>,
     r: Option<String>,
     b: Option<String>,
+    #[serde(default)]
+    c: Vec<usize>,
 }
 
 /// The kind of a type.
@@ -66,6 +70,9 @@ pub struct Element {
     pub content_reference: Option<String>,
     /// The value set of a required binding.
     pub required_binding: Option<String>,
+    /// The element's FHIRPath invariants (indices into [`Definitions::invariants`]), except
+    /// ele-1, which holds for every element.
+    pub constraints: Vec<usize>,
 }
 
 impl Element {
@@ -93,6 +100,9 @@ pub struct TypeDef {
     pub name: String,
     pub kind: Kind,
     pub is_abstract: bool,
+    /// The type this one specializes (`Patient` → `DomainResource`, `Age` → `Quantity`,
+    /// `code` → `string`); `None` for the roots `Element` and `Resource`.
+    pub base: Option<String>,
     pub elements: Vec<Element>,
     /// The full-match regular expression of a primitive type's value.
     pub regex: Option<Regex>,
@@ -114,44 +124,29 @@ impl TypeDef {
     }
 }
 
+/// A FHIRPath invariant of the core definitions.
+#[derive(Debug)]
+pub struct Invariant {
+    /// The key, e.g. `dom-2`.
+    pub key: String,
+    /// `error` or `warning`.
+    pub severity: String,
+    /// What it requires, in words.
+    pub human: String,
+    /// The FHIRPath expression that must be true.
+    pub expression: String,
+}
+
 /// All R4 types and the value sets of required bindings.
 pub struct Definitions {
     types: HashMap<String, TypeDef>,
+    invariants: Vec<Invariant>,
     value_sets: HashMap<String, HashSet<(String, String)>>,
-}
-
-/// Whether a coded value of type `type_code` belongs to `codes`: a `code` by its code alone
-/// (any system), a `Coding` by system and code, a `CodeableConcept` when any of its codings
-/// does. Values of other types, and a `code` that is not a string, are not judged (`true`).
-pub(crate) fn coded_in(codes: &HashSet<(String, String)>, type_code: &str, value: &Value) -> bool {
-    let coding_in = |coding: &Value| {
-        let system = coding
-            .get("system")
-            .and_then(Value::as_str)
-            .unwrap_or_default();
-        let code = coding
-            .get("code")
-            .and_then(Value::as_str)
-            .unwrap_or_default();
-        codes.contains(&(system.to_owned(), code.to_owned()))
-    };
-    match type_code {
-        "code" => value
-            .as_str()
-            .is_none_or(|code| codes.iter().any(|(_, c)| c == code)),
-        "Coding" => coding_in(value),
-        "CodeableConcept" => value
-            .get("coding")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .any(coding_in),
-        _ => true,
-    }
+    displays: HashMap<(String, String), String>,
 }
 
 /// `quantity` → `Quantity`: the type suffix of a choice property.
-pub(crate) fn upper_first(s: &str) -> String {
+pub fn upper_first(s: &str) -> String {
     let mut chars = s.chars();
     match chars.next() {
         Some(c) => c.to_ascii_uppercase().to_string() + chars.as_str(),
@@ -181,6 +176,7 @@ fn compile_type(name: &str, raw: RawType) -> TypeDef {
                     .r
                     .map(|r| r.rsplit_once('#').map_or(r.clone(), |(_, p)| p.to_owned())),
                 required_binding: e.b,
+                constraints: e.c,
                 path: e.p,
             }
         })
@@ -225,6 +221,7 @@ fn compile_type(name: &str, raw: RawType) -> TypeDef {
         name: name.to_owned(),
         kind,
         is_abstract: raw.is_abstract,
+        base: raw.base,
         elements,
         regex,
         properties,
@@ -239,7 +236,26 @@ impl Definitions {
         R4.get_or_init(|| {
             let raw: RawDefinitions =
                 serde_json::from_str(R4_JSON).expect("definitions/r4.json is well-formed");
+            let mut displays = HashMap::new();
+            for rows in raw.value_sets.values() {
+                for row in rows {
+                    if let [system, code, display] = row.as_slice() {
+                        displays.insert((system.clone(), code.clone()), display.clone());
+                    }
+                }
+            }
             Definitions {
+                invariants: raw
+                    .invariants
+                    .into_iter()
+                    .map(|(key, severity, human, expression)| Invariant {
+                        key,
+                        severity,
+                        human,
+                        expression,
+                    })
+                    .collect(),
+                displays,
                 types: raw
                     .types
                     .into_iter()
@@ -251,7 +267,17 @@ impl Definitions {
                 value_sets: raw
                     .value_sets
                     .into_iter()
-                    .map(|(url, codes)| (url, codes.into_iter().collect()))
+                    .map(|(url, rows)| {
+                        let codes = rows
+                            .into_iter()
+                            .filter_map(|mut row| {
+                                row.truncate(2);
+                                let code = row.pop()?;
+                                Some((row.pop()?, code))
+                            })
+                            .collect();
+                        (url, codes)
+                    })
                     .collect(),
             }
         })
@@ -264,6 +290,18 @@ impl Definitions {
     /// The (system, code) pairs of a value set, when it can be expanded locally.
     pub fn value_set(&self, url: &str) -> Option<&HashSet<(String, String)>> {
         self.value_sets.get(url)
+    }
+
+    /// The display of a code in the core code systems.
+    pub fn display(&self, system: &str, code: &str) -> Option<&str> {
+        self.displays
+            .get(&(system.to_owned(), code.to_owned()))
+            .map(String::as_str)
+    }
+
+    /// The invariants of the core definitions ([`Element::constraints`] index them).
+    pub fn invariants(&self) -> &[Invariant] {
+        &self.invariants
     }
 }
 
@@ -311,6 +349,22 @@ mod tests {
             "http://hl7.org/fhir/administrative-gender".to_owned(),
             "female".to_owned()
         )));
+        assert_eq!(
+            defs.display("http://hl7.org/fhir/administrative-gender", "female"),
+            Some("Female")
+        );
+        let dom_2 = patient.elements[0]
+            .constraints
+            .iter()
+            .map(|&i| &defs.invariants()[i])
+            .find(|i| i.key == "dom-2")
+            .expect("dom-2 on the resource root");
+        assert_eq!(dom_2.severity, "error");
+        assert_eq!(dom_2.expression, "contained.contained.empty()");
+        assert!(
+            defs.invariants().iter().all(|i| i.key != "ele-1"),
+            "ele-1 is checked natively"
+        );
         let contact = patient.property("Patient.contact", "name").unwrap();
         assert_eq!(
             patient.elements[contact.element].path,
