@@ -176,6 +176,12 @@ struct ServeArgs {
     #[arg(long, env = "ZORGPLAN_MAX_COUNT", default_value_t = 1000)]
     max_count: usize,
 
+    /// Store writes even when their literal references (`Type/id`) point to no resource on
+    /// this server. Off by default: such writes are refused with 422. Only for bulk loads of
+    /// resource graphs with cycles outside transactions.
+    #[arg(long, env = "ZORGPLAN_ALLOW_DANGLING_REFERENCES")]
+    allow_dangling_references: bool,
+
     /// Database connections in the pool.
     #[arg(long, env = "ZORGPLAN_DB_POOL_SIZE", default_value_t = 10)]
     db_pool_size: u32,
@@ -215,6 +221,7 @@ fn serve(args: ServeArgs) -> Result<(), String> {
     init_logging(args.log_format, &args.log)?;
     let mut store_config = StoreConfig::new(&args.database_url);
     store_config.pool_size = args.db_pool_size;
+    store_config.enforce_references = !args.allow_dangling_references;
     store_config.connection_timeout = Duration::from_secs(10);
     let store = Store::open(&store_config).map_err(|e| format!("cannot open the database: {e}"))?;
     tracing::info!(backend = store.backend().name(), "database ready");

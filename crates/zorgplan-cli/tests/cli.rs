@@ -34,6 +34,7 @@ fn help_documents_every_command_and_option() {
         "--base-url",
         "--max-body-bytes",
         "--max-json-depth",
+        "--allow-dangling-references",
         "--default-count",
         "--max-count",
         "--db-pool-size",

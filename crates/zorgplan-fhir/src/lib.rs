@@ -11,6 +11,7 @@
 //! - [`outcome`]: errors as OperationOutcomes, the one error type every layer uses;
 //! - [`id`]: the syntax of logical ids and version ids;
 //! - [`nl`]: Dutch identifier systems (nl-core) and the BSN 11-proef;
+//! - [`references`]: the literal references of a resource into this server;
 //! - [`xml`]: the FHIR XML format, converted to and from the JSON form.
 
 pub mod definitions;
@@ -19,6 +20,7 @@ pub mod json;
 pub mod nl;
 pub mod outcome;
 pub mod r4;
+pub mod references;
 pub mod xml;
 
 pub use outcome::{ErrorKind, FhirError, Issue, IssueType, Severity};

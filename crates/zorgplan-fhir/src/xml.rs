@@ -386,9 +386,11 @@ fn element_attributes(
             "url" if code == "Extension" => {
                 object.insert("url".into(), Value::String(value.clone()));
             }
-            _ => return Err(bad(format!(
+            _ => {
+                return Err(bad(format!(
                 "The element at {location} has an attribute '{key}' that FHIR XML does not define"
-            ))),
+            )))
+            }
         }
     }
     Ok(())
@@ -411,9 +413,11 @@ fn primitive(
             "id" => {
                 twin.insert("id".into(), Value::String(text.clone()));
             }
-            _ => return Err(bad(format!(
+            _ => {
+                return Err(bad(format!(
                 "The element at {location} has an attribute '{key}' that FHIR XML does not define"
-            ))),
+            )))
+            }
         }
     }
     let extension = defs.type_def("Extension");

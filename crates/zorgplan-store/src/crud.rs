@@ -9,7 +9,9 @@ use crate::tx::{Isolation, TxError, TxResult};
 use crate::{index, Store, Version};
 use diesel::prelude::*;
 use serde_json::{Map, Value};
-use zorgplan_fhir::{ErrorKind, FhirError, IssueType};
+use std::collections::HashSet;
+use zorgplan_fhir::references::{local_references, LocalReference};
+use zorgplan_fhir::{ErrorKind, FhirError, Issue, IssueType};
 
 /// The current row of a resource.
 #[derive(Queryable, Debug, Clone, Copy)]
@@ -310,17 +312,97 @@ fn resource_id_of(resource: &Value) -> Option<&str> {
     resource.get("id").and_then(Value::as_str)
 }
 
+fn references_to_check(resource: &Value, enforce: bool) -> Vec<LocalReference> {
+    if enforce {
+        local_references(resource)
+    } else {
+        Vec::new()
+    }
+}
+
+/// Fails with 422, naming every offending element, when a literal reference of `resource`
+/// (see [`zorgplan_fhir::references`]) points to no current resource — or, versioned, to no
+/// stored version — of this server. Runs inside the write's transaction, after the resource
+/// itself is written (so that it may refer to itself).
+fn check_references(conn: &mut AnyConnection, references: &[LocalReference]) -> TxResult<()> {
+    if references.is_empty() {
+        return Ok(());
+    }
+    // One query per resource type for the current resources, one per versioned reference.
+    let mut existing: HashSet<(String, String)> = HashSet::new();
+    let mut types: Vec<&str> = references
+        .iter()
+        .filter(|r| r.version.is_none())
+        .map(|r| r.res_type.as_str())
+        .collect();
+    types.sort_unstable();
+    types.dedup();
+    for res_type in types {
+        let ids: Vec<&str> = references
+            .iter()
+            .filter(|r| r.version.is_none() && r.res_type == res_type)
+            .map(|r| r.id.as_str())
+            .collect();
+        let found: Vec<String> = resources::table
+            .filter(resources::res_type.eq(res_type))
+            .filter(resources::res_id.eq_any(&ids))
+            .filter(resources::deleted.eq(false))
+            .select(resources::res_id)
+            .load(conn)?;
+        existing.extend(found.into_iter().map(|id| (res_type.to_owned(), id)));
+    }
+    let mut issues = Vec::new();
+    for reference in references {
+        let target = format!("{}/{}", reference.res_type, reference.id);
+        let found = match &reference.version {
+            None => existing.contains(&(reference.res_type.clone(), reference.id.clone())),
+            Some(version) => {
+                let version: Option<i64> = version.parse().ok();
+                let content: Option<Option<String>> = resource_versions::table
+                    .filter(resource_versions::res_type.eq(&reference.res_type))
+                    .filter(resource_versions::res_id.eq(&reference.id))
+                    .filter(resource_versions::version.eq(version.unwrap_or(-1)))
+                    .select(resource_versions::content)
+                    .get_result(conn)
+                    .optional()?;
+                matches!(content, Some(Some(_)))
+            }
+        };
+        if !found {
+            let what = match &reference.version {
+                None => target,
+                Some(v) => format!("{target}/_history/{v}"),
+            };
+            issues.push(
+                Issue::error(
+                    IssueType::NotFound,
+                    format!("The reference {what} does not resolve: there is no such resource on this server"),
+                )
+                .at(reference.expression.clone()),
+            );
+        }
+    }
+    if issues.is_empty() {
+        Ok(())
+    } else {
+        Err(FhirError::with_issues(ErrorKind::Unprocessable, issues).into())
+    }
+}
+
 fn update_in(
     conn: &mut AnyConnection,
     res_type: &str,
     id: &str,
     resource: Value,
     if_match: Option<i64>,
+    enforce_references: bool,
 ) -> TxResult<Written> {
     let current = current(conn, res_type, id)?;
     check_if_match(current.as_ref(), if_match, res_type, id)?;
     let created = current.is_none_or(|c| c.deleted);
+    let references = references_to_check(&resource, enforce_references);
     let version = put_version(conn, res_type, id, current.as_ref(), resource, "PUT")?;
+    check_references(conn, &references)?;
     Ok(Written { version, created })
 }
 
@@ -402,14 +484,10 @@ impl Store {
                 }
             }
             let id = uuid::Uuid::new_v4().to_string();
-            Ok(Created::New(put_version(
-                conn,
-                res_type,
-                &id,
-                None,
-                resource.clone(),
-                "POST",
-            )?))
+            let references = references_to_check(resource, self.enforce_references);
+            let version = put_version(conn, res_type, &id, None, resource.clone(), "POST")?;
+            check_references(conn, &references)?;
+            Ok(Created::New(version))
         })
     }
 
@@ -423,7 +501,14 @@ impl Store {
         if_match: Option<i64>,
     ) -> Result<Written, FhirError> {
         self.write(Isolation::Rows, |conn| {
-            update_in(conn, res_type, id, resource.clone(), if_match)
+            update_in(
+                conn,
+                res_type,
+                id,
+                resource.clone(),
+                if_match,
+                self.enforce_references,
+            )
         })
     }
 
@@ -454,7 +539,14 @@ impl Store {
                 }
                 _ => return Err(multiple_matches(res_type, "update").into()),
             };
-            update_in(conn, res_type, &id, resource.clone(), if_match)
+            update_in(
+                conn,
+                res_type,
+                &id,
+                resource.clone(),
+                if_match,
+                self.enforce_references,
+            )
         })
     }
 

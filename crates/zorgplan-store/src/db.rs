@@ -77,6 +77,9 @@ pub struct StoreConfig {
     /// How often a write that lost a race with a concurrent write (a PostgreSQL
     /// serialisation failure) is run again before the client gets 409.
     pub write_attempts: u32,
+    /// Refuse a write whose literal references (`Type/id`) point to no current resource of
+    /// this server (422). Off only for bulk loads of graphs with cycles outside transactions.
+    pub enforce_references: bool,
 }
 
 impl StoreConfig {
@@ -87,6 +90,7 @@ impl StoreConfig {
             connection_timeout: Duration::from_secs(10),
             busy_timeout: Duration::from_secs(10),
             write_attempts: 20,
+            enforce_references: true,
         }
     }
 }

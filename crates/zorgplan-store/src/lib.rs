@@ -32,6 +32,7 @@ pub struct Store {
     pool: db::Pool,
     backend: Backend,
     write_attempts: u32,
+    enforce_references: bool,
     /// SQLite: the writers of this process take turns here (see `tx`).
     sqlite_writer: Option<std::sync::Arc<std::sync::Mutex<()>>>,
 }
@@ -60,6 +61,7 @@ impl Store {
             pool,
             backend,
             write_attempts: config.write_attempts.max(1),
+            enforce_references: config.enforce_references,
             sqlite_writer: (backend == Backend::Sqlite).then(Default::default),
         })
     }

@@ -78,6 +78,8 @@ fn plan_body() -> Value {
 
 async fn every_listed_interaction_and_parameter_works(backend: Backend) {
     let server = TestServer::start(backend).await;
+    crate::crud::put_child(&server, "kind", "999911120").await;
+    crate::crud::care_network(&server, "Patient/kind").await;
     let cs = server.get("metadata").await.json();
     let plan = server.create(&plan_body()).await;
     let rest = &cs["rest"][0];

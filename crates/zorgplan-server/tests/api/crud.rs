@@ -33,6 +33,23 @@ pub fn plan(subject: &str, identifier: Value) -> Value {
     })
 }
 
+/// Stores what [`plan`] refers to besides its subject, the care network `CareTeam/netwerk`
+/// of the child `subject` (the server refuses dangling references).
+pub async fn care_network(server: &TestServer, subject: &str) {
+    let team = json!({"resourceType": "CareTeam", "id": "netwerk", "status": "active",
+                      "name": "Zorgnetwerk", "subject": {"reference": subject}});
+    let resp = server.put("CareTeam/netwerk", &team).await;
+    assert!(resp.status == 201 || resp.status == 200, "{}", resp.body);
+}
+
+/// Stores a child as `Patient/{id}`.
+pub async fn put_child(server: &TestServer, id: &str, bsn: &str) {
+    let mut body = child(bsn);
+    body["id"] = json!(id);
+    let resp = server.put(&format!("Patient/{id}"), &body).await;
+    assert!(resp.status == 201 || resp.status == 200, "{}", resp.body);
+}
+
 async fn create_assigns_id_version_and_headers(backend: Backend) {
     let server = TestServer::start(backend).await;
     let mut body = child("999911120");
@@ -326,6 +343,8 @@ async fn decimals_and_element_order_are_kept(backend: Backend) {
 
 async fn any_resource_type_is_served(backend: Backend) {
     let server = TestServer::start(backend).await;
+    put_child(&server, "x", "999911120").await;
+    care_network(&server, "Patient/x").await;
     for body in [
         plan("Patient/x", json!([{"value": "x-1"}])),
         json!({"resourceType": "Basic", "code": {"text": "x"}}),

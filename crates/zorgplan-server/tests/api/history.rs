@@ -122,6 +122,8 @@ async fn instance_history(backend: Backend) {
 async fn type_and_system_history(backend: Backend) {
     let server = TestServer::start(backend).await;
     let patient = server.create(&child("999911120")).await;
+    let subject = format!("Patient/{}", patient["id"].as_str().unwrap());
+    crate::crud::care_network(&server, &subject).await;
     let plan = server
         .create(&crate::crud::plan(
             &format!("Patient/{}", patient["id"].as_str().unwrap()),
@@ -142,6 +144,7 @@ async fn type_and_system_history(backend: Backend) {
         [
             format!("{}@1", id(&second)),
             format!("{}@1", id(&plan)),
+            "netwerk@1".to_owned(),
             format!("{}@1", id(&patient))
         ]
     );

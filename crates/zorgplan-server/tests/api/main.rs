@@ -10,6 +10,7 @@ mod errors;
 mod guide;
 mod history;
 mod negotiation;
+mod references;
 mod search;
 mod terminology;
 mod validate;

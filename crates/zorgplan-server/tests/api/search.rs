@@ -86,6 +86,7 @@ async fn search_by_identifier_and_id(backend: Backend) {
     assert_eq!(server.delete("Patient/c").await.status, 204);
     assert_eq!(search("identifier=999911120".into()).await, set(&["a"]));
     let plan = crate::crud::plan("Patient/a", json!([{"value": "999911120"}]));
+    crate::crud::care_network(&server, "Patient/a").await;
     server.create(&plan).await;
     assert_eq!(search("identifier=999911120".into()).await, set(&["a"]));
     server.get("Unicorn?_id=a").await.outcome(404);
