@@ -33,6 +33,7 @@ bench: deps
 	$(CARGO) build --release --bin zorgplan --bin zorgplan-bench
 	./target/release/zorgplan-bench $(BENCH_ARGS)
 	$(CARGO) bench -p zorgplan-validator
+	$(CARGO) bench -p zorgplan-fhirpath --bench fhirpath
 
 ## Regenerate what the crates need from the FHIR R4 core definitions (needs npm).
 definitions:

@@ -76,10 +76,12 @@ pub struct Element {
 }
 
 impl Element {
+    #[inline]
     pub fn is_choice(&self) -> bool {
         self.path.ends_with("[x]")
     }
 
+    #[inline]
     pub fn is_array(&self) -> bool {
         self.max != Some(1) && self.max != Some(0)
     }
@@ -114,11 +116,13 @@ pub struct TypeDef {
 
 impl TypeDef {
     /// The property `name` of the node at `path`.
+    #[inline]
     pub fn property(&self, path: &str, name: &str) -> Option<Property> {
         self.properties.get(path)?.get(name).copied()
     }
 
     /// The child elements of the node at `path`.
+    #[inline]
     pub fn children(&self, path: &str) -> &[usize] {
         self.children.get(path).map_or(&[], Vec::as_slice)
     }
@@ -283,11 +287,13 @@ impl Definitions {
         })
     }
 
+    #[inline]
     pub fn type_def(&self, name: &str) -> Option<&TypeDef> {
         self.types.get(name)
     }
 
     /// The (system, code) pairs of a value set, when it can be expanded locally.
+    #[inline]
     pub fn value_set(&self, url: &str) -> Option<&HashSet<(String, String)>> {
         self.value_sets.get(url)
     }

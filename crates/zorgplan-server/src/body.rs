@@ -3,11 +3,14 @@
 
 use crate::error::ApiError;
 use crate::negotiate::{check_body_type, BodyFormat};
-use crate::AppState;
+use crate::{blocking, AppState};
 use actix_web::http::header;
 use actix_web::web::{self, BytesMut};
 use actix_web::HttpRequest;
 use serde_json::Value;
+use std::collections::HashMap;
+use zorgplan_fhir::references::local_references;
+use zorgplan_fhir::Issue;
 use zorgplan_fhir::{json, xml, ErrorKind, FhirError, IssueType};
 
 fn too_large(limit: usize) -> ApiError {
@@ -81,9 +84,57 @@ pub async fn read_resource(
     };
     // Validation happens before any database transaction opens; an invalid resource is
     // never stored.
-    let issues = state.validator.validate(&resource);
+    let issues = validate(state, &resource, None)
+        .await?
+        .expect("no extra profile, so none can be unknown");
     if zorgplan_validator::has_errors(&issues) {
         return Err(FhirError::with_issues(ErrorKind::Unprocessable, issues).into());
     }
     Ok(resource)
+}
+
+/// Validates `resource` (and against `profile`, when given; `Err` with its URL when it is
+/// not known). When an invariant of a profile that applies follows references
+/// (`resolve()`, as the standard's zkg-3 and zkg-5 do for a plan's care team and goals), the
+/// resources it refers to on this server are read first, in one blocking task, so that the
+/// rule sees them.
+pub async fn validate(
+    state: &AppState,
+    resource: &Value,
+    profile: Option<&str>,
+) -> Result<Result<Vec<Issue>, String>, ApiError> {
+    let targets: HashMap<String, Value> = if state.validator.resolves_references(resource, profile)
+    {
+        let references = local_references(resource);
+        let store = state.store.clone();
+        blocking(move || {
+            let mut targets = HashMap::new();
+            for reference in references {
+                let key = match &reference.version {
+                    None => format!("{}/{}", reference.res_type, reference.id),
+                    Some(v) => format!("{}/{}/_history/{v}", reference.res_type, reference.id),
+                };
+                if targets.contains_key(&key) {
+                    continue;
+                }
+                let version = match reference.version.as_deref().map(str::parse::<i64>) {
+                    None => store.read(&reference.res_type, &reference.id)?,
+                    Some(Ok(v)) => store.vread(&reference.res_type, &reference.id, v)?,
+                    Some(Err(_)) => None,
+                };
+                let content = version.and_then(|v| v.content);
+                if let Some(value) = content.and_then(|c| serde_json::from_str(&c).ok()) {
+                    targets.insert(key, value);
+                }
+            }
+            Ok(targets)
+        })
+        .await?
+    } else {
+        HashMap::new()
+    };
+    let resolver = |reference: &str| targets.get(reference);
+    Ok(state
+        .validator
+        .validate_resolving(resource, profile, Some(&resolver)))
 }

@@ -6,17 +6,21 @@
 //! the profile prohibits, `fixed[x]` and `pattern[x]`, required bindings to the profile's own
 //! value sets, the types a choice element may still take, and the target types of references.
 //! Slicing is resolved with its discriminators — `value` or `pattern` on a sub-element or on
-//! `$this`, where a slice without a fixed or pattern value is told apart by its required
-//! binding, and an extension slice by the url of its extension definition — then every slice's
-//! cardinality is checked, unmatched items of closed slicing are refused, and each item is
+//! `$this` (a slice without a fixed or pattern value is told apart by its required binding,
+//! an extension slice by the url of its extension definition), `exists`, `type` (of a choice
+//! or a nested resource) and `profile` (a nested resource that conforms to the slice's
+//! profile) — then every slice's cardinality is checked, unmatched items of closed slicing are
+//! refused, as are unmatched items before matched ones under `openAtEnd`, and each item is
 //! validated against its slice. Extensions are validated against their own definitions.
 
 use crate::codes::{coded_in, unchecked_binding};
+use crate::invariants::{in_base, Invariant};
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use serde_json::{Map, Value};
 use std::sync::OnceLock;
 use zorgplan_fhir::definitions::{upper_first, Definitions};
 use zorgplan_fhir::{Issue, IssueType, Severity};
+use zorgplan_fhirpath::{self as fhirpath, Context, FhirType};
 
 mod standard {
     include!(concat!(env!("OUT_DIR"), "/standard.rs"));
@@ -41,8 +45,21 @@ struct ProfileElement {
     required_binding: Option<String>,
     /// An extensible binding's value set (a code outside it is a warning).
     extensible_binding: Option<String>,
-    /// (kind, path) of each discriminator; and whether the slicing is closed.
-    slicing: Option<(Vec<(String, String)>, bool)>,
+    /// (kind, path) of each discriminator; and the slicing's rules.
+    slicing: Option<(Vec<(String, String)>, Rules)>,
+    /// The profile's own invariants on the element (those of the base definitions are the
+    /// base layer's), and the type they are evaluated on (`None`: the item's own type).
+    invariants: Vec<Invariant>,
+    focus_type: Option<FhirType>,
+}
+
+/// How items that match no slice are treated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Rules {
+    Open,
+    Closed,
+    /// Allowed, but only after all the items that match a slice.
+    OpenAtEnd,
 }
 
 impl ProfileElement {
@@ -66,6 +83,8 @@ pub struct Profile {
     /// Per element: whether it, or anything below it, constrains more than the base
     /// definition. A snapshot repeats every element of the base; the walk visits only these.
     constrains: Vec<bool>,
+    /// Whether an invariant of the profile follows references (`resolve()`).
+    pub resolves: bool,
 }
 
 impl ProfileElement {
@@ -78,6 +97,7 @@ impl ProfileElement {
             || self.fixed.is_some()
             || self.pattern.is_some()
             || self.slicing.is_some()
+            || !self.invariants.is_empty()
             || self.is_choice()
             || self
                 .required_binding
@@ -172,9 +192,32 @@ fn compile(sd: &Value) -> Option<Profile> {
                                 )
                             })
                             .collect(),
-                        s["rules"] == "closed",
+                        match s["rules"].as_str() {
+                            Some("closed") => Rules::Closed,
+                            Some("openAtEnd") => Rules::OpenAtEnd,
+                            _ => Rules::Open,
+                        },
                     )
                 }),
+                invariants: e["constraint"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|c| {
+                        let key = c["key"].as_str()?;
+                        let expression = c["expression"].as_str()?;
+                        if in_base(key, expression) {
+                            return None;
+                        }
+                        Invariant::compile(
+                            key,
+                            c["severity"].as_str().unwrap_or("error"),
+                            c["human"].as_str().unwrap_or_default(),
+                            expression,
+                        )
+                    })
+                    .collect(),
+                focus_type: FhirType::at(&path),
                 path,
             }
         })
@@ -209,8 +252,13 @@ fn compile(sd: &Value) -> Option<Profile> {
             }
         }
     }
+    let resolves = elements
+        .iter()
+        .flat_map(|e| &e.invariants)
+        .any(|i| i.expr.source().contains("resolve()"));
     Some(Profile {
         constrains,
+        resolves,
         url: sd["url"].as_str()?.to_owned(),
         type_name: sd["type"].as_str()?.to_owned(),
         elements,
@@ -381,11 +429,12 @@ impl Conformance {
     }
 
     /// Validates `resource` (whose FHIRPath is `expression`) against `profile`.
-    pub fn check(
+    pub fn check<'v>(
         &self,
         profile: &Profile,
-        resource: &Value,
+        resource: &'v Value,
         expression: &str,
+        ctx: &Context<'v>,
         issues: &mut Vec<Issue>,
     ) {
         let root = Node {
@@ -393,13 +442,23 @@ impl Conformance {
             twin: None,
             expression: expression.to_owned(),
         };
-        let mut walk = Walk { conf: self, issues };
-        let root_id = profile
-            .elements
-            .first()
-            .map(|e| e.id.clone())
-            .unwrap_or_default();
-        walk.children(profile, std::slice::from_ref(&root), &root_id);
+        let mut walk = Walk {
+            conf: self,
+            issues,
+            ctx,
+        };
+        let Some(root_element) = profile.elements.first() else {
+            return;
+        };
+        walk.children(profile, std::slice::from_ref(&root), &root_element.id);
+        for invariant in &root_element.invariants {
+            invariant.check(
+                ctx,
+                fhirpath::Node::resource(resource),
+                || expression.to_owned(),
+                walk.issues,
+            );
+        }
     }
 }
 
@@ -412,9 +471,10 @@ struct Node<'v> {
     expression: String,
 }
 
-struct Walk<'c, 'i> {
+struct Walk<'c, 'i, 'v> {
     conf: &'c Conformance,
     issues: &'i mut Vec<Issue>,
+    ctx: &'i Context<'v>,
 }
 
 /// Whether `value` has everything `pattern` has (arrays: every pattern item matches an item).
@@ -439,18 +499,18 @@ fn issue(severity: Severity, code: IssueType, expression: &str, text: String) ->
     }
 }
 
-impl Walk<'_, '_> {
+impl<'v> Walk<'_, '_, 'v> {
     fn error(&mut self, code: IssueType, expression: &str, text: String) {
         self.issues
             .push(issue(Severity::Error, code, expression, text));
     }
 
     /// The items of element `element` in `parent` (with their type codes).
-    fn items<'v>(
+    fn items<'e>(
         &mut self,
         parent: &Node<'v>,
-        element: &ProfileElement,
-    ) -> Vec<(Node<'v>, String)> {
+        element: &'e ProfileElement,
+    ) -> Vec<(Node<'v>, &'e str)> {
         // The properties of a primitive (its id and extensions) live in its `_name` twin.
         let object: Option<&'v Map<String, Value>> = match parent.value {
             Value::Object(object) => Some(object),
@@ -460,7 +520,7 @@ impl Walk<'_, '_> {
             return Vec::new();
         };
         let mut found = Vec::new();
-        let candidates: Vec<(String, String)> = if element.is_choice() {
+        let candidates: Vec<(&str, &'e str)> = if element.is_choice() {
             object
                 .keys()
                 .filter_map(|k| {
@@ -469,10 +529,9 @@ impl Walk<'_, '_> {
                         .types
                         .iter()
                         .map(|(c, _, _)| c)
-                        .find(|c| upper_first(c) == suffix)
-                        .cloned();
+                        .find(|c| upper_first(c) == suffix);
                     match code {
-                        Some(code) => Some((k.clone(), code)),
+                        Some(code) => Some((k.as_str(), code.as_str())),
                         None if suffix.starts_with(|c: char| c.is_ascii_uppercase()) => {
                             self.error(
                                 IssueType::Structure,
@@ -486,15 +545,11 @@ impl Walk<'_, '_> {
                 })
                 .collect()
         } else {
-            let code = element
-                .types
-                .first()
-                .map(|t| t.0.clone())
-                .unwrap_or_default();
-            vec![(element.name.clone(), code)]
+            let code = element.types.first().map_or("", |t| t.0.as_str());
+            vec![(element.name.as_str(), code)]
         };
         for (key, code) in candidates {
-            let value = object.get(&key);
+            let value = object.get(key);
             // Only a primitive (lower-case type code) has a `_name` twin.
             let twin = if code.starts_with(|c: char| c.is_ascii_lowercase()) {
                 object.get(&format!("_{key}"))
@@ -522,7 +577,7 @@ impl Walk<'_, '_> {
                                 twin,
                                 expression,
                             },
-                            code.clone(),
+                            code,
                         ));
                     }
                 }
@@ -532,7 +587,7 @@ impl Walk<'_, '_> {
                         twin,
                         expression,
                     },
-                    code.clone(),
+                    code,
                 )),
                 (None, Some(Value::Array(twins))) => {
                     for (i, twin) in twins.iter().enumerate().filter(|(_, t)| !t.is_null()) {
@@ -542,7 +597,7 @@ impl Walk<'_, '_> {
                                 twin: Some(twin),
                                 expression: format!("{expression}[{i}]"),
                             },
-                            code.clone(),
+                            code,
                         ));
                     }
                 }
@@ -552,7 +607,7 @@ impl Walk<'_, '_> {
                         twin: Some(twin),
                         expression,
                     },
-                    code.clone(),
+                    code,
                 )),
                 (None, None) => {}
             }
@@ -561,7 +616,7 @@ impl Walk<'_, '_> {
     }
 
     /// Checks the children of element `parent_id` in every node of `nodes`.
-    fn children(&mut self, profile: &Profile, nodes: &[Node<'_>], parent_id: &str) {
+    fn children(&mut self, profile: &Profile, nodes: &[Node<'v>], parent_id: &str) {
         let Some(children) = profile.children.get(parent_id) else {
             return;
         };
@@ -625,8 +680,21 @@ impl Walk<'_, '_> {
 
     /// One item of an element (or a slice): fixed and pattern values, bindings, reference
     /// targets, extension definitions, and the element's children.
-    fn item(&mut self, profile: &Profile, element: &ProfileElement, item: &Node<'_>, code: &str) {
+    fn item(&mut self, profile: &Profile, element: &ProfileElement, item: &Node<'v>, code: &str) {
         let value = item.value;
+        if !element.invariants.is_empty() {
+            let ty = element.focus_type.or_else(|| FhirType::named(code));
+            if let Some(ty) = ty {
+                let focus = fhirpath::Node {
+                    value: Some(value),
+                    extra: item.twin,
+                    ty,
+                };
+                for invariant in &element.invariants {
+                    invariant.check(self.ctx, focus, || item.expression.clone(), self.issues);
+                }
+            }
+        }
         if let Some(fixed) = &element.fixed {
             if !value.is_null() && value != fixed {
                 self.error(
@@ -755,12 +823,15 @@ impl Walk<'_, '_> {
         &mut self,
         profile: &Profile,
         element: &ProfileElement,
-        items: &[(Node<'_>, String)],
+        items: &[(Node<'v>, &str)],
         expression: &str,
     ) {
-        let (discriminators, closed) = element.slicing.clone().unwrap_or_default();
-        let slices = profile.slices.get(&element.id).cloned().unwrap_or_default();
+        let Some((discriminators, rules)) = &element.slicing else {
+            return;
+        };
+        let slices: &[usize] = profile.slices.get(&element.id).map_or(&[], Vec::as_slice);
         let mut counts = vec![0usize; slices.len()];
+        let mut unmatched_seen = false;
         for (item, _) in items {
             let matched = slices.iter().position(|&s| {
                 discriminators.iter().all(|(kind, path)| {
@@ -768,13 +839,21 @@ impl Walk<'_, '_> {
                 })
             });
             match matched {
+                Some(_) if unmatched_seen && *rules == Rules::OpenAtEnd => self.error(
+                    IssueType::Structure,
+                    &item.expression,
+                    format!(
+                        "{} is open at the end: an item of a slice follows one that matches no slice",
+                        element.path
+                    ),
+                ),
                 Some(i) => {
                     counts[i] += 1;
                     let slice = &profile.elements[slices[i]];
-                    let code = slice.types.first().map(|t| t.0.clone()).unwrap_or_default();
-                    self.item(profile, slice, item, &code);
+                    let code = slice.types.first().map_or("", |t| t.0.as_str());
+                    self.item(profile, slice, item, code);
                 }
-                None if closed => self.error(
+                None if *rules == Rules::Closed => self.error(
                     IssueType::Structure,
                     &item.expression,
                     format!(
@@ -782,7 +861,7 @@ impl Walk<'_, '_> {
                         element.path
                     ),
                 ),
-                None => {}
+                None => unmatched_seen = true,
             }
         }
         for (i, &s) in slices.iter().enumerate() {
@@ -801,6 +880,13 @@ impl Walk<'_, '_> {
         path: &str,
         value: &Value,
     ) -> bool {
+        if path == "$this" && kind == "type" {
+            let resource_type = value.get("resourceType").and_then(Value::as_str);
+            return slice
+                .types
+                .iter()
+                .any(|t| Some(t.0.as_str()) == resource_type);
+        }
         if path == "$this" {
             return match (&slice.fixed, &slice.pattern, &slice.required_binding) {
                 (Some(fixed), _, _) => value == fixed,
@@ -822,12 +908,65 @@ impl Walk<'_, '_> {
                 _ => false,
             };
         }
-        let actual = path.split('.').try_fold(value, |v, step| v.get(step));
-        let spec = profile
+        let at = profile
             .by_id
             .get(&format!("{}.{path}", slice.id))
-            .map(|&i| &profile.elements[i])
-            .and_then(|e| e.fixed.as_ref().or(e.pattern.as_ref()));
+            .map(|&i| &profile.elements[i]);
+        let (parent, last) = match path.rsplit_once('.') {
+            Some((parent, last)) => (parent.split('.').try_fold(value, |v, s| v.get(s)), last),
+            None => (Some(value), path),
+        };
+        match kind {
+            // The slice's element at the path is required (min ≥ 1) or prohibited (max 0).
+            "exists" => {
+                let present = parent.is_some_and(|p| {
+                    p.as_object()
+                        .is_some_and(|o| o.keys().any(|k| k == last || is_choice_of(k, last)))
+                });
+                return match at {
+                    Some(e) if e.max == Some(0) => !present,
+                    Some(e) if e.min > 0 => present,
+                    _ => false,
+                };
+            }
+            // The type of the item at the path: a nested resource's type, or the type a
+            // choice element takes.
+            "type" => {
+                let expected: Vec<&str> = at
+                    .map(|e| e.types.iter().map(|t| t.0.as_str()).collect())
+                    .unwrap_or_default();
+                let Some(object) = parent.and_then(Value::as_object) else {
+                    return false;
+                };
+                let last = last.trim_end_matches("[x]");
+                return match object.get(last) {
+                    Some(v) => v
+                        .get("resourceType")
+                        .and_then(Value::as_str)
+                        .is_some_and(|t| expected.contains(&t)),
+                    None => object.keys().any(|k| {
+                        k.strip_prefix(last)
+                            .is_some_and(|suffix| expected.iter().any(|t| upper_first(t) == suffix))
+                    }),
+                };
+            }
+            // The resource at the path conforms to (one of) the slice's profiles.
+            "profile" => {
+                let Some(resource) = parent.and_then(|p| p.get(last)) else {
+                    return false;
+                };
+                let profiles = at.into_iter().flat_map(|e| &e.types).flat_map(|t| &t.1);
+                return profiles.filter_map(|url| self.conf.profile(url)).any(|p| {
+                    let ctx = crate::invariants::context(resource, None);
+                    let mut found = Vec::new();
+                    self.conf.check(p, resource, &p.type_name, &ctx, &mut found);
+                    !crate::has_errors(&found)
+                });
+            }
+            _ => {}
+        }
+        let actual = path.split('.').try_fold(value, |v, step| v.get(step));
+        let spec = at.and_then(|e| e.fixed.as_ref().or(e.pattern.as_ref()));
         match (spec, kind) {
             (Some(expected), "pattern") => actual.is_some_and(|a| matches_pattern(a, expected)),
             (Some(expected), _) => actual == Some(expected),
@@ -840,6 +979,14 @@ impl Walk<'_, '_> {
             (None, _) => false,
         }
     }
+}
+
+/// Whether JSON property `key` is the choice element `name` with a type (`valueQuantity` of
+/// `value[x]`).
+fn is_choice_of(key: &str, name: &str) -> bool {
+    let name = name.trim_end_matches("[x]");
+    key.strip_prefix(name)
+        .is_some_and(|suffix| suffix.starts_with(|c: char| c.is_ascii_uppercase()))
 }
 
 /// The standard's profile for a resource type: every resource of the type is validated against

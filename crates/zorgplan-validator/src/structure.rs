@@ -9,9 +9,11 @@
 //! Every issue found is reported, with the FHIRPath of its element.
 
 use crate::codes::{coded_in, external_code, information, unchecked_binding};
+use crate::invariants::{self, Invariant};
 use serde_json::{Map, Value};
 use zorgplan_fhir::definitions::{Definitions, Element, Kind, TypeDef};
 use zorgplan_fhir::{Issue, IssueType};
+use zorgplan_fhirpath::{Context, FhirType, Node};
 
 /// Where a node is, as a stack-allocated chain of segments: rendered as FHIRPath only when an
 /// issue is reported, so the walk itself allocates no strings.
@@ -66,6 +68,37 @@ impl<'a> Path<'a> {
 pub(crate) struct Walker<'a> {
     defs: &'a Definitions,
     pub issues: Vec<Issue>,
+    /// The resources being walked, innermost last, as FHIRPath contexts for invariants
+    /// (`%resource`, `%rootResource`).
+    contexts: Vec<Context<'a>>,
+    /// The context of the outermost resource, when the caller gives one (with a resolver).
+    root_context: Option<Context<'a>>,
+    /// Per resource being walked: its `%rootResource`, and the resource itself.
+    roots: Vec<&'a Value>,
+    resources: Vec<&'a Value>,
+    invariants: &'static [Option<Invariant>],
+}
+
+/// Whether the resource at `path` is a contained one.
+fn is_contained(path: &Path<'_>) -> bool {
+    let mut at = Some(path);
+    while let Some(p) = at {
+        match p.segment {
+            Segment::Field("contained") => return true,
+            Segment::Index(_) => at = p.parent,
+            _ => return false,
+        }
+    }
+    false
+}
+
+/// A node of the input with its FHIR type, as the focus of an invariant.
+fn node(value: &Value, ty: FhirType) -> Node<'_> {
+    Node {
+        value: Some(value),
+        extra: None,
+        ty,
+    }
 }
 
 fn issue(code: IssueType, path: &Path<'_>, diagnostics: String) -> Issue {
@@ -73,15 +106,50 @@ fn issue(code: IssueType, path: &Path<'_>, diagnostics: String) -> Issue {
 }
 
 impl<'a> Walker<'a> {
-    pub(crate) fn new(defs: &'a Definitions) -> Self {
+    pub(crate) fn new(defs: &'a Definitions, root_context: Option<Context<'a>>) -> Self {
         Walker {
             defs,
             issues: Vec::new(),
+            contexts: Vec::new(),
+            root_context,
+            roots: Vec::new(),
+            resources: Vec::new(),
+            invariants: invariants::base(),
+        }
+    }
+
+    /// Evaluates the base invariants `constraints` (indices into the definitions'
+    /// invariants) on `focus`, found at `path`.
+    /// `focus` gives the value's FHIR type, worked out only when the engine needs it.
+    fn invariants(
+        &mut self,
+        constraints: &[usize],
+        value: &'a Value,
+        focus: impl Fn() -> Option<FhirType>,
+        path: &Path<'_>,
+    ) {
+        if constraints.is_empty() {
+            return;
+        }
+        let (Some(ctx), Some(root)) = (self.contexts.last(), self.roots.last()) else {
+            return;
+        };
+        for &index in constraints {
+            if let Some(Some(invariant)) = self.invariants.get(index) {
+                invariant.check_value(
+                    ctx,
+                    value,
+                    Some(root),
+                    || focus().map(|ty| node(value, ty)),
+                    || path.render(),
+                    &mut self.issues,
+                );
+            }
         }
     }
 
     /// Validates a resource at `path` (its type, at the root).
-    pub(crate) fn resource(&mut self, value: &Value, path: &Path<'_>) {
+    pub(crate) fn resource(&mut self, value: &'a Value, path: &Path<'_>) {
         let Some(object) = value.as_object() else {
             self.issues.push(issue(
                 IssueType::Structure,
@@ -100,7 +168,47 @@ impl<'a> Walker<'a> {
         };
         match self.defs.type_def(type_name) {
             Some(def) if def.kind == Kind::Resource && !def.is_abstract => {
-                self.node(object, def, type_name, path, true)
+                // %rootResource: the container of a contained resource, else the resource
+                // itself (a Bundle entry stands on its own).
+                let contained = !self.roots.is_empty() && is_contained(path);
+                let root = if contained {
+                    self.resources.last().copied().unwrap_or(value)
+                } else {
+                    value
+                };
+                let context = match self.root_context.take() {
+                    Some(given) if self.contexts.is_empty() => given,
+                    _ if contained => invariants::context(value, Some(root)),
+                    _ => invariants::context(value, None),
+                };
+                self.contexts.push(context);
+                self.roots.push(root);
+                self.resources.push(value);
+                self.node(object, def, type_name, path, true);
+                if let Some(root) = def.elements.first() {
+                    let as_resource = || Some(Node::resource(value).ty);
+                    if contained {
+                        // dom-6 (narrative, a best practice) is for resources that stand on
+                        // their own; a contained resource is shown in its container's.
+                        let constraints: Vec<usize> = root
+                            .constraints
+                            .iter()
+                            .copied()
+                            .filter(|&i| {
+                                self.defs
+                                    .invariants()
+                                    .get(i)
+                                    .is_none_or(|i| i.key != "dom-6")
+                            })
+                            .collect();
+                        self.invariants(&constraints, value, as_resource, path);
+                    } else {
+                        self.invariants(&root.constraints, value, as_resource, path);
+                    }
+                }
+                self.contexts.pop();
+                self.roots.pop();
+                self.resources.pop();
             }
             _ => self.issues.push(issue(
                 IssueType::NotSupported,
@@ -114,12 +222,21 @@ impl<'a> Walker<'a> {
     /// at `path`.
     fn node(
         &mut self,
-        object: &Map<String, Value>,
+        object: &'a Map<String, Value>,
         def: &TypeDef,
         node_path: &str,
         path: &Path<'_>,
         is_resource: bool,
     ) {
+        // ele-1 (the `_name` twin of a primitive is not an element of its own: its value
+        // sits beside it).
+        if !is_resource && node_path != "Element" && object.keys().all(|k| k == "id") {
+            self.issues.push(issue(
+                IssueType::Invariant,
+                path,
+                "Constraint failed: ele-1: All FHIR elements must have a @value or children".into(),
+            ));
+        }
         let mut present: Vec<usize> = Vec::with_capacity(object.len());
         // Choice elements seen, with the property that named them.
         let mut choices: Vec<(usize, &str)> = Vec::new();
@@ -190,7 +307,7 @@ impl<'a> Walker<'a> {
     /// The value of one property: an array where the element repeats, and each item of its type.
     fn property(
         &mut self,
-        value: &Value,
+        value: &'a Value,
         def: &TypeDef,
         element: &Element,
         type_code: &str,
@@ -243,23 +360,38 @@ impl<'a> Walker<'a> {
     /// One item of a property, of type `type_code`.
     fn item(
         &mut self,
-        value: &Value,
+        value: &'a Value,
         def: &TypeDef,
         element: &Element,
         type_code: &str,
         path: &Path<'_>,
     ) {
         if let Some(reference) = &element.content_reference {
-            return self.object(value, path, |walker, object| {
+            self.object(value, path, |walker, object| {
                 walker.node(object, def, reference, path, false)
             });
+            let target = def.elements.iter().find(|e| &e.path == reference);
+            if let Some(target) = target.filter(|t| !t.constraints.is_empty()) {
+                self.invariants(&target.constraints, value, || FhirType::at(reference), path);
+            }
+            return;
         }
         match type_code {
             "Resource" | "DomainResource" => return self.resource(value, path),
             "BackboneElement" | "Element" if !def.children(&element.path).is_empty() => {
-                return self.object(value, path, |walker, object| {
+                self.object(value, path, |walker, object| {
                     walker.node(object, def, &element.path, path, false)
                 });
+                if element.path == "Bundle.entry" {
+                    self.full_url(value, path);
+                }
+                self.invariants(
+                    &element.constraints,
+                    value,
+                    || FhirType::at(&element.path),
+                    path,
+                );
+                return;
             }
             _ => {}
         }
@@ -285,13 +417,24 @@ impl<'a> Walker<'a> {
                 }
             }
         });
+        let own = type_def
+            .elements
+            .first()
+            .map_or(&[][..], |e| &e.constraints);
+        self.invariants(own, value, || FhirType::named(type_code), path);
+        self.invariants(
+            &element.constraints,
+            value,
+            || FhirType::named(type_code),
+            path,
+        );
     }
 
     fn object(
         &mut self,
-        value: &Value,
+        value: &'a Value,
         path: &Path<'_>,
-        f: impl FnOnce(&mut Self, &Map<String, Value>),
+        f: impl FnOnce(&mut Self, &'a Map<String, Value>),
     ) {
         match value {
             Value::Object(object) => f(self, object),
@@ -303,11 +446,35 @@ impl<'a> Walker<'a> {
         }
     }
 
+    /// A Bundle entry's fullUrl is absolute (a URL with a scheme, `urn:uuid:` or `urn:oid:`):
+    /// it is what references inside the Bundle resolve against.
+    fn full_url(&mut self, entry: &Value, path: &Path<'_>) {
+        if let Some(url) = entry.get("fullUrl").and_then(Value::as_str) {
+            let scheme = url.split_once(':').map(|(scheme, _)| scheme);
+            let absolute = scheme.is_some_and(|s| {
+                !s.is_empty()
+                    && s.starts_with(|c: char| c.is_ascii_alphabetic())
+                    && s.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+            });
+            if !absolute {
+                self.issues.push(issue(
+                    IssueType::Invalid,
+                    path,
+                    format!(
+                        "The fullUrl must be an absolute URL (not '{}')",
+                        shorten(url)
+                    ),
+                ));
+            }
+        }
+    }
+
     /// `_name`: the id and extensions of a primitive (an array of them, or nulls, where the
     /// primitive repeats).
     fn primitive_extensions(
         &mut self,
-        value: &Value,
+        value: &'a Value,
         element: &Element,
         type_code: &str,
         path: &Path<'_>,

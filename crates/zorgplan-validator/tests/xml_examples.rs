@@ -1,6 +1,7 @@
 //! The XML examples of the public FHIR test-case collection (`../shared/fhir-test-cases/r4`):
-//! each converts to JSON that the validator accepts without errors, and writing that JSON as
-//! XML and reading it again gives the same JSON.
+//! each converts to JSON that the validator accepts without errors (but for the one the
+//! collection made invalid on purpose), and writing that JSON as XML and reading it again
+//! gives the same JSON.
 
 use std::path::Path;
 use zorgplan_fhir::json::Limits;
@@ -25,7 +26,14 @@ fn xml_examples_convert_validate_and_round_trip() {
         let text = std::fs::read_to_string(file).unwrap();
         let resource = xml::parse(&text, Limits::default())
             .unwrap_or_else(|e| panic!("{}: {:?}", file.display(), e.to_operation_outcome()));
-        let issues = validator.validate(&resource);
+        let mut issues = validator.validate(&resource);
+        // The CodeSystem example repeats a code on purpose (the file says "wrong!"), which
+        // breaks csd-1; that is the one error these files hold.
+        if file.ends_with("codesystem-example.xml") {
+            let before = issues.len();
+            issues.retain(|i| !i.diagnostics.starts_with("Constraint failed: csd-1:"));
+            assert_eq!(before - issues.len(), 1, "csd-1 is found");
+        }
         assert!(!has_errors(&issues), "{}: {:#?}", file.display(), issues);
         let again = xml::parse(&xml::write(&resource, true), Limits::default()).unwrap();
         assert_eq!(again, resource, "{}", file.display());

@@ -8,7 +8,7 @@
 //! type, an unknown mode or profile — answers 400; `mode=delete` for a resource that does not
 //! exist answers 404.
 
-use crate::body::{parse_body, read_bytes};
+use crate::body::{self, parse_body, read_bytes};
 use crate::error::ApiResult;
 use crate::negotiate::{check_body_type, response_format};
 use crate::params::{last, query_pairs};
@@ -126,9 +126,8 @@ pub async fn validate(
         }
     }
     issues.extend(check_representation(&resource));
-    let found = state
-        .validator
-        .validate_with(&resource, request.profile.as_deref())
+    let found = body::validate(state, &resource, request.profile.as_deref())
+        .await?
         .map_err(|url| {
             FhirError::new(
                 zorgplan_fhir::ErrorKind::BadRequest,

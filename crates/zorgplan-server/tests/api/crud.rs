@@ -7,6 +7,7 @@ use serde_json::{json, Value};
 pub fn child(bsn: &str) -> Value {
     json!({
         "resourceType": "Patient",
+        "text": {"status": "generated", "div": "<div xmlns=\"http://www.w3.org/1999/xhtml\">Sanne Jansen</div>"},
         "identifier": [{ "system": "http://fhir.nl/fhir/NamingSystem/bsn", "value": bsn }],
         "name": [{ "family": "Jansen", "given": ["Sanne"] }],
         "gender": "female",
@@ -20,6 +21,7 @@ pub fn child(bsn: &str) -> Value {
 pub fn plan(subject: &str, identifier: Value) -> Value {
     json!({
         "resourceType": "CarePlan",
+        "text": {"status": "generated", "div": "<div xmlns=\"http://www.w3.org/1999/xhtml\">Zorgplan</div>"},
         "status": "draft",
         "intent": "plan",
         "identifier": identifier,

@@ -2,7 +2,7 @@
 //! profile parameter; 400/404 for requests the operation cannot carry out.
 
 use crate::common::{fhir_json, Backend, Resp, TestServer};
-use crate::crud::{child, plan};
+use crate::crud::{child, plan, put_child};
 use reqwest::Method;
 use serde_json::{json, Value};
 
@@ -165,7 +165,62 @@ async fn validate_with_a_profile_and_modes(backend: Backend) {
     assert_eq!(get.header("allow"), Some("POST"));
 }
 
+/// The standard's rules that follow references (zkg-3: an active plan's care team has a
+/// care coordinator) see the resources the plan refers to on this server, in writes and in
+/// $validate alike.
+async fn invariants_follow_references_into_the_store(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    put_child(&server, "kind", "999911120").await;
+    let practitioner = json!({"resourceType": "Practitioner", "id": "coordinator",
+        "text": {"status": "generated", "div": "<div xmlns=\"http://www.w3.org/1999/xhtml\">Coordinator</div>"},
+        "name": [{"family": "Visser"}]});
+    assert_eq!(
+        server
+            .put("Practitioner/coordinator", &practitioner)
+            .await
+            .status,
+        201
+    );
+    let team = |role: &str, member: &str| {
+        json!({"resourceType": "CareTeam", "id": "netwerk",
+            "text": {"status": "generated", "div": "<div xmlns=\"http://www.w3.org/1999/xhtml\">Zorgnetwerk</div>"},
+            "status": "active", "name": "Zorgnetwerk", "subject": {"reference": "Patient/kind"},
+            "participant": [{"role": [{"coding": [{"system": "http://fhir.zorgplankindgezin.nl/CodeSystem/zorgplan-rol", "code": role}]}],
+                             "member": {"reference": member}}]})
+    };
+    let mut active = plan("Patient/kind", json!([{"value": "p-1"}]));
+    active["status"] = json!("active");
+    let zkg_3 = |outcome: &Value| {
+        outcome["issue"].as_array().unwrap().iter().any(|i| {
+            i["severity"] == "warning" && i["diagnostics"].as_str().unwrap().contains("zkg-3:")
+        })
+    };
+
+    let with_coordinator = team("zorgcoordinator", "Practitioner/coordinator");
+    assert_eq!(
+        server
+            .put("CareTeam/netwerk", &with_coordinator)
+            .await
+            .status,
+        201
+    );
+    let outcome = validate(&server, "CarePlan/$validate", &active)
+        .await
+        .outcome(200);
+    assert!(!zkg_3(&outcome), "{outcome}");
+
+    let without = team("kind", "Patient/kind");
+    assert_eq!(server.put("CareTeam/netwerk", &without).await.status, 200);
+    let outcome = validate(&server, "CarePlan/$validate", &active)
+        .await
+        .outcome(200);
+    assert!(zkg_3(&outcome), "{outcome}");
+    // A warning does not refuse the write.
+    assert_eq!(server.post("CarePlan", &active).await.status, 201);
+}
+
 crate::backend_tests!(
     validate_reports_without_storing,
-    validate_with_a_profile_and_modes
+    validate_with_a_profile_and_modes,
+    invariants_follow_references_into_the_store
 );
