@@ -139,6 +139,8 @@ impl Validator {
         walker.resource(resource, &structure::Path::root(&root));
         let mut issues = walker.issues;
 
+        self.conformance
+            .check_extension_contexts(resource, &root, &root, &mut issues);
         let profiles = self.profiles(resource, profile);
         for (i, url) in profiles.iter().enumerate() {
             match self.conformance.profile(url) {
@@ -298,6 +300,41 @@ mod tests {
                 "Questionnaire.item[0].item[0].type".to_owned()
             )]
         );
+    }
+
+    #[test]
+    fn extensions_only_where_their_context_allows() {
+        let mks = json!([{"url": "http://fhir.zorgplankindgezin.nl/StructureDefinition/mks-fase",
+            "valueCoding": {"system": "http://fhir.zorgplankindgezin.nl/CodeSystem/mks-fase", "code": "zorgplan"}}]);
+        let mut patient = json!({"resourceType": "Patient", "gender": "female"});
+        patient["extension"] = mks.clone();
+        assert_eq!(
+            errors(patient),
+            [(
+                "structure".to_owned(),
+                "Patient.extension('http://fhir.zorgplankindgezin.nl/StructureDefinition/mks-fase')"
+                    .to_owned()
+            )]
+        );
+        let domain = json!([{"url": "http://fhir.zorgplankindgezin.nl/StructureDefinition/verantwoordelijk-domein",
+            "valueCodeableConcept": {"coding": [{"system": "http://fhir.zorgplankindgezin.nl/CodeSystem/kinderleefdomein", "code": "medisch"}]}}]);
+        let mut team = json!({"resourceType": "CareTeam", "status": "active",
+            "subject": {"reference": "Patient/kind"},
+            "participant": [{"member": {"reference": "Practitioner/1"}, "extension": domain.clone(),
+                "role": [{"coding": [{"system": "http://fhir.zorgplankindgezin.nl/CodeSystem/zorgplan-rol", "code": "zorgcoordinator"}]}]}],
+            "contained": [{"resourceType": "Basic", "code": {"text": "x"}, "extension": domain.clone()}]});
+        let found = errors(team.clone());
+        assert_eq!(
+            found,
+            [(
+                "structure".to_owned(),
+                "CareTeam.contained[0].extension('http://fhir.zorgplankindgezin.nl/StructureDefinition/verantwoordelijk-domein')"
+                    .to_owned()
+            )],
+            "allowed on CareTeam.participant, not on a Basic"
+        );
+        team.as_object_mut().unwrap().remove("contained");
+        assert_eq!(errors(team), []);
     }
 
     #[test]

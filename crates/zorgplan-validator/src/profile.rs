@@ -85,6 +85,8 @@ pub struct Profile {
     constrains: Vec<bool>,
     /// Whether an invariant of the profile follows references (`resolve()`).
     pub resolves: bool,
+    /// For an extension definition: where it may be used (`context` of type `element`).
+    contexts: Vec<String>,
 }
 
 impl ProfileElement {
@@ -256,9 +258,17 @@ fn compile(sd: &Value) -> Option<Profile> {
         .iter()
         .flat_map(|e| &e.invariants)
         .any(|i| i.expr.source().contains("resolve()"));
+    let contexts = sd["context"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|c| c["type"] == "element")
+        .filter_map(|c| c["expression"].as_str().map(str::to_owned))
+        .collect();
     Some(Profile {
         constrains,
         resolves,
+        contexts,
         url: sd["url"].as_str()?.to_owned(),
         type_name: sd["type"].as_str()?.to_owned(),
         elements,
@@ -421,6 +431,69 @@ impl Conformance {
 
     pub fn profile(&self, url: &str) -> Option<&Profile> {
         self.profiles.get(url.split('|').next().unwrap_or(url))
+    }
+
+    /// Every extension of `resource` (at `expression`; `type_name` is its element path, e.g.
+    /// `CareTeam.participant`) whose definition is known must be used where its definition's
+    /// context allows: on an element of that path, or of that type (`Element` allows any).
+    pub fn check_extension_contexts(
+        &self,
+        resource: &Value,
+        type_name: &str,
+        expression: &str,
+        issues: &mut Vec<Issue>,
+    ) {
+        let Value::Object(object) = resource else {
+            return;
+        };
+        for (key, value) in object {
+            let items: &[Value] = match value {
+                Value::Array(items) => items,
+                other => std::slice::from_ref(other),
+            };
+            for (i, item) in items.iter().enumerate() {
+                let at = || match value {
+                    Value::Array(_) => format!("{expression}.{key}[{i}]"),
+                    _ => format!("{expression}.{key}"),
+                };
+                if key == "extension" || key == "modifierExtension" {
+                    let url = item.get("url").and_then(Value::as_str).unwrap_or_default();
+                    let Some(definition) = self.profile(url) else {
+                        continue;
+                    };
+                    // A path through a data type or a choice is not followed here: where the
+                    // element's type cannot be told, the extension is not judged.
+                    let here = FhirType::at(type_name);
+                    let allowed = definition.contexts.is_empty()
+                        || here.is_none()
+                        || definition.contexts.iter().any(|c| {
+                            c == type_name || c == "Element" || here.is_some_and(|t| t.is_a(c))
+                        });
+                    if !allowed {
+                        issues.push(issue(
+                            Severity::Error,
+                            IssueType::Structure,
+                            &format!("{expression}.{key}('{url}')"),
+                            format!(
+                                "The extension {url} may be used on {} only, not on {type_name}",
+                                definition.contexts.join(", ")
+                            ),
+                        ));
+                    }
+                    // A complex extension's parts are in the extension's own context.
+                    continue;
+                }
+                if !item.is_object() {
+                    continue;
+                }
+                // The path of the child: a nested resource starts again at its type.
+                let child_type = match item.get("resourceType").and_then(Value::as_str) {
+                    Some(t) => t.to_owned(),
+                    None => format!("{type_name}.{key}"),
+                };
+                self.check_extension_contexts(item, &child_type, &at(), issues);
+            }
+        }
     }
 
     /// The type a profile constrains (for reference targets).
