@@ -338,6 +338,35 @@ mod tests {
     }
 
     #[test]
+    fn invariants_of_bundle_entries_resolve_the_other_entries() {
+        // ctm-1: onBehalfOf only for a member that is a Practitioner — which resolve() can
+        // tell only when the member is found among the Bundle's entries.
+        let bundle = |member_type: &str| {
+            json!({"resourceType": "Bundle", "type": "collection", "entry": [
+                {"fullUrl": "urn:uuid:8c1f2f0e-0000-4000-8000-000000000001",
+                 "resource": {"resourceType": member_type, "active": true}},
+                {"fullUrl": "urn:uuid:8c1f2f0e-0000-4000-8000-000000000002", "resource": {
+                    "resourceType": "CareTeam", "status": "active", "subject": {"reference": "Patient/kind"},
+                    "participant": [{
+                        "role": [{"coding": [{"system": "http://fhir.zorgplankindgezin.nl/CodeSystem/zorgplan-rol", "code": "zorgcoordinator"}]}],
+                        "member": {"reference": "urn:uuid:8c1f2f0e-0000-4000-8000-000000000001"},
+                        "onBehalfOf": {"reference": "Organization/umc"}}]}}]})
+        };
+        let ctm_1 = |resource: Value| {
+            issues_of(&resource)
+                .iter()
+                .filter(|i| i.diagnostics.starts_with("Constraint failed: ctm-1"))
+                .map(|i| i.expression.join(","))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(ctm_1(bundle("Practitioner")), Vec::<String>::new());
+        assert_eq!(
+            ctm_1(bundle("RelatedPerson")),
+            ["Bundle.entry[1].resource.participant[0]"]
+        );
+    }
+
+    #[test]
     fn an_extensible_binding_warns_and_never_rejects() {
         let relative = |code: &str| {
             json!({"resourceType": "RelatedPerson",

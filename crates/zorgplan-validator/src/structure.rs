@@ -168,8 +168,10 @@ impl<'a> Walker<'a> {
         };
         match self.defs.type_def(type_name) {
             Some(def) if def.kind == Kind::Resource && !def.is_abstract => {
-                // %rootResource: the container of a contained resource, else the resource
-                // itself (a Bundle entry stands on its own).
+                // The resource that holds this one: for a contained resource its container
+                // (where ref-1 looks for `#id`); for a resource nested otherwise (a Bundle
+                // entry) the outermost resource, which `resolve()` searches for the other
+                // entries, while the entry's own `#id` references stay its own.
                 let contained = !self.roots.is_empty() && is_contained(path);
                 let root = if contained {
                     self.resources.last().copied().unwrap_or(value)
@@ -179,7 +181,7 @@ impl<'a> Walker<'a> {
                 let context = match self.root_context.take() {
                     Some(given) if self.contexts.is_empty() => given,
                     _ if contained => invariants::context(value, Some(root)),
-                    _ => invariants::context(value, None),
+                    _ => invariants::context(value, self.resources.first().copied()),
                 };
                 self.contexts.push(context);
                 self.roots.push(root);
