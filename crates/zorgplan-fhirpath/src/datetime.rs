@@ -513,6 +513,45 @@ impl DateTime {
         Some(d)
     }
 
+    /// The instants this value stands for at its precision, as microseconds since
+    /// 1970-01-01T00:00:00Z: its first and its last. A value without offset is taken as UTC.
+    pub fn range_micros(&self) -> (i64, i64) {
+        let mut low = *self;
+        let mut high = *self;
+        if self.precision < Precision::Month {
+            (low.month, high.month) = (1, 12);
+        }
+        if self.precision < Precision::Day {
+            (low.day, high.day) = (1, days_in_month(self.year, high.month));
+        }
+        if self.precision < Precision::Hour {
+            (low.hour, high.hour) = (0, 23);
+        }
+        if self.precision < Precision::Minute {
+            (low.minute, high.minute) = (0, 59);
+        }
+        if self.precision < Precision::Second {
+            (low.second, high.second) = (0, 59);
+        }
+        if self.precision < Precision::Fraction {
+            (low.nanos, high.nanos) = (0, 999_999_999);
+        } else if self.fraction_digits < 9 {
+            // `.5` stands for the tenth of a second from .5 to .5999….
+            let unit = 10u32.pow(9 - u32::from(self.fraction_digits));
+            high.nanos = self.nanos - self.nanos % unit + unit - 1;
+        }
+        let micros = |d: DateTime| {
+            let days = days_from_civil(d.year, d.month, d.day);
+            let seconds = days * 86_400
+                + i64::from(d.hour) * 3_600
+                + i64::from(d.minute) * 60
+                + i64::from(d.second)
+                - i64::from(d.offset.unwrap_or(0)) * 60;
+            seconds * 1_000_000 + i64::from(d.nanos / 1_000)
+        };
+        (micros(low), micros(high))
+    }
+
     fn write_date(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{:04}", self.year)?;
         if self.precision >= Precision::Month {
@@ -664,6 +703,24 @@ impl fmt::Display for Time {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn ranges_in_microseconds() {
+        use super::DateTime;
+        let day = DateTime::parse_date("1970-01-02").unwrap().range_micros();
+        assert_eq!(day, (86_400_000_000, 2 * 86_400_000_000 - 1));
+        let year = DateTime::parse_date("2024").unwrap().range_micros();
+        let next = DateTime::parse_date("2025").unwrap().range_micros();
+        assert_eq!(year.1 + 1, next.0);
+        let at = DateTime::parse_datetime("1970-01-01T01:00:00+01:00")
+            .unwrap()
+            .range_micros();
+        assert_eq!(at, (0, 999_999));
+        let tenth = DateTime::parse_datetime("1970-01-01T00:00:00.5Z")
+            .unwrap()
+            .range_micros();
+        assert_eq!(tenth, (500_000, 599_999));
+    }
+
     use super::*;
 
     fn dt(s: &str) -> DateTime {
