@@ -1,7 +1,7 @@
 //! FHIR search parameters and the index values they extract.
 //!
-//! - [`params`]: the registry — every R4 search parameter of the resource types the standard
-//!   uses and the common ones of every resource (generated from the core definitions into
+//! - [`params`]: the registry — every R4 search parameter of every resource type (1,700) and
+//!   the common ones of every resource (generated from the core definitions into
 //!   `definitions/r4.json` by `make definitions`), plus SearchParameter resources given at
 //!   start-up (the standard's), each with its FHIRPath expression compiled once;
 //! - [`extract`]: what a parameter indexes of a resource, by the parameter's own expression:

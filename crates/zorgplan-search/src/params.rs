@@ -193,7 +193,7 @@ mod tests {
             let compiled = registry.params(t).count() - registry.common.len();
             assert_eq!(compiled, params.as_array().unwrap().len(), "{t}");
         }
-        assert_eq!(registry.types().count(), 18);
+        assert_eq!(registry.types().count(), 146);
         let patient = registry.param("CarePlan", "patient").unwrap();
         assert_eq!(patient.kind, Kind::Reference);
         assert_eq!(
