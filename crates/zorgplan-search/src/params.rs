@@ -110,6 +110,19 @@ pub struct Registry {
     common: Vec<Param>,
 }
 
+impl std::fmt::Debug for Registry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Registry")
+            .field("types", &self.by_type.len())
+            .field(
+                "parameters",
+                &self.by_type.values().map(Vec::len).sum::<usize>(),
+            )
+            .field("common", &self.common.len())
+            .finish()
+    }
+}
+
 impl Registry {
     /// The R4 search parameters (compiled on first use).
     pub fn r4() -> &'static Registry {

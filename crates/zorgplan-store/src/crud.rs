@@ -13,6 +13,15 @@ use std::collections::HashSet;
 use zorgplan_fhir::references::{local_references, LocalReference};
 use zorgplan_fhir::{ErrorKind, FhirError, Issue, IssueType};
 
+/// What every write needs of the store's configuration.
+#[derive(Clone, Copy)]
+pub(crate) struct Writing {
+    /// Refuse dangling literal references (see [`check_references`]).
+    pub enforce_references: bool,
+    /// The search parameters to index.
+    pub registry: &'static zorgplan_search::Registry,
+}
+
 /// The current row of a resource.
 #[derive(Queryable, Debug, Clone, Copy)]
 pub(crate) struct Current {
@@ -202,6 +211,7 @@ fn stamp(resource: Value, id: &str, version: i64, at: Timestamp) -> Result<Value
 /// Writes a new current version of `res_type/id` (after `current`, if any).
 fn put_version(
     conn: &mut AnyConnection,
+    writing: Writing,
     res_type: &str,
     id: &str,
     current: Option<&Current>,
@@ -250,7 +260,14 @@ fn put_version(
             resource_versions::content.eq(Some(&content)),
         ))
         .execute(conn)?;
-    index::write(conn, pk, res_type, &resource, current.is_some())?;
+    index::write(
+        conn,
+        writing.registry,
+        pk,
+        res_type,
+        &resource,
+        current.is_some(),
+    )?;
     Ok(Version {
         res_type: res_type.to_owned(),
         id: id.to_owned(),
@@ -395,13 +412,21 @@ fn update_in(
     id: &str,
     resource: Value,
     if_match: Option<i64>,
-    enforce_references: bool,
+    writing: Writing,
 ) -> TxResult<Written> {
     let current = current(conn, res_type, id)?;
     check_if_match(current.as_ref(), if_match, res_type, id)?;
     let created = current.is_none_or(|c| c.deleted);
-    let references = references_to_check(&resource, enforce_references);
-    let version = put_version(conn, res_type, id, current.as_ref(), resource, "PUT")?;
+    let references = references_to_check(&resource, writing.enforce_references);
+    let version = put_version(
+        conn,
+        writing,
+        res_type,
+        id,
+        current.as_ref(),
+        resource,
+        "PUT",
+    )?;
     check_references(conn, &references)?;
     Ok(Written { version, created })
 }
@@ -484,8 +509,16 @@ impl Store {
                 }
             }
             let id = uuid::Uuid::new_v4().to_string();
-            let references = references_to_check(resource, self.enforce_references);
-            let version = put_version(conn, res_type, &id, None, resource.clone(), "POST")?;
+            let references = references_to_check(resource, self.writing.enforce_references);
+            let version = put_version(
+                conn,
+                self.writing,
+                res_type,
+                &id,
+                None,
+                resource.clone(),
+                "POST",
+            )?;
             check_references(conn, &references)?;
             Ok(Created::New(version))
         })
@@ -501,14 +534,7 @@ impl Store {
         if_match: Option<i64>,
     ) -> Result<Written, FhirError> {
         self.write(Isolation::Rows, |conn| {
-            update_in(
-                conn,
-                res_type,
-                id,
-                resource.clone(),
-                if_match,
-                self.enforce_references,
-            )
+            update_in(conn, res_type, id, resource.clone(), if_match, self.writing)
         })
     }
 
@@ -545,7 +571,7 @@ impl Store {
                 &id,
                 resource.clone(),
                 if_match,
-                self.enforce_references,
+                self.writing,
             )
         })
     }

@@ -80,6 +80,8 @@ pub struct StoreConfig {
     /// Refuse a write whose literal references (`Type/id`) point to no current resource of
     /// this server (422). Off only for bulk loads of graphs with cycles outside transactions.
     pub enforce_references: bool,
+    /// The search parameters whose values every write indexes.
+    pub search_parameters: &'static zorgplan_search::Registry,
 }
 
 impl StoreConfig {
@@ -91,6 +93,7 @@ impl StoreConfig {
             busy_timeout: Duration::from_secs(10),
             write_attempts: 20,
             enforce_references: true,
+            search_parameters: zorgplan_search::Registry::r4(),
         }
     }
 }

@@ -32,7 +32,7 @@ pub struct Store {
     pool: db::Pool,
     backend: Backend,
     write_attempts: u32,
-    enforce_references: bool,
+    writing: crud::Writing,
     /// SQLite: the writers of this process take turns here (see `tx`).
     sqlite_writer: Option<std::sync::Arc<std::sync::Mutex<()>>>,
 }
@@ -61,7 +61,10 @@ impl Store {
             pool,
             backend,
             write_attempts: config.write_attempts.max(1),
-            enforce_references: config.enforce_references,
+            writing: crud::Writing {
+                enforce_references: config.enforce_references,
+                registry: config.search_parameters,
+            },
             sqlite_writer: (backend == Backend::Sqlite).then(Default::default),
         })
     }
