@@ -1,5 +1,6 @@
 //! Embeds the standard's conformance resources (profiles/fsh-generated/resources: the
-//! StructureDefinitions, ValueSets and CodeSystems of the implementation guide) so that the
+//! StructureDefinitions, ValueSets, CodeSystems and SearchParameters of the implementation
+//! guide) so that the
 //! validator knows the Zorgplan Kind&Gezin profiles without reading files at run time.
 
 use std::fmt::Write;
@@ -15,9 +16,14 @@ fn main() {
                 .filter(|p| {
                     let name = p.file_name().unwrap().to_string_lossy().into_owned();
                     name.ends_with(".json")
-                        && ["StructureDefinition-", "ValueSet-", "CodeSystem-"]
-                            .iter()
-                            .any(|prefix| name.starts_with(prefix))
+                        && [
+                            "StructureDefinition-",
+                            "ValueSet-",
+                            "CodeSystem-",
+                            "SearchParameter-",
+                        ]
+                        .iter()
+                        .any(|prefix| name.starts_with(prefix))
                 })
                 .collect()
         })

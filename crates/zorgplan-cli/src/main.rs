@@ -222,6 +222,7 @@ fn serve(args: ServeArgs) -> Result<(), String> {
     let mut store_config = StoreConfig::new(&args.database_url);
     store_config.pool_size = args.db_pool_size;
     store_config.enforce_references = !args.allow_dangling_references;
+    store_config.search_parameters = zorgplan_server::search_parameters();
     store_config.connection_timeout = Duration::from_secs(10);
     let store = Store::open(&store_config).map_err(|e| format!("cannot open the database: {e}"))?;
     tracing::info!(backend = store.backend().name(), "database ready");

@@ -88,6 +88,18 @@ pub struct BoundServer {
     pub addr: SocketAddr,
 }
 
+/// The search parameters the server indexes and searches: every R4 parameter and the
+/// standard's SearchParameters (embedded with its profiles). Give it to the store
+/// (`StoreConfig::search_parameters`).
+pub fn search_parameters() -> &'static zorgplan_search::Registry {
+    static REGISTRY: std::sync::OnceLock<zorgplan_search::Registry> = std::sync::OnceLock::new();
+    REGISTRY.get_or_init(|| {
+        zorgplan_search::Registry::with(
+            &zorgplan_validator::profile::Conformance::standard_resources(),
+        )
+    })
+}
+
 /// Binds the API to `listener` with `store`. Await `server` (on an actix or tokio runtime)
 /// to serve; `server.handle()` stops it.
 pub fn bind(

@@ -1,51 +1,52 @@
 //! Search criteria and their evaluation against the index.
 //!
-//! The parameters supported so far are `_id` and `identifier` (token): enough for search by
-//! identity and for conditional create, update and delete. Parameter values follow the FHIR
-//! search syntax: a comma separates alternatives (OR), a repeated parameter adds a condition
-//! (AND), and `\,` `\|` `\$` `\\` escape those characters.
+//! Every search parameter of the store's registry (`zorgplan_search::Registry`: all of R4 and
+//! the standard's) can be searched, by its type: token (`code`, `system|code`, `|code`,
+//! `system|`; `:not`, `:text`), string (starts with, case- and accent-insensitive; `:exact`,
+//! `:contains`), reference (`Type/id`, `id`, an absolute or canonical URL; `:Type`), date (the
+//! prefixes `eq ne lt gt le ge sa eb ap` against the ranges the values cover at their
+//! precision), number and quantity (the same prefixes; a quantity's `|system|code`), uri (`:below`,
+//! `:above`), and `:missing` on all of them. Values follow the FHIR search syntax: a comma
+//! separates alternatives (OR), a repeated parameter adds a condition (AND), and `\,` `\|`
+//! `\$` `\\` escape those characters. Composite and special parameters, chaining, `_has` and
+//! result parameters are not evaluated here; the caller gets them back as unsupported.
 
 use crate::crud::{load_versions, Row};
 use crate::db::{AnyConnection, Db};
-use crate::schema::{resources, search_token};
+use crate::schema::{
+    resources, search_date, search_number, search_quantity, search_reference, search_string,
+    search_token, search_uri,
+};
 use crate::tx::TxResult;
 use crate::{Store, Version};
 use diesel::expression::BoxableExpression;
 use diesel::prelude::*;
 use diesel::sql_types::Bool;
-use zorgplan_fhir::{r4, FhirError};
+use zorgplan_fhir::FhirError;
+use zorgplan_fhirpath::datetime::DateTime;
+use zorgplan_search::text::normalize;
+use zorgplan_search::{Kind, Registry};
 
 /// A search parameter the store can evaluate.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SearchParamDef {
-    pub name: &'static str,
+    pub name: String,
     /// The FHIR search parameter type.
     pub kind: &'static str,
-    pub definition: &'static str,
-    pub documentation: &'static str,
+    pub definition: String,
 }
 
-const ID: SearchParamDef = SearchParamDef {
-    name: "_id",
-    kind: "token",
-    definition: "http://hl7.org/fhir/SearchParameter/Resource-id",
-    documentation: "Logical id of the resource",
-};
-
-const IDENTIFIER: SearchParamDef = SearchParamDef {
-    name: "identifier",
-    kind: "token",
-    definition: "http://hl7.org/fhir/SearchParameter/identifier",
-    documentation: "A business identifier of the resource (system|value)",
-};
-
-/// The search parameters supported for a resource type.
-pub fn supported_params(res_type: &str) -> Vec<SearchParamDef> {
-    let mut params = vec![ID];
-    if r4::resource_type(res_type).is_some_and(|d| !d.identifier_paths.is_empty()) {
-        params.push(IDENTIFIER);
-    }
-    params
+/// The search parameters supported for a resource type, in the registry's order.
+pub fn supported_params(registry: &Registry, res_type: &str) -> Vec<SearchParamDef> {
+    registry
+        .params(res_type)
+        .filter(|p| !matches!(p.kind, Kind::Composite | Kind::Special))
+        .map(|p| SearchParamDef {
+            name: p.code.clone(),
+            kind: p.kind.as_str(),
+            definition: p.url.clone(),
+        })
+        .collect()
 }
 
 /// One value of a token parameter.
@@ -57,43 +58,150 @@ pub struct Token {
     pub code: Option<String>,
 }
 
+/// The comparison of a date, number or quantity search value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Prefix {
+    Eq,
+    Ne,
+    Lt,
+    Gt,
+    Le,
+    Ge,
+    Sa,
+    Eb,
+    Ap,
+}
+
+/// One alternative of a condition.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SearchValue {
+    Token(Token),
+    /// `:text`, or a string parameter: the normalised text (`Exact` keeps it as written).
+    Text(String),
+    Exact(String),
+    Contains(String),
+    /// A reference to `Type/id` (`None`: any type).
+    Reference {
+        res_type: Option<String>,
+        id: String,
+    },
+    ReferenceUrl(String),
+    /// The range of instants a date value covers, microseconds.
+    Date {
+        prefix: Prefix,
+        low: i64,
+        high: i64,
+    },
+    /// A number or the value of a quantity, with the range its precision implies.
+    Number {
+        prefix: Prefix,
+        value: f64,
+        low: f64,
+        high: f64,
+        system: Option<String>,
+        code: Option<String>,
+    },
+    Uri(String),
+    UriBelow(String),
+    UriAbove(String),
+}
+
 /// One condition; the alternatives within it are ORed.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Criterion {
     Id(Vec<String>),
-    Identifier(Vec<Token>),
+    Param {
+        code: String,
+        kind: Kind,
+        /// `:not`: no value of the resource matches.
+        negated: bool,
+        values: Vec<SearchValue>,
+    },
+    /// `:missing=true` (`present == false`) or `:missing=false`.
+    Missing {
+        code: String,
+        kind: Kind,
+        present: bool,
+    },
 }
 
 /// Conditions that all must hold (AND).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Criteria {
     pub conditions: Vec<Criterion>,
 }
 
+fn bad(message: String) -> FhirError {
+    FhirError::bad_request(message)
+}
+
 impl Criteria {
     /// Parses the criteria among `params` for `res_type`. Parameters the store does not
-    /// support are returned in the second place, for the caller to reject or ignore.
+    /// support (unknown names, unsupported modifiers, composite and special parameters,
+    /// chains) are returned in the second place, for the caller to reject or ignore; values
+    /// that cannot be read are a 400.
     pub fn parse(
+        registry: &Registry,
         res_type: &str,
         params: &[(String, String)],
     ) -> Result<(Criteria, Vec<(String, String)>), FhirError> {
-        let supported = supported_params(res_type);
         let mut criteria = Criteria::default();
         let mut unknown = Vec::new();
         for (name, value) in params {
-            if !supported.iter().any(|p| p.name == name) {
+            let (code, modifier) = match name.split_once(':') {
+                Some((code, modifier)) => (code, Some(modifier)),
+                None => (name.as_str(), None),
+            };
+            let Some(param) = registry.param(res_type, code).filter(|p| {
+                !matches!(p.kind, Kind::Composite | Kind::Special) && !code.contains('.')
+            }) else {
+                unknown.push((name.clone(), value.clone()));
+                continue;
+            };
+            let alternatives = split_unescaped(value, ',');
+            if alternatives.iter().any(String::is_empty) {
+                return Err(bad(format!("Search parameter '{name}' has an empty value")));
+            }
+            if modifier == Some("missing") {
+                let present = match value.as_str() {
+                    "true" => false,
+                    "false" => true,
+                    _ => return Err(bad(format!("{name} takes true or false, not '{value}'"))),
+                };
+                criteria.conditions.push(Criterion::Missing {
+                    code: code.to_owned(),
+                    kind: param.kind,
+                    present,
+                });
+                continue;
+            }
+            if code == "_id" && modifier.is_none() {
+                criteria.conditions.push(Criterion::Id(
+                    alternatives.iter().map(|a| unescape(a)).collect(),
+                ));
+                continue;
+            }
+            let supported = match (param.kind, modifier) {
+                (_, None) => true,
+                (Kind::Token, Some("not" | "text")) => true,
+                (Kind::String, Some("exact" | "contains")) => true,
+                (Kind::Uri, Some("below" | "above")) => true,
+                (Kind::Reference, Some(t)) => zorgplan_fhir::r4::is_resource_type(t),
+                _ => false,
+            };
+            if !supported {
                 unknown.push((name.clone(), value.clone()));
                 continue;
             }
-            let alternatives = split_unescaped(value, ',');
-            if alternatives.iter().any(String::is_empty) {
-                return Err(FhirError::bad_request(format!(
-                    "Search parameter '{name}' has an empty value"
-                )));
+            let mut values = Vec::with_capacity(alternatives.len());
+            for raw in &alternatives {
+                values.push(parse_value(param.kind, modifier, raw, name)?);
             }
-            criteria.conditions.push(match name.as_str() {
-                "_id" => Criterion::Id(alternatives.iter().map(|a| unescape(a)).collect()),
-                _ => Criterion::Identifier(alternatives.iter().map(|a| parse_token(a)).collect()),
+            criteria.conditions.push(Criterion::Param {
+                code: code.to_owned(),
+                kind: param.kind,
+                negated: modifier == Some("not"),
+                values,
             });
         }
         Ok((criteria, unknown))
@@ -102,6 +210,107 @@ impl Criteria {
     pub fn is_empty(&self) -> bool {
         self.conditions.is_empty()
     }
+}
+
+fn parse_prefix(raw: &str) -> (Prefix, &str) {
+    let prefixes = [
+        ("eq", Prefix::Eq),
+        ("ne", Prefix::Ne),
+        ("lt", Prefix::Lt),
+        ("gt", Prefix::Gt),
+        ("le", Prefix::Le),
+        ("ge", Prefix::Ge),
+        ("sa", Prefix::Sa),
+        ("eb", Prefix::Eb),
+        ("ap", Prefix::Ap),
+    ];
+    for (text, prefix) in prefixes {
+        if let Some(rest) = raw.strip_prefix(text) {
+            if rest.starts_with(|c: char| c.is_ascii_digit() || c == '-' || c == '.') {
+                return (prefix, rest);
+            }
+        }
+    }
+    (Prefix::Eq, raw)
+}
+
+/// The range a decimal written as `text` stands for: `100` is [99.5, 100.5), `1.50` is
+/// [1.495, 1.505).
+fn number_range(text: &str) -> Option<(f64, f64, f64)> {
+    let value: f64 = text.parse().ok()?;
+    let mantissa = text.split(['e', 'E']).next().unwrap_or(text);
+    let exponent: i32 = text
+        .split_once(['e', 'E'])
+        .and_then(|(_, e)| e.parse().ok())
+        .unwrap_or(0);
+    let decimals = mantissa
+        .split_once('.')
+        .map_or(0, |(_, fraction)| fraction.len() as i32);
+    let half = 0.5 * 10f64.powi(exponent - decimals);
+    Some((value, value - half, value + half))
+}
+
+fn parse_value(
+    kind: Kind,
+    modifier: Option<&str>,
+    raw: &str,
+    name: &str,
+) -> Result<SearchValue, FhirError> {
+    Ok(match (kind, modifier) {
+        (Kind::Token, Some("text")) => SearchValue::Text(normalize(&unescape(raw))),
+        (Kind::Token, _) => SearchValue::Token(parse_token(raw)),
+        (Kind::String, Some("exact")) => SearchValue::Exact(unescape(raw)),
+        (Kind::String, Some("contains")) => SearchValue::Contains(normalize(&unescape(raw))),
+        (Kind::String, _) => SearchValue::Text(normalize(&unescape(raw))),
+        (Kind::Uri, Some("below")) => SearchValue::UriBelow(unescape(raw)),
+        (Kind::Uri, Some("above")) => SearchValue::UriAbove(unescape(raw)),
+        (Kind::Uri, _) => SearchValue::Uri(unescape(raw)),
+        (Kind::Reference, type_modifier) => {
+            let value = unescape(raw);
+            let value = value.split('|').next().unwrap_or(&value).to_owned();
+            if let Some((res_type, id, _)) = zorgplan_fhir::references::parse_local(&value) {
+                SearchValue::Reference {
+                    res_type: Some(res_type.to_owned()),
+                    id: id.to_owned(),
+                }
+            } else if value.contains("://") || value.starts_with("urn:") {
+                SearchValue::ReferenceUrl(value)
+            } else if zorgplan_fhir::id::is_valid_id(&value) {
+                SearchValue::Reference {
+                    res_type: type_modifier.map(str::to_owned),
+                    id: value,
+                }
+            } else {
+                return Err(bad(format!("'{value}' is not a reference for {name}")));
+            }
+        }
+        (Kind::Date, _) => {
+            let (prefix, text) = parse_prefix(raw);
+            let date = DateTime::parse_datetime(text)
+                .or_else(|| DateTime::parse_date(text))
+                .ok_or_else(|| bad(format!("'{raw}' is not a date for {name}")))?;
+            let (low, high) = date.range_micros();
+            SearchValue::Date { prefix, low, high }
+        }
+        (Kind::Number | Kind::Quantity, _) => {
+            let (prefix, text) = parse_prefix(raw);
+            let parts = split_unescaped(text, '|');
+            let (value, low, high) = number_range(&parts[0])
+                .ok_or_else(|| bad(format!("'{raw}' is not a number for {name}")))?;
+            let nonempty = |i: usize| parts.get(i).map(|p| unescape(p)).filter(|p| !p.is_empty());
+            SearchValue::Number {
+                prefix,
+                value,
+                low,
+                high,
+                system: nonempty(1),
+                code: nonempty(2),
+            }
+        }
+        (Kind::Composite | Kind::Special, _) => {
+            return Err(bad(format!("{name} cannot be searched here")))
+        }
+    })
 }
 
 fn parse_token(raw: &str) -> Token {
@@ -154,30 +363,337 @@ fn unescape(value: &str) -> String {
     out
 }
 
+/// `value` with the wildcards of SQL LIKE escaped (the escape character is `\`).
+fn like_escaped(value: &str) -> String {
+    let mut out = String::with_capacity(value.len() + 2);
+    for c in value.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
 type Predicate = Box<dyn BoxableExpression<resources::table, Db, SqlType = Bool>>;
 
-/// `pk IN (the resources with this token)`. Each shape is a concrete subquery: diesel's
+/// `pk IN (the resources with this value)`. Each shape is a concrete subquery: diesel's
 /// multi-backend cannot nest boxed expressions inside a subselect.
-fn token_predicate(res_type: &str, param: &'static str, token: &Token) -> Predicate {
-    let rows = search_token::table
-        .select(search_token::res_pk)
-        .filter(search_token::res_type.eq(res_type.to_owned()))
-        .filter(search_token::param.eq(param));
-    match (&token.system, &token.code) {
-        (None, Some(code)) => {
-            Box::new(resources::pk.eq_any(rows.filter(search_token::code.eq(code.clone()))))
+fn value_predicate(res_type: &str, code: &str, kind: Kind, value: &SearchValue) -> Predicate {
+    let (t, p) = (res_type.to_owned(), code.to_owned());
+    macro_rules! rows {
+        ($table:ident) => {
+            $table::table
+                .select($table::res_pk)
+                .filter($table::res_type.eq(t))
+                .filter($table::param.eq(p))
+        };
+    }
+    match value {
+        SearchValue::Token(token) => match (&token.system, &token.code) {
+            (None, Some(code)) => Box::new(
+                resources::pk
+                    .eq_any(rows!(search_token).filter(search_token::code.eq(code.clone()))),
+            ),
+            (Some(system), Some(code)) => Box::new(
+                resources::pk.eq_any(
+                    rows!(search_token)
+                        .filter(search_token::code.eq(code.clone()))
+                        .filter(search_token::system.eq(system.clone())),
+                ),
+            ),
+            (Some(system), None) => Box::new(
+                resources::pk
+                    .eq_any(rows!(search_token).filter(search_token::system.eq(system.clone()))),
+            ),
+            (None, None) => Box::new(resources::pk.eq_any(rows!(search_token))),
+        },
+        SearchValue::Text(text) => {
+            // A token's :text is indexed as the string parameter `<code>:text`.
+            let p = if kind == Kind::Token {
+                format!("{code}:text")
+            } else {
+                p
+            };
+            Box::new(
+                resources::pk.eq_any(
+                    search_string::table
+                        .select(search_string::res_pk)
+                        .filter(search_string::res_type.eq(t))
+                        .filter(search_string::param.eq(p))
+                        .filter(
+                            search_string::normalized
+                                .like(format!("{}%", like_escaped(text)))
+                                .escape('\\'),
+                        ),
+                ),
+            )
         }
-        (Some(system), Some(code)) => Box::new(
+        SearchValue::Exact(text) => Box::new(
+            resources::pk
+                .eq_any(rows!(search_string).filter(search_string::exact.eq(text.clone()))),
+        ),
+        SearchValue::Contains(text) => Box::new(
             resources::pk.eq_any(
-                rows.filter(search_token::code.eq(code.clone()))
-                    .filter(search_token::system.eq(system.clone())),
+                rows!(search_string).filter(
+                    search_string::normalized
+                        .like(format!("%{}%", like_escaped(text)))
+                        .escape('\\'),
+                ),
             ),
         ),
-        (Some(system), None) => {
-            Box::new(resources::pk.eq_any(rows.filter(search_token::system.eq(system.clone()))))
+        SearchValue::Reference {
+            res_type: Some(target),
+            id,
+        } => Box::new(
+            resources::pk.eq_any(
+                rows!(search_reference)
+                    .filter(search_reference::target_id.eq(id.clone()))
+                    .filter(search_reference::target_type.eq(target.clone())),
+            ),
+        ),
+        SearchValue::Reference { res_type: None, id } => Box::new(
+            resources::pk
+                .eq_any(rows!(search_reference).filter(search_reference::target_id.eq(id.clone()))),
+        ),
+        SearchValue::ReferenceUrl(url) => Box::new(
+            resources::pk
+                .eq_any(rows!(search_reference).filter(search_reference::url.eq(url.clone()))),
+        ),
+        SearchValue::Uri(uri) => Box::new(
+            resources::pk.eq_any(rows!(search_uri).filter(search_uri::uri.eq(uri.clone()))),
+        ),
+        SearchValue::UriBelow(uri) => Box::new(
+            resources::pk.eq_any(
+                rows!(search_uri).filter(
+                    search_uri::uri
+                        .like(format!("{}%", like_escaped(uri)))
+                        .escape('\\'),
+                ),
+            ),
+        ),
+        SearchValue::UriAbove(uri) => {
+            // The stored URI is a prefix of the value: one of the value's ancestors.
+            let mut ancestors = vec![uri.clone()];
+            let mut rest = uri.as_str();
+            while let Some((parent, _)) = rest.rsplit_once('/') {
+                if parent.ends_with('/') || parent.is_empty() {
+                    break;
+                }
+                ancestors.push(parent.to_owned());
+                rest = parent;
+            }
+            Box::new(
+                resources::pk.eq_any(rows!(search_uri).filter(search_uri::uri.eq_any(ancestors))),
+            )
         }
-        // Not produced by the parser (a token has a code or a system): any value.
-        (None, None) => Box::new(resources::pk.eq_any(rows)),
+        SearchValue::Date { prefix, low, high } => {
+            let (low, high) = (*low, *high);
+            match prefix {
+                Prefix::Eq => Box::new(
+                    resources::pk.eq_any(
+                        rows!(search_date)
+                            .filter(search_date::low.ge(low))
+                            .filter(search_date::high.le(high)),
+                    ),
+                ),
+                Prefix::Ne => Box::new(
+                    resources::pk.eq_any(
+                        rows!(search_date)
+                            .filter(search_date::low.lt(low).or(search_date::high.gt(high))),
+                    ),
+                ),
+                Prefix::Gt => Box::new(
+                    resources::pk.eq_any(rows!(search_date).filter(search_date::high.gt(high))),
+                ),
+                Prefix::Lt => Box::new(
+                    resources::pk.eq_any(rows!(search_date).filter(search_date::low.lt(low))),
+                ),
+                Prefix::Ge => Box::new(
+                    resources::pk.eq_any(rows!(search_date).filter(search_date::high.ge(low))),
+                ),
+                Prefix::Le => Box::new(
+                    resources::pk.eq_any(rows!(search_date).filter(search_date::low.le(high))),
+                ),
+                Prefix::Sa => Box::new(
+                    resources::pk.eq_any(rows!(search_date).filter(search_date::low.gt(high))),
+                ),
+                Prefix::Eb => Box::new(
+                    resources::pk.eq_any(rows!(search_date).filter(search_date::high.lt(low))),
+                ),
+                Prefix::Ap => {
+                    // Within a tenth of the distance to now (at least a day) of the value.
+                    let now = crate::time::Timestamp::now().0;
+                    let margin = ((now - low).abs() / 10).max(86_400_000_000);
+                    Box::new(
+                        resources::pk.eq_any(
+                            rows!(search_date)
+                                .filter(search_date::high.ge(low.saturating_sub(margin)))
+                                .filter(search_date::low.le(high.saturating_add(margin))),
+                        ),
+                    )
+                }
+            }
+        }
+        SearchValue::Number {
+            prefix,
+            value,
+            low,
+            high,
+            system,
+            code,
+        } => quantity_predicate(t, p, *prefix, *value, *low, *high, system, code),
+    }
+}
+
+/// The range a prefix selects, against a number's value.
+fn bounds(prefix: Prefix, value: f64, low: f64, high: f64) -> (f64, f64, bool) {
+    // (from, to, negate): value in [from, to), or outside it when negated.
+    match prefix {
+        Prefix::Eq => (low, high, false),
+        Prefix::Ne => (low, high, true),
+        Prefix::Gt | Prefix::Sa => (f64::from_bits(value.to_bits() + 1), f64::INFINITY, false),
+        Prefix::Ge => (value, f64::INFINITY, false),
+        Prefix::Lt | Prefix::Eb => (f64::NEG_INFINITY, value, false),
+        Prefix::Le => (
+            f64::NEG_INFINITY,
+            f64::from_bits(value.to_bits() + 1),
+            false,
+        ),
+        Prefix::Ap => (
+            value - value.abs() / 10.0,
+            value + value.abs() / 10.0,
+            false,
+        ),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn quantity_predicate(
+    t: String,
+    p: String,
+    prefix: Prefix,
+    value: f64,
+    low: f64,
+    high: f64,
+    system: &Option<String>,
+    code: &Option<String>,
+) -> Predicate {
+    let (from, to, negate) = bounds(prefix, value, low, high);
+    // Numbers and quantities share the comparison; a number parameter's rows are in
+    // search_number, a quantity's in search_quantity: both are looked up.
+    let numbers = search_number::table
+        .select(search_number::res_pk)
+        .filter(search_number::res_type.eq(t.clone()))
+        .filter(search_number::param.eq(p.clone()));
+    let quantities = search_quantity::table
+        .select(search_quantity::res_pk)
+        .filter(search_quantity::res_type.eq(t))
+        .filter(search_quantity::param.eq(p));
+    let unit = code.clone().unwrap_or_default();
+    match (negate, system, code) {
+        (false, None, None) => Box::new(
+            resources::pk
+                .eq_any(
+                    numbers
+                        .filter(search_number::value.ge(from))
+                        .filter(search_number::value.lt(to)),
+                )
+                .or(resources::pk.eq_any(
+                    quantities
+                        .filter(search_quantity::value.ge(from))
+                        .filter(search_quantity::value.lt(to)),
+                )),
+        ),
+        (true, None, None) => Box::new(
+            resources::pk
+                .eq_any(
+                    numbers.filter(
+                        search_number::value
+                            .lt(from)
+                            .or(search_number::value.ge(to)),
+                    ),
+                )
+                .or(resources::pk.eq_any(
+                    quantities.filter(
+                        search_quantity::value
+                            .lt(from)
+                            .or(search_quantity::value.ge(to)),
+                    ),
+                )),
+        ),
+        (negate, Some(system), _) => {
+            let in_range = search_quantity::value
+                .ge(from)
+                .and(search_quantity::value.lt(to));
+            let out_of_range = search_quantity::value
+                .lt(from)
+                .or(search_quantity::value.ge(to));
+            let rows = quantities
+                .filter(search_quantity::system.eq(system.clone()))
+                .filter(search_quantity::code.eq(unit));
+            if negate {
+                Box::new(resources::pk.eq_any(rows.filter(out_of_range)))
+            } else {
+                Box::new(resources::pk.eq_any(rows.filter(in_range)))
+            }
+        }
+        (negate, None, Some(_)) => {
+            // `value||unit`: the code or the unit as written.
+            let rows = quantities.filter(
+                search_quantity::code
+                    .eq(unit.clone())
+                    .or(search_quantity::unit.eq(unit)),
+            );
+            if negate {
+                Box::new(
+                    resources::pk.eq_any(
+                        rows.filter(
+                            search_quantity::value
+                                .lt(from)
+                                .or(search_quantity::value.ge(to)),
+                        ),
+                    ),
+                )
+            } else {
+                Box::new(
+                    resources::pk.eq_any(
+                        rows.filter(
+                            search_quantity::value
+                                .ge(from)
+                                .and(search_quantity::value.lt(to)),
+                        ),
+                    ),
+                )
+            }
+        }
+    }
+}
+
+/// `pk IN (the resources with any value of the parameter)`.
+fn present_predicate(res_type: &str, code: &str, kind: Kind) -> Predicate {
+    let (t, p) = (res_type.to_owned(), code.to_owned());
+    macro_rules! any_row {
+        ($table:ident) => {
+            Box::new(
+                resources::pk.eq_any(
+                    $table::table
+                        .select($table::res_pk)
+                        .filter($table::res_type.eq(t))
+                        .filter($table::param.eq(p)),
+                ),
+            )
+        };
+    }
+    match kind {
+        Kind::Token => any_row!(search_token),
+        Kind::String => any_row!(search_string),
+        Kind::Reference => any_row!(search_reference),
+        Kind::Date => any_row!(search_date),
+        Kind::Number => any_row!(search_number),
+        Kind::Quantity => any_row!(search_quantity),
+        Kind::Uri => any_row!(search_uri),
+        Kind::Composite | Kind::Special => Box::new(diesel::dsl::sql::<Bool>("1 = 0")),
     }
 }
 
@@ -198,13 +714,34 @@ pub(crate) fn matching_pks(
     for condition in &criteria.conditions {
         match condition {
             Criterion::Id(ids) => query = query.filter(resources::res_id.eq_any(ids.clone())),
-            Criterion::Identifier(tokens) => {
-                let mut alternatives = tokens
+            Criterion::Param {
+                code,
+                kind,
+                negated,
+                values,
+            } => {
+                let mut alternatives = values
                     .iter()
-                    .map(|t| token_predicate(res_type, "identifier", t));
+                    .map(|v| value_predicate(res_type, code, *kind, v));
                 let first = alternatives.next().expect("a criterion has a value");
                 let predicate: Predicate = alternatives.fold(first, |acc, p| Box::new(acc.or(p)));
-                query = query.filter(predicate);
+                query = if *negated {
+                    query.filter(diesel::dsl::not(predicate))
+                } else {
+                    query.filter(predicate)
+                };
+            }
+            Criterion::Missing {
+                code,
+                kind,
+                present,
+            } => {
+                let predicate = present_predicate(res_type, code, *kind);
+                query = if *present {
+                    query.filter(predicate)
+                } else {
+                    query.filter(diesel::dsl::not(predicate))
+                };
             }
         }
     }
@@ -223,6 +760,11 @@ pub struct SearchPage {
 }
 
 impl Store {
+    /// The search parameters this store indexes.
+    pub fn search_parameters(&self) -> &'static Registry {
+        self.writing.registry
+    }
+
     /// The current versions of the resources of `res_type` matching `criteria`, `count` at
     /// a time, in storage order, starting after the cursor `after`.
     pub fn search(
@@ -262,47 +804,109 @@ mod tests {
             .collect()
     }
 
+    fn parse(res_type: &str, list: &[(&str, &str)]) -> (Criteria, Vec<(String, String)>) {
+        Criteria::parse(Registry::r4(), res_type, &pairs(list)).unwrap()
+    }
+
     #[test]
     fn parses_token_forms_and_escapes() {
-        let (criteria, unknown) = Criteria::parse(
+        let (criteria, unknown) = parse(
             "Patient",
-            &pairs(&[
+            &[
                 (
                     "identifier",
                     "http://fhir.nl/fhir/NamingSystem/bsn|999911120,|x\\,y,z,s|",
                 ),
                 ("_id", "a,b"),
-                ("name", "jan"),
-            ]),
-        )
-        .unwrap();
-        assert_eq!(unknown, pairs(&[("name", "jan")]));
-        let tok = |s: Option<&str>, c: Option<&str>| Token {
-            system: s.map(str::to_owned),
-            code: c.map(str::to_owned),
+                ("nonsense", "jan"),
+                ("name:phonetic", "jan"),
+            ],
+        );
+        assert_eq!(
+            unknown,
+            pairs(&[("nonsense", "jan"), ("name:phonetic", "jan")])
+        );
+        let tok = |s: Option<&str>, c: Option<&str>| {
+            SearchValue::Token(Token {
+                system: s.map(str::to_owned),
+                code: c.map(str::to_owned),
+            })
         };
         assert_eq!(
             criteria.conditions,
             [
-                Criterion::Identifier(vec![
-                    tok(
-                        Some("http://fhir.nl/fhir/NamingSystem/bsn"),
-                        Some("999911120")
-                    ),
-                    tok(Some(""), Some("x,y")),
-                    tok(None, Some("z")),
-                    tok(Some("s"), None),
-                ]),
+                Criterion::Param {
+                    code: "identifier".into(),
+                    kind: Kind::Token,
+                    negated: false,
+                    values: vec![
+                        tok(
+                            Some("http://fhir.nl/fhir/NamingSystem/bsn"),
+                            Some("999911120")
+                        ),
+                        tok(Some(""), Some("x,y")),
+                        tok(None, Some("z")),
+                        tok(Some("s"), None),
+                    ]
+                },
                 Criterion::Id(vec!["a".into(), "b".into()]),
             ]
         );
     }
 
     #[test]
-    fn rejects_empty_values_and_knows_which_types_have_identifiers() {
-        assert!(Criteria::parse("Patient", &pairs(&[("_id", "a,")])).is_err());
-        assert!(Criteria::parse("Patient", &pairs(&[("identifier", "")])).is_err());
-        let (_, unknown) = Criteria::parse("Parameters", &pairs(&[("identifier", "x")])).unwrap();
+    fn parses_prefixes_precision_and_modifiers() {
+        let (criteria, _) = parse(
+            "Patient",
+            &[
+                ("birthdate", "ge2015-03"),
+                ("name:exact", "Zoë"),
+                ("general-practitioner:Practitioner", "p1"),
+                ("gender:missing", "true"),
+            ],
+        );
+        let Criterion::Param { values, .. } = &criteria.conditions[0] else {
+            panic!()
+        };
+        let SearchValue::Date { prefix, low, high } = values[0] else {
+            panic!()
+        };
+        assert_eq!(prefix, Prefix::Ge);
+        assert_eq!(high - low + 1, 31 * 86_400 * 1_000_000);
+        assert!(
+            matches!(&criteria.conditions[1], Criterion::Param { values, .. }
+            if values == &[SearchValue::Exact("Zoë".into())])
+        );
+        assert!(
+            matches!(&criteria.conditions[2], Criterion::Param { values, .. }
+            if values == &[SearchValue::Reference { res_type: Some("Practitioner".into()), id: "p1".into() }])
+        );
+        assert_eq!(
+            criteria.conditions[3],
+            Criterion::Missing {
+                code: "gender".into(),
+                kind: Kind::Token,
+                present: false
+            }
+        );
+        assert_eq!(number_range("100"), Some((100.0, 99.5, 100.5)));
+        let (v, lo, hi) = number_range("1.50").unwrap();
+        assert!(
+            (v - 1.5).abs() < 1e-12 && (lo - 1.495).abs() < 1e-12 && (hi - 1.505).abs() < 1e-12
+        );
+    }
+
+    #[test]
+    fn rejects_empty_and_unreadable_values() {
+        let registry = Registry::r4();
+        assert!(Criteria::parse(registry, "Patient", &pairs(&[("_id", "a,")])).is_err());
+        assert!(Criteria::parse(registry, "Patient", &pairs(&[("identifier", "")])).is_err());
+        assert!(
+            Criteria::parse(registry, "Patient", &pairs(&[("birthdate", "gisteren")])).is_err()
+        );
+        assert!(Criteria::parse(registry, "Patient", &pairs(&[("gender:missing", "x")])).is_err());
+        let (_, unknown) =
+            Criteria::parse(registry, "Parameters", &pairs(&[("identifier", "x")])).unwrap();
         assert_eq!(unknown.len(), 1);
     }
 }

@@ -13,6 +13,7 @@ use actix_web::http::StatusCode;
 use actix_web::HttpRequest;
 use serde_json::{json, Value};
 use zorgplan_fhir::r4::{self, FHIR_VERSION};
+use zorgplan_search::Registry;
 use zorgplan_store::search::supported_params;
 
 /// The interactions served for every resource type (see `routes`).
@@ -49,19 +50,19 @@ pub fn type_operations(res_type: &str) -> Vec<(&'static str, &'static str)> {
 /// The interactions served at the system level (see `routes`).
 pub const SYSTEM_INTERACTIONS: &[&str] = &["history-system"];
 
-/// The CapabilityStatement of this server at `base`.
-pub fn statement(base: &str) -> Value {
+/// The CapabilityStatement of this server at `base`, with the search parameters of
+/// `registry`.
+pub fn statement(base: &str, registry: &Registry) -> Value {
     let resources: Vec<Value> = r4::RESOURCE_TYPES
         .iter()
         .map(|def| {
-            let params: Vec<Value> = supported_params(def.name)
+            let params: Vec<Value> = supported_params(registry, def.name)
                 .iter()
                 .map(|p| {
                     json!({
                         "name": p.name,
                         "definition": p.definition,
                         "type": p.kind,
-                        "documentation": p.documentation,
                     })
                 })
                 .collect();
@@ -116,7 +117,7 @@ pub async fn capabilities(req: &HttpRequest, state: &AppState) -> ApiResult {
     let format = response_format(req, &query_pairs(req.query_string()))?;
     Ok(json_response(
         StatusCode::OK,
-        &statement(&base_url(req, state)),
+        &statement(&base_url(req, state), state.store.search_parameters()),
         format,
     ))
 }

@@ -26,7 +26,7 @@ pub async fn create(
             let value = value
                 .to_str()
                 .map_err(|_| FhirError::bad_request("If-None-Exist is not readable text"))?;
-            Some(conditional_criteria(res_type, value, "create")?)
+            Some(conditional_criteria(state, res_type, value, "create")?)
         }
     };
     let resource = read_resource(req, payload, res_type, state).await?;

@@ -63,7 +63,7 @@ pub async fn conditional_delete(
     res_type: &'static str,
 ) -> ApiResult {
     let format = response_format(req, &query_pairs(req.query_string()))?;
-    let criteria = conditional_criteria(res_type, req.query_string(), "delete")?;
+    let criteria = conditional_criteria(state, res_type, req.query_string(), "delete")?;
     let expected_version = if_match(req)?;
     let store = state.store.clone();
     let deleted =

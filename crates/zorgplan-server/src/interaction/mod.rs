@@ -12,6 +12,7 @@ pub mod validate;
 
 use crate::error::ApiError;
 use crate::params;
+use crate::AppState;
 use actix_web::HttpRequest;
 use zorgplan_fhir::{id, r4, FhirError};
 use zorgplan_store::Criteria;
@@ -43,6 +44,7 @@ pub fn if_match(req: &HttpRequest) -> Result<Option<i64>, ApiError> {
 /// must be supported: ignoring a criterion could make a conditional write hit the wrong
 /// resource.
 pub fn conditional_criteria(
+    state: &AppState,
     res_type: &str,
     query: &str,
     interaction: &str,
@@ -54,7 +56,7 @@ pub fn conditional_criteria(
         .and_then(|q| q.strip_prefix('?'))
         .unwrap_or(query);
     let pairs = params::without_result_params(&params::query_pairs(query));
-    let (criteria, unknown) = Criteria::parse(res_type, &pairs)?;
+    let (criteria, unknown) = Criteria::parse(state.store.search_parameters(), res_type, &pairs)?;
     if let Some((name, _)) = unknown.first() {
         return Err(FhirError::bad_request(format!(
             "The conditional {interaction} uses the search parameter '{name}', which this server does not support for {res_type}"

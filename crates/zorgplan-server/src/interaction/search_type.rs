@@ -23,7 +23,11 @@ async fn search(
 ) -> ApiResult {
     let format = response_format(req, &all)?;
     let strict = Prefer::of(req).strict;
-    let (criteria, unknown) = Criteria::parse(res_type, &params::without_result_params(&all))?;
+    let (criteria, unknown) = Criteria::parse(
+        state.store.search_parameters(),
+        res_type,
+        &params::without_result_params(&all),
+    )?;
     if strict {
         if let Some((name, _)) = unknown.first() {
             return Err(FhirError::bad_request(format!(

@@ -81,7 +81,7 @@ pub async fn conditional_update(
     payload: web::Payload,
 ) -> ApiResult {
     let format = response_format(req, &query_pairs(req.query_string()))?;
-    let criteria = conditional_criteria(res_type, req.query_string(), "update")?;
+    let criteria = conditional_criteria(state, res_type, req.query_string(), "update")?;
     let expected_version = if_match(req)?;
     let resource = read_resource(req, payload, res_type, state).await?;
     let store = state.store.clone();

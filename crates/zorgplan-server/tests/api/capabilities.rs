@@ -35,7 +35,23 @@ async fn capability_statement(backend: Backend) {
         .iter()
         .map(|p| p["name"].as_str().unwrap())
         .collect();
-    assert_eq!(params, ["_id", "identifier"]);
+    // Every R4 parameter of the type that is not composite or special, then the common ones.
+    for name in [
+        "birthdate",
+        "family",
+        "general-practitioner",
+        "identifier",
+        "name",
+        "_id",
+        "_lastUpdated",
+        "_tag",
+    ] {
+        assert!(params.contains(&name), "{name} in {params:?}");
+    }
+    assert!(
+        !params.contains(&"_content"),
+        "special parameters are not listed"
+    );
     let system: Vec<&str> = rest["interaction"]
         .as_array()
         .unwrap()
@@ -128,25 +144,52 @@ async fn every_listed_interaction_and_parameter_works(backend: Backend) {
         let resp = server.get(&path).await;
         assert_eq!(resp.status, 200, "${name}: {}", resp.body);
     }
+    // Every listed parameter is evaluated: the plan either has a value for it or it has not,
+    // so exactly one of :missing=false and :missing=true finds it.
     for param in care_plan["searchParam"].as_array().unwrap() {
         let name = param["name"].as_str().unwrap();
-        let value = if name == "_id" {
-            plan["id"].as_str().unwrap().to_owned()
-        } else {
-            "http://example.org/plans|p-1".to_owned()
-        };
+        let mut found = Vec::new();
+        for missing in ["false", "true"] {
+            let resp = Resp::of(
+                server
+                    .request(Method::GET, &format!("CarePlan?{name}:missing={missing}"))
+                    .header("Prefer", "handling=strict"),
+            )
+            .await;
+            assert_eq!(resp.status, 200, "{name}: {}", resp.body);
+            found.push(
+                resp.json()["entry"]
+                    .as_array()
+                    .is_some_and(|e| !e.is_empty()),
+            );
+        }
+        assert_eq!(found.iter().filter(|f| **f).count(), 1, "{name}: {found:?}");
+    }
+    // And with a value, for the kinds of parameter the plan has.
+    let id = plan["id"].as_str().unwrap();
+    for query in [
+        format!("_id={id}"),
+        "identifier=http://example.org/plans|p-1".to_owned(),
+        "subject=Patient/kind".to_owned(),
+        "patient=kind".to_owned(),
+        "care-team=CareTeam/netwerk".to_owned(),
+        "status=draft".to_owned(),
+        "category=http://snomed.info/sct|734163000".to_owned(),
+        "intent=plan".to_owned(),
+    ] {
         let resp = Resp::of(
             server
-                .request(Method::GET, &format!("CarePlan?{name}={value}"))
+                .request(Method::GET, &format!("CarePlan?{query}"))
                 .header("Prefer", "handling=strict"),
         )
         .await;
-        assert_eq!(resp.status, 200, "{name}: {}", resp.body);
+        assert_eq!(resp.status, 200, "{query}: {}", resp.body);
+        // (The `create` interaction above made a second plan like it.)
         assert!(
             resp.json()["entry"]
                 .as_array()
-                .is_some_and(|e| !e.is_empty()),
-            "{name} finds the plan"
+                .is_some_and(|e| e.iter().any(|e| e["resource"]["id"] == id)),
+            "{query} finds the plan"
         );
     }
 }

@@ -99,6 +99,7 @@ impl TestServer {
         let store = tokio::task::spawn_blocking(move || {
             let mut store_config = StoreConfig::new(url);
             store_config.pool_size = 8;
+            store_config.search_parameters = zorgplan_server::search_parameters();
             adjust(&mut store_config);
             Store::open(&store_config)
         })

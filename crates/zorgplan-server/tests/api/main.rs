@@ -12,5 +12,6 @@ mod history;
 mod negotiation;
 mod references;
 mod search;
+mod search_params;
 mod terminology;
 mod validate;

@@ -1,0 +1,202 @@
+//! Search by every kind of parameter and modifier, table-driven: the same data and the same
+//! expected results on SQLite and PostgreSQL (compared as sets of ids).
+
+use crate::common::{Backend, Resp, TestServer};
+use reqwest::Method;
+use serde_json::{json, Value};
+use std::collections::BTreeSet;
+
+fn patient(id: &str, family: &str, given: &str, gender: &str, birth: &str) -> Value {
+    json!({"resourceType": "Patient", "id": id,
+        "text": {"status": "generated", "div": format!("<div xmlns=\"http://www.w3.org/1999/xhtml\">{given} {family}</div>")},
+        "identifier": [{"system": "http://example.org/mrn", "value": format!("mrn-{id}")}],
+        "name": [{"family": family, "given": [given]}],
+        "gender": gender, "birthDate": birth,
+        "address": [{"city": "Utrecht", "postalCode": "3511 AA"}]})
+}
+
+fn observation(id: &str, subject: &str, value: &str, unit: &str, when: &str) -> Value {
+    let text = format!(
+        r#"{{"resourceType": "Observation", "id": "{id}", "status": "final",
+            "text": {{"status": "generated", "div": "<div xmlns=\"http://www.w3.org/1999/xhtml\">{id}</div>"}},
+            "code": {{"coding": [{{"system": "http://loinc.org", "code": "29463-7", "display": "Body weight"}}], "text": "Gewicht"}},
+            "subject": {{"reference": "{subject}"}},
+            "effectiveDateTime": "{when}",
+            "valueQuantity": {{"value": {value}, "unit": "{unit}", "system": "http://unitsofmeasure.org", "code": "{unit}"}}}}"#
+    );
+    serde_json::from_str(&text).unwrap()
+}
+
+async fn ids(server: &TestServer, query: &str) -> BTreeSet<String> {
+    let resp = Resp::of(
+        server
+            .request(Method::GET, query)
+            .header("Prefer", "handling=strict"),
+    )
+    .await;
+    assert_eq!(resp.status, 200, "{query}: {}", resp.body);
+    resp.json()["entry"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|e| e["resource"]["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+async fn every_parameter_type_and_modifier(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    for p in [
+        patient("zoe", "van den Berg", "Zoë", "female", "2015-03-01"),
+        patient("daan", "Bergman", "Daan", "male", "2012-11-20"),
+        patient("sem", "de Vries", "Sem", "male", "2015-03"),
+        patient("lotte", "Jansen", "Lotte", "female", "1988"),
+    ] {
+        let path = format!("Patient/{}", p["id"].as_str().unwrap());
+        assert_eq!(server.put(&path, &p).await.status, 201);
+    }
+    for o in [
+        observation("w1", "Patient/zoe", "18.5", "kg", "2026-01-10T09:00:00Z"),
+        observation("w2", "Patient/zoe", "19.0", "kg", "2026-06-10T09:00:00Z"),
+        observation("w3", "Patient/daan", "31", "kg", "2025-12-31T23:30:00Z"),
+        observation(
+            "w4",
+            "Patient/sem",
+            "18500",
+            "g",
+            "2026-06-10T10:00:00+02:00",
+        ),
+    ] {
+        let path = format!("Observation/{}", o["id"].as_str().unwrap());
+        assert_eq!(server.put(&path, &o).await.status, 201);
+    }
+
+    let table: &[(&str, &[&str])] = &[
+        // string: starts with, case- and accent-insensitive; :exact; :contains
+        // (the whole value starts with the text: "van den Berg" does not start with "berg")
+        ("Patient?family=berg", &["daan"]),
+        ("Patient?family=BERG", &["daan"]),
+        ("Patient?family=bergm", &["daan"]),
+        ("Patient?family=van", &["zoe"]),
+        ("Patient?name=zoe", &["zoe"]),
+        ("Patient?given=ZOE", &["zoe"]),
+        ("Patient?given:exact=Zoë", &["zoe"]),
+        ("Patient?given:exact=zoë", &[]),
+        ("Patient?family:contains=berg", &["zoe", "daan"]),
+        ("Patient?address-city=utr", &["zoe", "daan", "sem", "lotte"]),
+        ("Patient?name=jansen,de%20vries", &["lotte", "sem"]),
+        // token: code, system|code, |code, system|, :not, :text
+        ("Patient?gender=male", &["daan", "sem"]),
+        ("Patient?gender:not=male", &["zoe", "lotte"]),
+        (
+            "Patient?identifier=http://example.org/mrn|mrn-zoe",
+            &["zoe"],
+        ),
+        (
+            "Patient?identifier=http://example.org/mrn|",
+            &["zoe", "daan", "sem", "lotte"],
+        ),
+        ("Patient?identifier=|mrn-zoe", &[]),
+        (
+            "Observation?code=http://loinc.org|29463-7",
+            &["w1", "w2", "w3", "w4"],
+        ),
+        ("Observation?code:text=gewicht", &["w1", "w2", "w3", "w4"]),
+        ("Observation?code:text=body", &["w1", "w2", "w3", "w4"]),
+        ("Observation?code:text=lengte", &[]),
+        // date: precision ranges and prefixes
+        ("Patient?birthdate=2015-03", &["zoe", "sem"]),
+        ("Patient?birthdate=2015-03-01", &["zoe"]),
+        ("Patient?birthdate=2015", &["zoe", "sem"]),
+        ("Patient?birthdate=lt2013", &["daan", "lotte"]),
+        ("Patient?birthdate=ge2015-03-01", &["zoe", "sem"]),
+        ("Patient?birthdate=gt2015-03-01", &["sem"]),
+        ("Patient?birthdate=sa2000&birthdate=eb2015", &["daan"]),
+        ("Patient?birthdate=ne1988", &["zoe", "daan", "sem"]),
+        ("Observation?date=2026-06-10", &["w2", "w4"]),
+        (
+            "Observation?date=ge2026-01-01T00:00:00Z",
+            &["w1", "w2", "w4"],
+        ),
+        ("Observation?date=lt2026-01-01T00:00:00Z", &["w3"]),
+        // reference: Type/id, id, :Type, chains of identity
+        ("Observation?subject=Patient/zoe", &["w1", "w2"]),
+        ("Observation?subject=zoe", &["w1", "w2"]),
+        ("Observation?subject:Patient=daan", &["w3"]),
+        ("Observation?patient=Patient/sem", &["w4"]),
+        ("Observation?subject=Patient/nobody", &[]),
+        // quantity and number: prefixes, precision, units
+        ("Observation?value-quantity=18.5", &["w1"]),
+        // "19" stands for [18.5, 19.5)
+        ("Observation?value-quantity=19", &["w1", "w2"]),
+        ("Observation?value-quantity=gt19", &["w3", "w4"]),
+        (
+            "Observation?value-quantity=lt30|http://unitsofmeasure.org|kg",
+            &["w1", "w2"],
+        ),
+        ("Observation?value-quantity=18500||g", &["w4"]),
+        ("Observation?value-quantity=ap20", &["w1", "w2"]),
+        // uri and the common parameters
+        ("Patient?_id=zoe,sem", &["zoe", "sem"]),
+        ("Patient?gender:missing=true", &[]),
+        // deceased is an expression with a boolean result: false when not deceased
+        ("Patient?deceased=false", &["zoe", "daan", "sem", "lotte"]),
+        ("Patient?deceased=true", &[]),
+        ("Patient?general-practitioner:missing=false", &[]),
+        // AND of repeated parameters, OR within one
+        ("Patient?gender=female&birthdate=2015", &["zoe"]),
+        (
+            "Observation?subject=zoe,daan&value-quantity=gt18.9",
+            &["w2", "w3"],
+        ),
+    ];
+    for (query, expected) in table {
+        let found = ids(&server, query).await;
+        let expected: BTreeSet<String> = expected.iter().map(|s| s.to_string()).collect();
+        assert_eq!(found, expected, "{query}");
+    }
+
+    // The standard's own parameters: a care network by the role of its members.
+    let team = json!({"resourceType": "CareTeam", "id": "netwerk", "status": "active",
+        "text": {"status": "generated", "div": "<div xmlns=\"http://www.w3.org/1999/xhtml\">Zorgnetwerk</div>"},
+        "subject": {"reference": "Patient/zoe"},
+        "participant": [{"member": {"reference": "Patient/zoe"},
+            "role": [{"coding": [{"system": "http://fhir.zorgplankindgezin.nl/CodeSystem/zorgplan-rol", "code": "kind"}]}]}]});
+    let resp = server.put("CareTeam/netwerk", &team).await;
+    assert_eq!(resp.status, 201, "{}", resp.body);
+    assert_eq!(ids(&server, "CareTeam?rol=kind").await.len(), 1);
+    assert_eq!(
+        ids(
+            &server,
+            "CareTeam?rol=http://fhir.zorgplankindgezin.nl/CodeSystem/zorgplan-rol|zorgcoordinator"
+        )
+        .await,
+        BTreeSet::new()
+    );
+    assert_eq!(
+        ids(&server, "CareTeam?participant=Patient/zoe").await.len(),
+        1
+    );
+
+    // The index follows updates and deletes.
+    let mut renamed = patient("daan", "Bakker", "Daan", "male", "2012-11-20");
+    renamed["id"] = json!("daan");
+    assert_eq!(server.put("Patient/daan", &renamed).await.status, 200);
+    assert_eq!(
+        ids(&server, "Patient?family=bergman").await,
+        BTreeSet::new()
+    );
+    assert_eq!(ids(&server, "Patient?family=bakker").await.len(), 1);
+    assert_eq!(server.delete("Observation/w1").await.status, 204);
+    assert_eq!(ids(&server, "Observation?subject=zoe").await.len(), 1);
+
+    // Values the server cannot read are a 400.
+    for query in [
+        "Patient?birthdate=yesterday",
+        "Observation?value-quantity=heavy",
+        "Patient?gender:missing=maybe",
+    ] {
+        server.get(query).await.outcome(400);
+    }
+}
+
+crate::backend_tests!(every_parameter_type_and_modifier);
