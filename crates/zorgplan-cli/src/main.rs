@@ -29,6 +29,38 @@ enum Command {
     /// Prints each file's OperationOutcome as JSON on standard output (indented for one file,
     /// one per line for several) and exits with status 1 when any file has an error.
     Validate(ValidateArgs),
+    /// Index every stored resource again with the server's search parameters.
+    ///
+    /// Needed once after an upgrade that adds search parameters or index tables (searches
+    /// find resources stored before only after this), and safe to run at any time; the
+    /// server may keep running.
+    Reindex(ReindexArgs),
+}
+
+#[derive(clap::Args)]
+struct ReindexArgs {
+    /// Database: a SQLite file path (`sqlite://path` or a plain path) or a PostgreSQL URL.
+    #[arg(
+        long,
+        env = "ZORGPLAN_DATABASE_URL",
+        default_value = "./data/zorgplan.db"
+    )]
+    database_url: String,
+
+    /// Resources indexed per transaction.
+    #[arg(long, default_value_t = 500)]
+    batch: usize,
+}
+
+fn reindex(args: ReindexArgs) -> Result<(), String> {
+    let mut config = StoreConfig::new(&args.database_url);
+    config.search_parameters = zorgplan_server::search_parameters();
+    let store = Store::open(&config).map_err(|e| format!("cannot open the database: {e}"))?;
+    let count = store
+        .reindex(args.batch)
+        .map_err(|e| format!("reindexing failed: {e}"))?;
+    println!("indexed {count} resources");
+    Ok(())
 }
 
 #[derive(clap::Args)]
@@ -294,6 +326,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Serve(args) => serve(args),
+        Command::Reindex(args) => reindex(args),
         Command::Validate(args) => match validate(args) {
             Ok(true) => Ok(()),
             Ok(false) => return ExitCode::FAILURE,

@@ -334,3 +334,25 @@ fn validate_loads_other_guides_and_profiles() {
     assert!(plain.status.success());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn reindex_indexes_every_stored_resource() {
+    let dir = std::env::temp_dir().join(format!("zorgplan-reindex-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = dir.join("z.db");
+    let out = Command::new(BIN)
+        .args(["reindex", "--batch", "10", "--database-url"])
+        .arg(&db)
+        .output()
+        .unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "indexed 0 resources"
+    );
+}

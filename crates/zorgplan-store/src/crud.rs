@@ -211,12 +211,12 @@ fn stamp(resource: Value, id: &str, version: i64, at: Timestamp) -> Result<Value
 /// Writes a new current version of `res_type/id` (after `current`, if any).
 fn put_version(
     conn: &mut AnyConnection,
-    writing: Writing,
     res_type: &str,
     id: &str,
     current: Option<&Current>,
     resource: Value,
     method: &str,
+    index: &index::Rows,
 ) -> TxResult<Version> {
     let version = current.map_or(1, |c| c.version + 1);
     let at = Timestamp::next_after(current.map(|c| Timestamp(c.last_updated)));
@@ -260,14 +260,7 @@ fn put_version(
             resource_versions::content.eq(Some(&content)),
         ))
         .execute(conn)?;
-    index::write(
-        conn,
-        writing.registry,
-        pk,
-        res_type,
-        &resource,
-        current.is_some(),
-    )?;
+    index::write(conn, index, pk, res_type, id, at.0, current.is_some())?;
     Ok(Version {
         res_type: res_type.to_owned(),
         id: id.to_owned(),
@@ -413,20 +406,13 @@ fn update_in(
     resource: Value,
     if_match: Option<i64>,
     writing: Writing,
+    index: &index::Rows,
 ) -> TxResult<Written> {
     let current = current(conn, res_type, id)?;
     check_if_match(current.as_ref(), if_match, res_type, id)?;
     let created = current.is_none_or(|c| c.deleted);
     let references = references_to_check(&resource, writing.enforce_references);
-    let version = put_version(
-        conn,
-        writing,
-        res_type,
-        id,
-        current.as_ref(),
-        resource,
-        "PUT",
-    )?;
+    let version = put_version(conn, res_type, id, current.as_ref(), resource, "PUT", index)?;
     check_references(conn, &references)?;
     Ok(Written { version, created })
 }
@@ -499,6 +485,7 @@ impl Store {
             Some(_) => Isolation::Search,
             None => Isolation::Rows,
         };
+        let index = index::prepare(self.writing.registry, res_type, resource);
         self.write(isolation, |conn| {
             if let Some(criteria) = if_none_exist {
                 let matches = matching_pks(conn, res_type, criteria, None, 2)?;
@@ -510,15 +497,7 @@ impl Store {
             }
             let id = uuid::Uuid::new_v4().to_string();
             let references = references_to_check(resource, self.writing.enforce_references);
-            let version = put_version(
-                conn,
-                self.writing,
-                res_type,
-                &id,
-                None,
-                resource.clone(),
-                "POST",
-            )?;
+            let version = put_version(conn, res_type, &id, None, resource.clone(), "POST", &index)?;
             check_references(conn, &references)?;
             Ok(Created::New(version))
         })
@@ -533,8 +512,17 @@ impl Store {
         resource: &Value,
         if_match: Option<i64>,
     ) -> Result<Written, FhirError> {
+        let index = index::prepare(self.writing.registry, res_type, resource);
         self.write(Isolation::Rows, |conn| {
-            update_in(conn, res_type, id, resource.clone(), if_match, self.writing)
+            update_in(
+                conn,
+                res_type,
+                id,
+                resource.clone(),
+                if_match,
+                self.writing,
+                &index,
+            )
         })
     }
 
@@ -547,6 +535,7 @@ impl Store {
         resource: &Value,
         if_match: Option<i64>,
     ) -> Result<Written, FhirError> {
+        let index = index::prepare(self.writing.registry, res_type, resource);
         self.write(Isolation::Search, |conn| {
             let matches = matching_pks(conn, res_type, criteria, None, 2)?;
             let body_id = resource_id_of(resource);
@@ -572,6 +561,7 @@ impl Store {
                 resource.clone(),
                 if_match,
                 self.writing,
+                &index,
             )
         })
     }

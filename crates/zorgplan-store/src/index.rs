@@ -7,7 +7,7 @@
 //! `search_uri`. A parameter whose expression cannot be evaluated on the resource indexes
 //! nothing for it (and is logged).
 
-use crate::db::AnyConnection;
+use crate::db::{on_backend, AnyConnection};
 use crate::schema::{
     search_date, search_number, search_quantity, search_reference, search_string, search_token,
     search_uri,
@@ -17,9 +17,9 @@ use serde_json::Value;
 use std::collections::BTreeSet;
 use zorgplan_search::{extract, IndexValue, Kind, Registry};
 
-#[derive(Insertable, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Insertable, Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 #[diesel(table_name = search_token)]
-struct TokenRow {
+pub(crate) struct TokenRow {
     res_pk: i64,
     res_type: String,
     param: String,
@@ -27,9 +27,9 @@ struct TokenRow {
     code: String,
 }
 
-#[derive(Insertable, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Insertable, Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 #[diesel(table_name = search_string)]
-struct StringRow {
+pub(crate) struct StringRow {
     res_pk: i64,
     res_type: String,
     param: String,
@@ -37,9 +37,9 @@ struct StringRow {
     exact: String,
 }
 
-#[derive(Insertable, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Insertable, Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 #[diesel(table_name = search_reference)]
-struct ReferenceRow {
+pub(crate) struct ReferenceRow {
     res_pk: i64,
     res_type: String,
     param: String,
@@ -48,9 +48,9 @@ struct ReferenceRow {
     url: String,
 }
 
-#[derive(Insertable, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Insertable, Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 #[diesel(table_name = search_date)]
-struct DateRow {
+pub(crate) struct DateRow {
     res_pk: i64,
     res_type: String,
     param: String,
@@ -58,9 +58,9 @@ struct DateRow {
     high: i64,
 }
 
-#[derive(Insertable, Debug, PartialEq)]
+#[derive(Insertable, Debug, Clone)]
 #[diesel(table_name = search_number)]
-struct NumberRow {
+pub(crate) struct NumberRow {
     res_pk: i64,
     res_type: String,
     param: String,
@@ -68,9 +68,9 @@ struct NumberRow {
     text: String,
 }
 
-#[derive(Insertable, Debug, PartialEq)]
+#[derive(Insertable, Debug, Clone)]
 #[diesel(table_name = search_quantity)]
-struct QuantityRow {
+pub(crate) struct QuantityRow {
     res_pk: i64,
     res_type: String,
     param: String,
@@ -78,20 +78,22 @@ struct QuantityRow {
     system: String,
     code: String,
     unit: String,
+    /// The value as written (with `value`, the row's key).
+    text: String,
 }
 
-#[derive(Insertable, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Insertable, Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 #[diesel(table_name = search_uri)]
-struct UriRow {
+pub(crate) struct UriRow {
     res_pk: i64,
     res_type: String,
     param: String,
     uri: String,
 }
 
-/// The rows of one resource, per table.
+/// The rows of one resource, per table, with `res_pk` 0 until written.
 #[derive(Default)]
-struct Rows {
+pub(crate) struct Rows {
     tokens: BTreeSet<TokenRow>,
     strings: BTreeSet<StringRow>,
     references: BTreeSet<ReferenceRow>,
@@ -101,10 +103,19 @@ struct Rows {
     uris: BTreeSet<UriRow>,
 }
 
+/// What the search parameters of `res_type` index of `resource` — all of them but `_id` and
+/// `_lastUpdated`, which the write adds from the version it stamps. Worked out before the
+/// write's transaction opens (so that the writers' lock is not held for it).
+pub(crate) fn prepare(registry: &Registry, res_type: &str, resource: &Value) -> Rows {
+    rows(registry, 0, res_type, resource)
+}
+
 fn rows(registry: &Registry, pk: i64, res_type: &str, resource: &Value) -> Rows {
     let mut rows = Rows::default();
     for param in registry.params(res_type) {
-        if matches!(param.kind, Kind::Composite | Kind::Special) {
+        if matches!(param.kind, Kind::Composite | Kind::Special)
+            || matches!(param.code.as_str(), "_id" | "_lastUpdated")
+        {
             continue;
         }
         let values = match extract(param, resource) {
@@ -194,6 +205,7 @@ fn rows(registry: &Registry, pk: i64, res_type: &str, resource: &Value) -> Rows 
                             system: system.unwrap_or_default(),
                             code: code.unwrap_or_default(),
                             unit: unit.unwrap_or_default(),
+                            text: value,
                         });
                     }
                 }
@@ -208,60 +220,103 @@ fn rows(registry: &Registry, pk: i64, res_type: &str, resource: &Value) -> Rows 
             }
         }
     }
+    // Numbers and quantities are kept in vectors (an f64 has no order); the same value twice
+    // would break the tables' keys.
+    rows.numbers
+        .sort_by(|a, b| (&a.param, &a.text).cmp(&(&b.param, &b.text)));
+    rows.numbers
+        .dedup_by(|a, b| a.param == b.param && a.text == b.text);
+    let quantity_key = |q: &QuantityRow| {
+        (
+            q.param.clone(),
+            q.text.clone(),
+            q.system.clone(),
+            q.code.clone(),
+            q.unit.clone(),
+        )
+    };
+    rows.quantities.sort_by_key(quantity_key);
+    rows.quantities
+        .dedup_by(|a, b| quantity_key(a) == quantity_key(b));
     rows
 }
 
-/// Writes the index rows of a resource's new current version, replacing those of the
-/// previous one when `replace`.
+/// Writes the index rows of a resource's new current version (`rows` from [`prepare`], and
+/// its `_id` and `_lastUpdated`), replacing those of the previous one when `replace`.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn write(
     conn: &mut AnyConnection,
-    registry: &Registry,
+    rows: &Rows,
     pk: i64,
     res_type: &str,
-    resource: &Value,
+    id: &str,
+    last_updated: i64,
     replace: bool,
 ) -> QueryResult<()> {
     if replace {
         remove(conn, pk)?;
     }
-    let rows = rows(registry, pk, res_type, resource);
-    // One INSERT per row: SQLite's multi-row VALUES would be faster, but diesel cannot
-    // batch on a multi-backend connection.
-    for row in &rows.tokens {
-        diesel::insert_into(search_token::table)
-            .values(row)
-            .execute(conn)?;
+    let mut tokens: Vec<TokenRow> = rows
+        .tokens
+        .iter()
+        .map(|r| TokenRow {
+            res_pk: pk,
+            ..r.clone()
+        })
+        .collect();
+    tokens.push(TokenRow {
+        res_pk: pk,
+        res_type: res_type.to_owned(),
+        param: "_id".to_owned(),
+        system: String::new(),
+        code: id.to_owned(),
+    });
+    let mut dates: Vec<DateRow> = rows
+        .dates
+        .iter()
+        .map(|r| DateRow {
+            res_pk: pk,
+            ..r.clone()
+        })
+        .collect();
+    dates.push(DateRow {
+        res_pk: pk,
+        res_type: res_type.to_owned(),
+        param: "_lastUpdated".to_owned(),
+        low: last_updated,
+        high: last_updated,
+    });
+    // One multi-row INSERT per table, on the backend's own connection (the multi-backend
+    // layer cannot batch).
+    macro_rules! insert {
+        ($table:ident, $rows:expr) => {
+            let rows: Vec<_> = $rows;
+            if !rows.is_empty() {
+                on_backend!(&mut *conn, |c| diesel::insert_into($table::table)
+                    .values(&rows)
+                    .execute(c))?;
+            }
+        };
     }
-    for row in &rows.strings {
-        diesel::insert_into(search_string::table)
-            .values(row)
-            .execute(conn)?;
+    macro_rules! with_pk {
+        ($rows:expr) => {
+            $rows
+                .iter()
+                .map(|r| {
+                    let mut r = r.clone();
+                    r.res_pk = pk;
+                    r
+                })
+                .collect()
+        };
     }
-    for row in &rows.references {
-        diesel::insert_into(search_reference::table)
-            .values(row)
-            .execute(conn)?;
-    }
-    for row in &rows.dates {
-        diesel::insert_into(search_date::table)
-            .values(row)
-            .execute(conn)?;
-    }
-    for row in &rows.numbers {
-        diesel::insert_into(search_number::table)
-            .values(row)
-            .execute(conn)?;
-    }
-    for row in &rows.quantities {
-        diesel::insert_into(search_quantity::table)
-            .values(row)
-            .execute(conn)?;
-    }
-    for row in &rows.uris {
-        diesel::insert_into(search_uri::table)
-            .values(row)
-            .execute(conn)?;
-    }
+    insert!(search_token, tokens);
+    insert!(search_string, with_pk!(rows.strings));
+    insert!(search_reference, with_pk!(rows.references));
+    insert!(search_date, dates);
+    insert!(search_number, with_pk!(rows.numbers));
+    insert!(search_quantity, with_pk!(rows.quantities));
+    insert!(search_uri, with_pk!(rows.uris));
     Ok(())
 }
 
@@ -276,6 +331,54 @@ pub(crate) fn remove(conn: &mut AnyConnection, pk: i64) -> QueryResult<()> {
     diesel::delete(search_quantity::table.filter(search_quantity::res_pk.eq(pk))).execute(conn)?;
     diesel::delete(search_uri::table.filter(search_uri::res_pk.eq(pk))).execute(conn)?;
     Ok(())
+}
+
+impl crate::Store {
+    /// Indexes every current resource again with this store's search parameters — after
+    /// the parameters changed, or for data stored before an index table existed. Works in
+    /// transactions of `batch` resources, in storage order; answers how many were indexed.
+    pub fn reindex(&self, batch: usize) -> Result<usize, zorgplan_fhir::FhirError> {
+        use crate::schema::resources;
+        let registry = self.search_parameters();
+        let batch = batch.max(1) as i64;
+        let mut after = 0i64;
+        let mut done = 0usize;
+        loop {
+            let indexed = self.write(crate::tx::Isolation::Rows, |conn| {
+                let pks: Vec<i64> = resources::table
+                    .select(resources::pk)
+                    .filter(resources::deleted.eq(false))
+                    .filter(resources::pk.gt(after))
+                    .order(resources::pk.asc())
+                    .limit(batch)
+                    .load(conn)?;
+                let rows = crate::crud::load_versions(conn, &pks)?;
+                for (pk, row) in &rows {
+                    let Some(content) = &row.content else {
+                        continue;
+                    };
+                    let resource: Value = serde_json::from_str(content)
+                        .map_err(|e| zorgplan_fhir::FhirError::internal(e.to_string()))?;
+                    let rows = prepare(registry, &row.res_type, &resource);
+                    write(
+                        conn,
+                        &rows,
+                        *pk,
+                        &row.res_type,
+                        &row.res_id,
+                        row.last_updated,
+                        true,
+                    )?;
+                }
+                Ok(pks)
+            })?;
+            let Some(&last) = indexed.last() else {
+                return Ok(done);
+            };
+            done += indexed.len();
+            after = last;
+        }
+    }
 }
 
 #[cfg(test)]
@@ -307,10 +410,10 @@ mod tests {
                 ("urn:ietf:rfc:3986", "urn:oid:1.2.3")
             ]
         );
-        assert!(rows
-            .tokens
-            .iter()
-            .any(|r| r.param == "_id" && r.code == "d1"));
+        assert!(
+            rows.tokens.iter().all(|r| r.param != "_id"),
+            "_id and _lastUpdated are the write's to add"
+        );
         assert!(rows
             .references
             .iter()

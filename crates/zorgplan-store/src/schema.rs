@@ -34,8 +34,6 @@ diesel::table! {
     }
 }
 
-// The other index tables have no key of their own; diesel needs one to name, and
-// `(res_pk, param, …)` is what identifies a row.
 diesel::table! {
     search_string (res_pk, param, normalized, exact) {
         res_pk -> BigInt,
@@ -78,7 +76,7 @@ diesel::table! {
 }
 
 diesel::table! {
-    search_quantity (res_pk, param, system, code, unit) {
+    search_quantity (res_pk, param, text, system, code, unit) {
         res_pk -> BigInt,
         res_type -> Text,
         param -> Text,
@@ -86,6 +84,7 @@ diesel::table! {
         system -> Text,
         code -> Text,
         unit -> Text,
+        text -> Text,
     }
 }
 

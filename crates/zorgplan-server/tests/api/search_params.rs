@@ -137,6 +137,11 @@ async fn every_parameter_type_and_modifier(backend: Backend) {
         ("Observation?value-quantity=ap20", &["w1", "w2"]),
         // uri and the common parameters
         ("Patient?_id=zoe,sem", &["zoe", "sem"]),
+        (
+            "Patient?_lastUpdated=gt2000-01-01",
+            &["zoe", "daan", "sem", "lotte"],
+        ),
+        ("Patient?_lastUpdated=lt2000-01-01", &[]),
         ("Patient?gender:missing=true", &[]),
         // deceased is an expression with a boolean result: false when not deceased
         ("Patient?deceased=false", &["zoe", "daan", "sem", "lotte"]),
