@@ -10,7 +10,16 @@ pub fn query_pairs(query: &str) -> Vec<(String, String)> {
 }
 
 /// Parameters that shape the response rather than select resources.
-pub const RESULT_PARAMS: &[&str] = &["_format", "_pretty", "_count", "__cursor"];
+pub const RESULT_PARAMS: &[&str] = &[
+    "_format",
+    "_pretty",
+    "_count",
+    "__cursor",
+    "_include",
+    "_include:iterate",
+    "_revinclude",
+    "_revinclude:iterate",
+];
 
 /// The parameters that are not result parameters.
 pub fn without_result_params(params: &[(String, String)]) -> Vec<(String, String)> {

@@ -751,6 +751,141 @@ pub(crate) fn matching_pks(
     Ok(query.order(resources::pk.asc()).limit(limit).load(conn)?)
 }
 
+/// An `_include` or `_revinclude`: the resources a reference parameter of `source_type`
+/// points to (include) or the resources of `source_type` whose parameter points to a result
+/// (revinclude); `param` `*` for every reference parameter; with `:iterate` also from the
+/// resources included before.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Include {
+    pub source_type: String,
+    pub param: String,
+    pub target_type: Option<String>,
+    pub iterate: bool,
+}
+
+impl Include {
+    /// `Source:param[:Target]` (or `*`).
+    pub fn parse(registry: &Registry, value: &str, iterate: bool) -> Result<Include, FhirError> {
+        let parts: Vec<&str> = value.split(':').collect();
+        let (source_type, param, target_type) = match parts.as_slice() {
+            [source, param] => (*source, *param, None),
+            [source, param, target] => (*source, *param, Some(*target)),
+            _ => {
+                return Err(bad(format!(
+                    "'{value}' is not Type:parameter[:Type] (or *)"
+                )))
+            }
+        };
+        if param != "*"
+            && !registry
+                .param(source_type, param)
+                .is_some_and(|p| p.kind == Kind::Reference)
+        {
+            return Err(bad(format!(
+                "{source_type} has no reference search parameter '{param}'"
+            )));
+        }
+        if let Some(t) = target_type {
+            if !zorgplan_fhir::r4::is_resource_type(t) {
+                return Err(bad(format!("'{t}' is not a resource type")));
+            }
+        }
+        Ok(Include {
+            source_type: source_type.to_owned(),
+            param: param.to_owned(),
+            target_type: target_type.map(str::to_owned),
+            iterate,
+        })
+    }
+}
+
+/// The current versions of resources by type and id (deleted ones left out).
+fn load_by_ids(
+    conn: &mut AnyConnection,
+    wanted: &std::collections::BTreeSet<(String, String)>,
+) -> TxResult<Vec<Version>> {
+    let mut pks = Vec::new();
+    let mut by_type: std::collections::BTreeMap<&str, Vec<&str>> = Default::default();
+    for (t, id) in wanted {
+        by_type.entry(t).or_default().push(id);
+    }
+    for (t, ids) in by_type {
+        let ids: Vec<String> = ids.into_iter().map(str::to_owned).collect();
+        let found: Vec<i64> = resources::table
+            .select(resources::pk)
+            .filter(resources::res_type.eq(t.to_owned()))
+            .filter(resources::res_id.eq_any(ids))
+            .filter(resources::deleted.eq(false))
+            .load(conn)?;
+        pks.extend(found);
+    }
+    pks.sort_unstable();
+    Ok(load_versions(conn, &pks)?
+        .into_iter()
+        .map(|(_, row)| row.into_version())
+        .collect())
+}
+
+/// What one include directive adds, from `frontier`.
+fn include_step(
+    conn: &mut AnyConnection,
+    include: &Include,
+    reverse: bool,
+    frontier: &[Version],
+) -> TxResult<std::collections::BTreeSet<(String, String)>> {
+    let mut out = std::collections::BTreeSet::new();
+    if !reverse {
+        let ids: Vec<String> = frontier
+            .iter()
+            .filter(|v| v.res_type == include.source_type)
+            .map(|v| v.id.clone())
+            .collect();
+        if ids.is_empty() {
+            return Ok(out);
+        }
+        let mut query = search_reference::table
+            .inner_join(resources::table)
+            .select((search_reference::target_type, search_reference::target_id))
+            .filter(resources::res_type.eq(include.source_type.clone()))
+            .filter(resources::res_id.eq_any(ids))
+            .filter(search_reference::target_id.ne(""))
+            .into_boxed::<Db>();
+        if include.param != "*" {
+            query = query.filter(search_reference::param.eq(include.param.clone()));
+        }
+        if let Some(t) = &include.target_type {
+            query = query.filter(search_reference::target_type.eq(t.clone()));
+        }
+        out.extend(query.load::<(String, String)>(conn)?);
+    } else {
+        let mut targets: std::collections::BTreeMap<&str, Vec<String>> = Default::default();
+        for v in frontier {
+            if include
+                .target_type
+                .as_ref()
+                .is_none_or(|t| *t == v.res_type)
+            {
+                targets.entry(&v.res_type).or_default().push(v.id.clone());
+            }
+        }
+        for (target_type, ids) in targets {
+            let mut query = search_reference::table
+                .inner_join(resources::table)
+                .select((resources::res_type, resources::res_id))
+                .filter(search_reference::res_type.eq(include.source_type.clone()))
+                .filter(search_reference::target_type.eq(target_type.to_owned()))
+                .filter(search_reference::target_id.eq_any(ids))
+                .filter(resources::deleted.eq(false))
+                .into_boxed::<Db>();
+            if include.param != "*" {
+                query = query.filter(search_reference::param.eq(include.param.clone()));
+            }
+            out.extend(query.load::<(String, String)>(conn)?);
+        }
+    }
+    Ok(out)
+}
+
 /// One page of search results.
 #[derive(Debug)]
 pub struct SearchPage {
@@ -763,6 +898,51 @@ impl Store {
     /// The search parameters this store indexes.
     pub fn search_parameters(&self) -> &'static Registry {
         self.writing.registry
+    }
+
+    /// The resources that `includes` and `revincludes` add to `matches` (none of these
+    /// again), at most `limit`; directives with `:iterate` also follow what was included,
+    /// up to four steps.
+    pub fn included(
+        &self,
+        matches: &[Version],
+        includes: &[Include],
+        revincludes: &[Include],
+        limit: usize,
+    ) -> Result<Vec<Version>, FhirError> {
+        if includes.is_empty() && revincludes.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.read_with(|conn| {
+            let mut known: std::collections::BTreeSet<(String, String)> = matches
+                .iter()
+                .map(|v| (v.res_type.clone(), v.id.clone()))
+                .collect();
+            let mut frontier: Vec<Version> = matches.to_vec();
+            let mut out: Vec<Version> = Vec::new();
+            for round in 0..4 {
+                let mut wanted = std::collections::BTreeSet::new();
+                for (directives, reverse) in [(includes, false), (revincludes, true)] {
+                    for include in directives.iter().filter(|d| round == 0 || d.iterate) {
+                        wanted.extend(include_step(conn, include, reverse, &frontier)?);
+                    }
+                }
+                wanted.retain(|key| !known.contains(key));
+                if wanted.is_empty() {
+                    break;
+                }
+                let found = load_by_ids(conn, &wanted)?;
+                known.extend(wanted);
+                for version in &found {
+                    if out.len() >= limit {
+                        return Ok(out);
+                    }
+                    out.push(version.clone());
+                }
+                frontier = found;
+            }
+            Ok(out)
+        })
     }
 
     /// The current versions of the resources of `res_type` matching `criteria`, `count` at

@@ -53,9 +53,32 @@ pub const SYSTEM_INTERACTIONS: &[&str] = &["history-system"];
 /// The CapabilityStatement of this server at `base`, with the search parameters of
 /// `registry`.
 pub fn statement(base: &str, registry: &Registry) -> Value {
+    // `_revinclude` of a type: the reference parameters of any type that may point to it.
+    let mut revincludes: std::collections::BTreeMap<&str, Vec<String>> = Default::default();
+    for source in r4::RESOURCE_TYPES {
+        for param in registry
+            .params(source.name)
+            .filter(|p| p.kind == zorgplan_search::Kind::Reference)
+        {
+            for target in &param.targets {
+                revincludes
+                    .entry(target.as_str())
+                    .or_default()
+                    .push(format!("{}:{}", source.name, param.code));
+            }
+        }
+    }
     let resources: Vec<Value> = r4::RESOURCE_TYPES
         .iter()
         .map(|def| {
+            let mut includes = vec!["*".to_owned()];
+            includes.extend(
+                registry
+                    .params(def.name)
+                    .filter(|p| p.kind == zorgplan_search::Kind::Reference)
+                    .map(|p| format!("{}:{}", def.name, p.code)),
+            );
+            let revinclude = revincludes.get(def.name).cloned().unwrap_or_default();
             let params: Vec<Value> = supported_params(registry, def.name)
                 .iter()
                 .map(|p| {
@@ -77,6 +100,8 @@ pub fn statement(base: &str, registry: &Registry) -> Value {
                 "conditionalRead": "full-support",
                 "conditionalUpdate": true,
                 "conditionalDelete": "single",
+                "searchInclude": includes,
+                "searchRevInclude": revinclude,
                 "searchParam": params,
                 "operation": type_operations(def.name)
                     .iter()

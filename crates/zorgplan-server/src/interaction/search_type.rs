@@ -13,7 +13,7 @@ use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::json;
 use zorgplan_fhir::{ErrorKind, FhirError, IssueType};
-use zorgplan_store::Criteria;
+use zorgplan_store::{Criteria, Include};
 
 async fn search(
     req: &HttpRequest,
@@ -43,15 +43,39 @@ async fn search(
             FhirError::bad_request(format!("'{c}' is not a paging cursor of this server"))
         })?),
     };
+    let registry = state.store.search_parameters();
+    let mut includes = Vec::new();
+    let mut revincludes = Vec::new();
+    for (name, value) in &all {
+        let (list, iterate) = match name.as_str() {
+            "_include" => (&mut includes, false),
+            "_include:iterate" => (&mut includes, true),
+            "_revinclude" => (&mut revincludes, false),
+            "_revinclude:iterate" => (&mut revincludes, true),
+            _ => continue,
+        };
+        list.push(Include::parse(registry, value, iterate)?);
+    }
     let store = state.store.clone();
     let query = criteria.clone();
-    let page = blocking(move || store.search(res_type, &query, count, cursor)).await?;
+    let limit = state.config.max_count;
+    let (page, included) = blocking(move || {
+        let page = store.search(res_type, &query, count, cursor)?;
+        let included = store.included(&page.matches, &includes, &revincludes, limit)?;
+        Ok((page, included))
+    })
+    .await?;
 
     let base = base_url(req, state);
     let mut used: Vec<(String, String)> = params::without_result_params(&all)
         .into_iter()
         .filter(|pair| !unknown.contains(pair))
         .collect();
+    used.extend(
+        all.iter()
+            .filter(|(k, _)| k.starts_with("_include") || k.starts_with("_revinclude"))
+            .cloned(),
+    );
     used.push(("_count".into(), count.to_string()));
     let link = |after: Option<i64>| {
         let mut params = used.clone();
@@ -71,6 +95,14 @@ async fn search(
     for version in &page.matches {
         let full_url = format!("{base}/{}/{}", version.res_type, version.id);
         bundle.entry(&full_url, version, json!({ "search": { "mode": "match" } }));
+    }
+    for version in &included {
+        let full_url = format!("{base}/{}/{}", version.res_type, version.id);
+        bundle.entry(
+            &full_url,
+            version,
+            json!({ "search": { "mode": "include" } }),
+        );
     }
     Ok(HttpResponse::Ok()
         .content_type(format.content_type)

@@ -182,6 +182,68 @@ async fn every_parameter_type_and_modifier(backend: Backend) {
         1
     );
 
+    // _include and _revinclude, with :iterate: entries marked as included.
+    let modes = |bundle: Value| -> Vec<(String, String)> {
+        let mut out: Vec<(String, String)> = bundle["entry"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|e| {
+                (
+                    e["resource"]["id"].as_str().unwrap().to_owned(),
+                    e["search"]["mode"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect();
+        out.sort();
+        out
+    };
+    let pair = |id: &str, mode: &str| (id.to_owned(), mode.to_owned());
+    let get = |query: &'static str| {
+        let server = &server;
+        async move {
+            let resp = Resp::of(
+                server
+                    .request(Method::GET, query)
+                    .header("Prefer", "handling=strict"),
+            )
+            .await;
+            assert_eq!(resp.status, 200, "{query}: {}", resp.body);
+            resp.json()
+        }
+    };
+    assert_eq!(
+        modes(get("Observation?_id=w1&_include=Observation:subject").await),
+        [pair("w1", "match"), pair("zoe", "include")]
+    );
+    assert_eq!(
+        modes(get("Patient?_id=zoe&_revinclude=Observation:subject").await),
+        [
+            pair("w1", "include"),
+            pair("w2", "include"),
+            pair("zoe", "match")
+        ]
+    );
+    assert_eq!(
+        modes(get("Observation?_id=w1&_include=Observation:subject&_revinclude:iterate=CareTeam:subject").await),
+        [pair("netwerk", "include"), pair("w1", "match"), pair("zoe", "include")]
+    );
+    assert_eq!(
+        modes(
+            get("Observation?_id=w1&_include=Observation:subject&_revinclude=CareTeam:subject")
+                .await
+        ),
+        [pair("w1", "match"), pair("zoe", "include")],
+        "without :iterate, nothing is included from included resources"
+    );
+    let bundle = get("Observation?_id=w1&_include=Observation:subject").await;
+    let self_link = crate::common::link(&bundle, "self").unwrap();
+    assert!(self_link.contains("_include=Observation"), "{self_link}");
+    server
+        .get("Observation?_include=Observation:nonsense")
+        .await
+        .outcome(400);
+
     // The index follows updates and deletes.
     let mut renamed = patient("daan", "Bakker", "Daan", "male", "2012-11-20");
     renamed["id"] = json!("daan");
