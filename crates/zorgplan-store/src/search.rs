@@ -8,8 +8,10 @@
 //! precision), number and quantity (the same prefixes; a quantity's `|system|code`), uri (`:below`,
 //! `:above`), and `:missing` on all of them. Values follow the FHIR search syntax: a comma
 //! separates alternatives (OR), a repeated parameter adds a condition (AND), and `\,` `\|`
-//! `\$` `\\` escape those characters. Composite and special parameters, chaining, `_has` and
-//! result parameters are not evaluated here; the caller gets them back as unsupported.
+//! `\$` `\\` escape those characters. Chains (`subject:Patient.identifier=…`, several levels)
+//! and reverse chains (`_has:Observation:patient:code=…`) are evaluated inner first, with at
+//! most a thousand inner matches. Composite and special parameters and result parameters are
+//! not evaluated here; the caller gets them back as unsupported.
 
 use crate::crud::{load_versions, Row};
 use crate::db::{AnyConnection, Db};
@@ -123,6 +125,19 @@ pub enum Criterion {
         kind: Kind,
         present: bool,
     },
+    /// A chain (`subject:Patient.identifier=…`): the reference parameter `code` points to a
+    /// resource of one of these types that matches their criteria.
+    Chain {
+        code: String,
+        targets: Vec<(String, Criteria)>,
+    },
+    /// Reverse chaining (`_has:Observation:patient:code=…`): a resource of `source_type`
+    /// that matches `inner` refers to this one through its parameter `param`.
+    Has {
+        source_type: String,
+        param: String,
+        inner: Box<Criteria>,
+    },
 }
 
 /// Conditions that all must hold (AND).
@@ -148,6 +163,20 @@ impl Criteria {
         let mut criteria = Criteria::default();
         let mut unknown = Vec::new();
         for (name, value) in params {
+            if let Some(rest) = name.strip_prefix("_has:") {
+                match Self::parse_has(registry, res_type, rest, value)? {
+                    Some(criterion) => criteria.conditions.push(criterion),
+                    None => unknown.push((name.clone(), value.clone())),
+                }
+                continue;
+            }
+            if let Some((head, rest)) = name.split_once('.') {
+                match Self::parse_chain(registry, res_type, head, rest, value)? {
+                    Some(criterion) => criteria.conditions.push(criterion),
+                    None => unknown.push((name.clone(), value.clone())),
+                }
+                continue;
+            }
             let (code, modifier) = match name.split_once(':') {
                 Some((code, modifier)) => (code, Some(modifier)),
                 None => (name.as_str(), None),
@@ -210,6 +239,87 @@ impl Criteria {
     pub fn is_empty(&self) -> bool {
         self.conditions.is_empty()
     }
+
+    /// `head.rest=value`: `head` is a reference parameter of `res_type` (with a `:Type`
+    /// modifier, or its target types), `rest` a parameter of the target (itself maybe a
+    /// chain). `None` when no target type has it.
+    fn parse_chain(
+        registry: &Registry,
+        res_type: &str,
+        head: &str,
+        rest: &str,
+        value: &str,
+    ) -> Result<Option<Criterion>, FhirError> {
+        let (code, type_modifier) = match head.split_once(':') {
+            Some((code, t)) => (code, Some(t)),
+            None => (head, None),
+        };
+        let Some(param) = registry
+            .param(res_type, code)
+            .filter(|p| p.kind == Kind::Reference)
+        else {
+            return Ok(None);
+        };
+        let candidates: Vec<String> = match type_modifier {
+            Some(t) => vec![t.to_owned()],
+            None => param.targets.clone(),
+        };
+        let mut targets = Vec::new();
+        for target in candidates {
+            let (inner, unknown) =
+                Criteria::parse(registry, &target, &[(rest.to_owned(), value.to_owned())])?;
+            if unknown.is_empty() && !inner.is_empty() {
+                targets.push((target, inner));
+            }
+        }
+        Ok((!targets.is_empty()).then(|| Criterion::Chain {
+            code: code.to_owned(),
+            targets,
+        }))
+    }
+
+    /// `_has:Source:param:rest=value`.
+    fn parse_has(
+        registry: &Registry,
+        res_type: &str,
+        spec: &str,
+        value: &str,
+    ) -> Result<Option<Criterion>, FhirError> {
+        let mut parts = spec.splitn(3, ':');
+        let (Some(source), Some(param), Some(rest)) = (parts.next(), parts.next(), parts.next())
+        else {
+            return Err(bad(format!(
+                "_has:{spec} is not _has:Type:parameter:search-parameter"
+            )));
+        };
+        let refers = registry.param(source, param).is_some_and(|p| {
+            p.kind == Kind::Reference
+                && (p.targets.is_empty() || p.targets.iter().any(|t| t == res_type))
+        });
+        if !refers {
+            return Ok(None);
+        }
+        let (inner, unknown) =
+            Criteria::parse(registry, source, &[(rest.to_owned(), value.to_owned())])?;
+        if !unknown.is_empty() || inner.is_empty() {
+            return Ok(None);
+        }
+        Ok(Some(Criterion::Has {
+            source_type: source.to_owned(),
+            param: param.to_owned(),
+            inner: Box::new(inner),
+        }))
+    }
+}
+
+/// At most this many resources answer the inner criteria of a chain or `_has`; more is a
+/// 400 asking for a narrower chain.
+const CHAIN_LIMIT: i64 = 1000;
+
+fn too_wide(what: &str) -> FhirError {
+    bad(format!(
+        "The {what} matches more than {CHAIN_LIMIT} resources; narrow it down"
+    ))
 }
 
 fn parse_prefix(raw: &str) -> (Prefix, &str) {
@@ -730,6 +840,47 @@ pub(crate) fn matching_pks(
                 } else {
                     query.filter(predicate)
                 };
+            }
+            Criterion::Chain { code, targets } => {
+                let mut predicate: Predicate = Box::new(diesel::dsl::sql::<Bool>("1 = 0"));
+                for (target, inner) in targets {
+                    let pks = matching_pks(conn, target, inner, None, CHAIN_LIMIT + 1)?;
+                    if pks.len() as i64 > CHAIN_LIMIT {
+                        return Err(too_wide("chain").into());
+                    }
+                    let ids: Vec<String> = resources::table
+                        .select(resources::res_id)
+                        .filter(resources::pk.eq_any(pks))
+                        .load(conn)?;
+                    if ids.is_empty() {
+                        continue;
+                    }
+                    let rows = search_reference::table
+                        .select(search_reference::res_pk)
+                        .filter(search_reference::res_type.eq(res_type.to_owned()))
+                        .filter(search_reference::param.eq(code.clone()))
+                        .filter(search_reference::target_type.eq(target.clone()))
+                        .filter(search_reference::target_id.eq_any(ids));
+                    predicate = Box::new(predicate.or(resources::pk.eq_any(rows)));
+                }
+                query = query.filter(predicate);
+            }
+            Criterion::Has {
+                source_type,
+                param,
+                inner,
+            } => {
+                let pks = matching_pks(conn, source_type, inner, None, CHAIN_LIMIT + 1)?;
+                if pks.len() as i64 > CHAIN_LIMIT {
+                    return Err(too_wide("_has").into());
+                }
+                let ids: Vec<String> = search_reference::table
+                    .select(search_reference::target_id)
+                    .filter(search_reference::res_pk.eq_any(pks))
+                    .filter(search_reference::param.eq(param.clone()))
+                    .filter(search_reference::target_type.eq(res_type.to_owned()))
+                    .load(conn)?;
+                query = query.filter(resources::res_id.eq_any(ids));
             }
             Criterion::Missing {
                 code,

@@ -182,6 +182,32 @@ async fn every_parameter_type_and_modifier(backend: Backend) {
         1
     );
 
+    // Chains (several levels) and reverse chains.
+    let chains: &[(&str, &[&str])] = &[
+        ("Observation?subject:Patient.name=zoe", &["w1", "w2"]),
+        ("Observation?patient.gender=male", &["w3", "w4"]),
+        ("Observation?subject.birthdate=2015", &["w1", "w2", "w4"]),
+        ("Observation?subject:Patient.organization.name=umc", &[]),
+        (
+            "Patient?_has:Observation:subject:value-quantity=gt19",
+            &["daan", "sem"],
+        ),
+        (
+            "Patient?_has:Observation:patient:code=http://loinc.org|29463-7",
+            &["zoe", "daan", "sem"],
+        ),
+        (
+            "Patient?_has:CareTeam:subject:rol=kind&gender=female",
+            &["zoe"],
+        ),
+        ("CareTeam?participant:Patient.family=van", &["netwerk"]),
+    ];
+    for (query, expected) in chains {
+        let found = ids(&server, query).await;
+        let expected: BTreeSet<String> = expected.iter().map(|s| s.to_string()).collect();
+        assert_eq!(found, expected, "{query}");
+    }
+
     // _include and _revinclude, with :iterate: entries marked as included.
     let modes = |bundle: Value| -> Vec<(String, String)> {
         let mut out: Vec<(String, String)> = bundle["entry"]
