@@ -131,6 +131,8 @@ def element_row(el, invariants):
         row["t"] = types
     if "contentReference" in el:
         row["r"] = el["contentReference"].lstrip("#")
+    if el.get("isSummary"):
+        row["s"] = 1
     binding = el.get("binding", {})
     if binding.get("strength") == "required" and "valueSet" in binding:
         row["b"] = binding["valueSet"].split("|")[0]

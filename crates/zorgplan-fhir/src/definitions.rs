@@ -44,6 +44,9 @@ struct RawElement {
     b: Option<String>,
     #[serde(default)]
     c: Vec<usize>,
+    /// 1 when the element is part of the summary (`_summary=true`).
+    #[serde(default)]
+    s: u8,
 }
 
 /// The kind of a type.
@@ -73,6 +76,8 @@ pub struct Element {
     /// The element's FHIRPath invariants (indices into [`Definitions::invariants`]), except
     /// ele-1, which holds for every element.
     pub constraints: Vec<usize>,
+    /// Part of the resource's summary (`isSummary`).
+    pub summary: bool,
 }
 
 impl Element {
@@ -181,6 +186,7 @@ fn compile_type(name: &str, raw: RawType) -> TypeDef {
                     .map(|r| r.rsplit_once('#').map_or(r.clone(), |(_, p)| p.to_owned())),
                 required_binding: e.b,
                 constraints: e.c,
+                summary: e.s == 1,
                 path: e.p,
             }
         })

@@ -19,6 +19,7 @@ pub mod params;
 pub mod request_id;
 pub mod respond;
 pub mod routes;
+pub mod shape;
 
 use actix_web::{web, App, HttpServer};
 use std::net::{SocketAddr, TcpListener};

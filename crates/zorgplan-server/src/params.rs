@@ -19,6 +19,9 @@ pub const RESULT_PARAMS: &[&str] = &[
     "_include:iterate",
     "_revinclude",
     "_revinclude:iterate",
+    "_summary",
+    "_elements",
+    "_total",
 ];
 
 /// The parameters that are not result parameters.

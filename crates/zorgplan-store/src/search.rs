@@ -1096,6 +1096,11 @@ impl Store {
         })
     }
 
+    /// How many current resources of `res_type` match `criteria` (`_total=accurate`).
+    pub fn count(&self, res_type: &str, criteria: &Criteria) -> Result<usize, FhirError> {
+        self.read_with(|conn| Ok(matching_pks(conn, res_type, criteria, None, i64::MAX)?.len()))
+    }
+
     /// The current versions of the resources of `res_type` matching `criteria`, `count` at
     /// a time, in storage order, starting after the cursor `after`.
     pub fn search(

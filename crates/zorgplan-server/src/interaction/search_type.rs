@@ -8,6 +8,7 @@ use crate::error::ApiResult;
 use crate::negotiate::{response_format, Prefer};
 use crate::params::{self, query_pairs, to_query};
 use crate::respond::{base_url, json_body};
+use crate::shape::{Shape, Summary};
 use crate::{blocking, AppState};
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -56,13 +57,39 @@ async fn search(
         };
         list.push(Include::parse(registry, value, iterate)?);
     }
+    let summary = Summary::parse(params::last(&all, "_summary"))?;
+    let shape = Shape::of(summary, params::last(&all, "_elements"));
+    let total_mode = params::last(&all, "_total").unwrap_or("default").to_owned();
+    if !matches!(
+        total_mode.as_str(),
+        "default" | "none" | "estimate" | "accurate"
+    ) {
+        return Err(FhirError::bad_request(format!(
+            "_total takes none, estimate or accurate, not '{total_mode}'"
+        ))
+        .into());
+    }
     let store = state.store.clone();
     let query = criteria.clone();
     let limit = state.config.max_count;
-    let (page, included) = blocking(move || {
+    let want_total =
+        summary == Summary::Count || matches!(total_mode.as_str(), "estimate" | "accurate");
+    let (page, included, total) = blocking(move || {
+        let total = if want_total {
+            Some(store.count(res_type, &query)?)
+        } else {
+            None
+        };
+        if summary == Summary::Count {
+            let empty = zorgplan_store::SearchPage {
+                matches: Vec::new(),
+                next: None,
+            };
+            return Ok((empty, Vec::new(), total));
+        }
         let page = store.search(res_type, &query, count, cursor)?;
         let included = store.included(&page.matches, &includes, &revincludes, limit)?;
-        Ok((page, included))
+        Ok((page, included, total))
     })
     .await?;
 
@@ -73,7 +100,11 @@ async fn search(
         .collect();
     used.extend(
         all.iter()
-            .filter(|(k, _)| k.starts_with("_include") || k.starts_with("_revinclude"))
+            .filter(|(k, _)| {
+                k.starts_with("_include")
+                    || k.starts_with("_revinclude")
+                    || matches!(k.as_str(), "_summary" | "_elements" | "_total")
+            })
             .cloned(),
     );
     used.push(("_count".into(), count.to_string()));
@@ -89,20 +120,33 @@ async fn search(
         links.push(("next", link(Some(next))));
     }
     let mut bundle = BundleWriter::new("searchset", &links);
-    if cursor.is_none() && page.next.is_none() {
-        bundle.total(page.matches.len());
+    match (total, total_mode.as_str()) {
+        (Some(total), _) => bundle.total(total),
+        (None, "none") => {}
+        // Without _total, a total is given when it costs nothing: one complete page.
+        (None, _) if cursor.is_none() && page.next.is_none() => bundle.total(page.matches.len()),
+        (None, _) => {}
     }
-    for version in &page.matches {
+    let modes = page
+        .matches
+        .iter()
+        .map(|v| (v, "match"))
+        .chain(included.iter().map(|v| (v, "include")));
+    for (version, mode) in modes {
         let full_url = format!("{base}/{}/{}", version.res_type, version.id);
-        bundle.entry(&full_url, version, json!({ "search": { "mode": "match" } }));
-    }
-    for version in &included {
-        let full_url = format!("{base}/{}/{}", version.res_type, version.id);
-        bundle.entry(
-            &full_url,
-            version,
-            json!({ "search": { "mode": "include" } }),
-        );
+        let shaped = version.content.as_deref().and_then(|c| shape.apply(c));
+        let shaped_version;
+        let version = match shaped {
+            Some(content) => {
+                shaped_version = zorgplan_store::Version {
+                    content: Some(content),
+                    ..version.clone()
+                };
+                &shaped_version
+            }
+            None => version,
+        };
+        bundle.entry(&full_url, version, json!({ "search": { "mode": mode } }));
     }
     Ok(HttpResponse::Ok()
         .content_type(format.content_type)

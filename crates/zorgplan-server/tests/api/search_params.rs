@@ -270,6 +270,34 @@ async fn every_parameter_type_and_modifier(backend: Backend) {
         .await
         .outcome(400);
 
+    // _summary, _elements, _total.
+    let count = get("Patient?_summary=count").await;
+    assert_eq!(count["total"], 4);
+    assert!(count.get("entry").is_none());
+    let paged = get("Patient?gender=male&_total=accurate&_count=1").await;
+    assert_eq!(paged["total"], 2);
+    assert_eq!(paged["entry"].as_array().unwrap().len(), 1);
+    assert!(crate::common::link(&paged, "next")
+        .unwrap()
+        .contains("_total=accurate"));
+    assert!(get("Patient?_total=none").await.get("total").is_none());
+    let cut = get("Patient?_id=zoe&_elements=gender").await;
+    let zoe = &cut["entry"][0]["resource"];
+    assert_eq!(zoe["gender"], "female");
+    assert!(zoe.get("name").is_none() && zoe.get("birthDate").is_none());
+    assert_eq!(zoe["meta"]["tag"][0]["code"], "SUBSETTED");
+    let summary = get("Patient?_id=zoe&_summary=true").await;
+    let zoe = &summary["entry"][0]["resource"];
+    assert!(
+        zoe.get("name").is_some() && zoe.get("text").is_none(),
+        "{zoe}"
+    );
+    let whole = get("Patient?_id=zoe").await;
+    assert!(whole["entry"][0]["resource"]["meta"].get("tag").is_none());
+    for query in ["Patient?_summary=maybe", "Patient?_total=all"] {
+        server.get(query).await.outcome(400);
+    }
+
     // The index follows updates and deletes.
     let mut renamed = patient("daan", "Bakker", "Daan", "male", "2012-11-20");
     renamed["id"] = json!("daan");
