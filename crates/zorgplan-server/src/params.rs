@@ -22,6 +22,7 @@ pub const RESULT_PARAMS: &[&str] = &[
     "_summary",
     "_elements",
     "_total",
+    "_sort",
 ];
 
 /// The parameters that are not result parameters.

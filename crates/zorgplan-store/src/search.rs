@@ -10,8 +10,11 @@
 //! separates alternatives (OR), a repeated parameter adds a condition (AND), and `\,` `\|`
 //! `\$` `\\` escape those characters. Chains (`subject:Patient.identifier=…`, several levels)
 //! and reverse chains (`_has:Observation:patient:code=…`) are evaluated inner first, with at
-//! most a thousand inner matches. Composite and special parameters and result parameters are
-//! not evaluated here; the caller gets them back as unsupported.
+//! most a thousand inner matches. `_sort` (several keys, `-` for descending, a resource
+//! without a value last) orders at most ten thousand matches and pages by the last entry's
+//! sort values, so that pages stay put while other resources change. Composite and special
+//! parameters and result parameters are not evaluated here; the caller gets them back as
+//! unsupported.
 
 use crate::crud::{load_versions, Row};
 use crate::db::{AnyConnection, Db};
@@ -1037,6 +1040,188 @@ fn include_step(
     Ok(out)
 }
 
+/// A `_sort` key: a search parameter of the type (or `_id`), descending when `-code`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SortKey {
+    pub code: String,
+    pub kind: Kind,
+    pub descending: bool,
+}
+
+impl SortKey {
+    /// `_sort`'s value: `code,-code,…`.
+    pub fn parse(
+        registry: &Registry,
+        res_type: &str,
+        value: &str,
+    ) -> Result<Vec<SortKey>, FhirError> {
+        value
+            .split(',')
+            .map(|key| {
+                let (code, descending) = match key.strip_prefix('-') {
+                    Some(code) => (code, true),
+                    None => (key, false),
+                };
+                let param = registry
+                    .param(res_type, code)
+                    .filter(|p| !matches!(p.kind, Kind::Composite | Kind::Special))
+                    .ok_or_else(|| bad(format!("{res_type} cannot be sorted by '{code}'")))?;
+                Ok(SortKey {
+                    code: code.to_owned(),
+                    kind: param.kind,
+                    descending,
+                })
+            })
+            .collect()
+    }
+}
+
+/// At most this many matches can be sorted; more is a 400 asking for narrower criteria.
+const SORT_LIMIT: i64 = 10_000;
+
+/// The sort value of each resource in `pks` for `key`: the least of its values for an
+/// ascending key, the greatest for a descending one (`Null` when it has none).
+fn sort_values(
+    conn: &mut AnyConnection,
+    key: &SortKey,
+    pks: &[i64],
+) -> TxResult<std::collections::HashMap<i64, serde_json::Value>> {
+    use serde_json::Value as J;
+    let p = key.code.clone();
+    let rows: Vec<(i64, J)> = match (key.code.as_str(), key.kind) {
+        ("_id", _) => resources::table
+            .select((resources::pk, resources::res_id))
+            .filter(resources::pk.eq_any(pks))
+            .load::<(i64, String)>(conn)?
+            .into_iter()
+            .map(|(pk, v)| (pk, J::from(v)))
+            .collect(),
+        (_, Kind::Token) => search_token::table
+            .select((search_token::res_pk, search_token::code))
+            .filter(search_token::res_pk.eq_any(pks))
+            .filter(search_token::param.eq(p))
+            .load::<(i64, String)>(conn)?
+            .into_iter()
+            .map(|(pk, v)| (pk, J::from(v)))
+            .collect(),
+        (_, Kind::String) => search_string::table
+            .select((search_string::res_pk, search_string::normalized))
+            .filter(search_string::res_pk.eq_any(pks))
+            .filter(search_string::param.eq(p))
+            .load::<(i64, String)>(conn)?
+            .into_iter()
+            .map(|(pk, v)| (pk, J::from(v)))
+            .collect(),
+        (_, Kind::Reference) => search_reference::table
+            .select((search_reference::res_pk, search_reference::target_id))
+            .filter(search_reference::res_pk.eq_any(pks))
+            .filter(search_reference::param.eq(p))
+            .load::<(i64, String)>(conn)?
+            .into_iter()
+            .map(|(pk, v)| (pk, J::from(v)))
+            .collect(),
+        (_, Kind::Date) => search_date::table
+            .select((search_date::res_pk, search_date::low, search_date::high))
+            .filter(search_date::res_pk.eq_any(pks))
+            .filter(search_date::param.eq(p))
+            .load::<(i64, i64, i64)>(conn)?
+            .into_iter()
+            .map(|(pk, low, high)| (pk, J::from(if key.descending { high } else { low })))
+            .collect(),
+        (_, Kind::Number) => search_number::table
+            .select((search_number::res_pk, search_number::value))
+            .filter(search_number::res_pk.eq_any(pks))
+            .filter(search_number::param.eq(p))
+            .load::<(i64, f64)>(conn)?
+            .into_iter()
+            .map(|(pk, v)| (pk, J::from(v)))
+            .collect(),
+        (_, Kind::Quantity) => search_quantity::table
+            .select((search_quantity::res_pk, search_quantity::value))
+            .filter(search_quantity::res_pk.eq_any(pks))
+            .filter(search_quantity::param.eq(p))
+            .load::<(i64, f64)>(conn)?
+            .into_iter()
+            .map(|(pk, v)| (pk, J::from(v)))
+            .collect(),
+        (_, Kind::Uri) => search_uri::table
+            .select((search_uri::res_pk, search_uri::uri))
+            .filter(search_uri::res_pk.eq_any(pks))
+            .filter(search_uri::param.eq(p))
+            .load::<(i64, String)>(conn)?
+            .into_iter()
+            .map(|(pk, v)| (pk, J::from(v)))
+            .collect(),
+        (_, Kind::Composite | Kind::Special) => Vec::new(),
+    };
+    let mut out: std::collections::HashMap<i64, J> = Default::default();
+    for (pk, value) in rows {
+        let better = match out.get(&pk) {
+            None => true,
+            Some(old) => {
+                let order = compare_values(&value, old);
+                if key.descending {
+                    order.is_gt()
+                } else {
+                    order.is_lt()
+                }
+            }
+        };
+        if better {
+            out.insert(pk, value);
+        }
+    }
+    Ok(out)
+}
+
+/// Two sort values of one key (numbers, or strings); a missing value (`Null`) is greater
+/// than any.
+fn compare_values(a: &serde_json::Value, b: &serde_json::Value) -> std::cmp::Ordering {
+    use serde_json::Value as J;
+    use std::cmp::Ordering;
+    match (a, b) {
+        (J::Null, J::Null) => Ordering::Equal,
+        (J::Null, _) => Ordering::Greater,
+        (_, J::Null) => Ordering::Less,
+        (J::Number(x), J::Number(y)) => match (x.as_i64(), y.as_i64()) {
+            (Some(x), Some(y)) => x.cmp(&y),
+            _ => x
+                .as_f64()
+                .unwrap_or(0.0)
+                .total_cmp(&y.as_f64().unwrap_or(0.0)),
+        },
+        (J::String(x), J::String(y)) => x.cmp(y),
+        _ => Ordering::Equal,
+    }
+}
+
+/// The order of two sorted entries (`[values…]`, pk): key by key, a missing value last
+/// whatever the direction, then by pk.
+fn compare_entries(
+    keys: &[SortKey],
+    a: &(Vec<serde_json::Value>, i64),
+    b: &(Vec<serde_json::Value>, i64),
+) -> std::cmp::Ordering {
+    for (i, key) in keys.iter().enumerate() {
+        let (x, y) = (&a.0[i], &b.0[i]);
+        let order = match (x.is_null(), y.is_null()) {
+            (false, false) if key.descending => compare_values(y, x),
+            _ => compare_values(x, y),
+        };
+        if order.is_ne() {
+            return order;
+        }
+    }
+    a.1.cmp(&b.1)
+}
+
+/// A sorted page: its matches, and the position of its last entry when more follow.
+#[derive(Debug)]
+pub struct SortedPage {
+    pub matches: Vec<Version>,
+    pub next: Option<(Vec<serde_json::Value>, i64)>,
+}
+
 /// One page of search results.
 #[derive(Debug)]
 pub struct SearchPage {
@@ -1093,6 +1278,67 @@ impl Store {
                 frontier = found;
             }
             Ok(out)
+        })
+    }
+
+    /// The matches of `criteria` in the order of `keys`, `count` at a time, after the entry
+    /// `after` (the sort values and pk of a page's last entry): a page never repeats or skips
+    /// a resource whose sort values stay the same while others change.
+    pub fn search_sorted(
+        &self,
+        res_type: &str,
+        criteria: &Criteria,
+        keys: &[SortKey],
+        count: usize,
+        after: Option<&(Vec<serde_json::Value>, i64)>,
+    ) -> Result<SortedPage, FhirError> {
+        self.read_with(|conn| {
+            let pks = matching_pks(conn, res_type, criteria, None, SORT_LIMIT + 1)?;
+            if pks.len() as i64 > SORT_LIMIT {
+                return Err(bad(format!(
+                    "More than {SORT_LIMIT} resources match; narrow the search down to sort it"
+                ))
+                .into());
+            }
+            let mut columns = Vec::with_capacity(keys.len());
+            for key in keys {
+                columns.push(sort_values(conn, key, &pks)?);
+            }
+            let mut entries: Vec<(Vec<serde_json::Value>, i64)> = pks
+                .iter()
+                .map(|pk| {
+                    let values = columns
+                        .iter()
+                        .map(|c| c.get(pk).cloned().unwrap_or(serde_json::Value::Null))
+                        .collect();
+                    (values, *pk)
+                })
+                .collect();
+            entries.sort_by(|a, b| compare_entries(keys, a, b));
+            let start = match after {
+                None => 0,
+                Some(after) => entries
+                    .iter()
+                    .position(|e| compare_entries(keys, e, after).is_gt())
+                    .unwrap_or(entries.len()),
+            };
+            let mut page: Vec<(Vec<serde_json::Value>, i64)> =
+                entries.into_iter().skip(start).take(count + 1).collect();
+            let next = if page.len() > count {
+                page.truncate(count);
+                page.last().cloned()
+            } else {
+                None
+            };
+            let page_pks: Vec<i64> = page.iter().map(|e| e.1).collect();
+            let mut by_pk: std::collections::HashMap<i64, Row> =
+                load_versions(conn, &page_pks)?.into_iter().collect();
+            let matches = page_pks
+                .iter()
+                .filter_map(|pk| by_pk.remove(pk))
+                .map(Row::into_version)
+                .collect();
+            Ok(SortedPage { matches, next })
         })
     }
 

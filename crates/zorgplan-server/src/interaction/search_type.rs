@@ -13,8 +13,9 @@ use crate::{blocking, AppState};
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::json;
+use serde_json::Value;
 use zorgplan_fhir::{ErrorKind, FhirError, IssueType};
-use zorgplan_store::{Criteria, Include};
+use zorgplan_store::{Criteria, Include, SortKey};
 
 async fn search(
     req: &HttpRequest,
@@ -38,13 +39,31 @@ async fn search(
         }
     }
     let count = params::count(&all, state.config.default_count, state.config.max_count)?;
-    let cursor = match params::last(&all, "__cursor") {
-        None => None,
-        Some(c) => Some(c.parse::<i64>().map_err(|_| {
-            FhirError::bad_request(format!("'{c}' is not a paging cursor of this server"))
-        })?),
-    };
     let registry = state.store.search_parameters();
+    let sort = match params::last(&all, "_sort") {
+        Some(value) => SortKey::parse(registry, res_type, value)?,
+        None => Vec::new(),
+    };
+    // A page's cursor: the last pk in storage order, or, sorted, the last entry's sort values
+    // and pk as a JSON array.
+    let bad_cursor =
+        |c: &str| FhirError::bad_request(format!("'{c}' is not a paging cursor of this server"));
+    let raw_cursor = params::last(&all, "__cursor").map(str::to_owned);
+    let (cursor, sort_cursor) = match (&raw_cursor, sort.is_empty()) {
+        (None, _) => (None, None),
+        (Some(c), true) => (Some(c.parse::<i64>().map_err(|_| bad_cursor(c))?), None),
+        (Some(c), false) => {
+            let mut values: Vec<Value> = serde_json::from_str(c).map_err(|_| bad_cursor(c))?;
+            let pk = values
+                .pop()
+                .and_then(|v| v.as_i64())
+                .ok_or_else(|| bad_cursor(c))?;
+            if values.len() != sort.len() {
+                return Err(bad_cursor(c).into());
+            }
+            (None, Some((values, pk)))
+        }
+    };
     let mut includes = Vec::new();
     let mut revincludes = Vec::new();
     for (name, value) in &all {
@@ -74,7 +93,8 @@ async fn search(
     let limit = state.config.max_count;
     let want_total =
         summary == Summary::Count || matches!(total_mode.as_str(), "estimate" | "accurate");
-    let (page, included, total) = blocking(move || {
+    let (page, included, total, next_sorted) = blocking(move || {
+        let mut next_sorted: Option<String> = None;
         let total = if want_total {
             Some(store.count(res_type, &query)?)
         } else {
@@ -85,11 +105,27 @@ async fn search(
                 matches: Vec::new(),
                 next: None,
             };
-            return Ok((empty, Vec::new(), total));
+            return Ok((empty, Vec::new(), total, None));
         }
-        let page = store.search(res_type, &query, count, cursor)?;
+        let page = if sort.is_empty() {
+            let page = store.search(res_type, &query, count, cursor)?;
+            zorgplan_store::SearchPage {
+                next: page.next,
+                matches: page.matches,
+            }
+        } else {
+            let page = store.search_sorted(res_type, &query, &sort, count, sort_cursor.as_ref())?;
+            next_sorted = page.next.map(|(mut values, pk)| {
+                values.push(Value::from(pk));
+                Value::Array(values).to_string()
+            });
+            zorgplan_store::SearchPage {
+                next: None,
+                matches: page.matches,
+            }
+        };
         let included = store.included(&page.matches, &includes, &revincludes, limit)?;
-        Ok((page, included, total))
+        Ok((page, included, total, next_sorted))
     })
     .await?;
 
@@ -103,20 +139,22 @@ async fn search(
             .filter(|(k, _)| {
                 k.starts_with("_include")
                     || k.starts_with("_revinclude")
-                    || matches!(k.as_str(), "_summary" | "_elements" | "_total")
+                    || matches!(k.as_str(), "_summary" | "_elements" | "_total" | "_sort")
             })
             .cloned(),
     );
     used.push(("_count".into(), count.to_string()));
-    let link = |after: Option<i64>| {
+    let link = |after: Option<String>| {
         let mut params = used.clone();
         if let Some(after) = after {
-            params.push(("__cursor".into(), after.to_string()));
+            params.push(("__cursor".into(), after));
         }
         format!("{base}/{res_type}?{}", to_query(&params))
     };
-    let mut links = vec![("self", link(cursor))];
-    if let Some(next) = page.next {
+    let mut links = vec![("self", link(raw_cursor.clone()))];
+    let next = page.next.map(|pk| pk.to_string()).or(next_sorted);
+    let complete = raw_cursor.is_none() && next.is_none();
+    if let Some(next) = next {
         links.push(("next", link(Some(next))));
     }
     let mut bundle = BundleWriter::new("searchset", &links);
@@ -124,7 +162,7 @@ async fn search(
         (Some(total), _) => bundle.total(total),
         (None, "none") => {}
         // Without _total, a total is given when it costs nothing: one complete page.
-        (None, _) if cursor.is_none() && page.next.is_none() => bundle.total(page.matches.len()),
+        (None, _) if complete => bundle.total(page.matches.len()),
         (None, _) => {}
     }
     let modes = page

@@ -298,6 +298,53 @@ async fn every_parameter_type_and_modifier(backend: Backend) {
         server.get(query).await.outcome(400);
     }
 
+    // _sort: several keys, descending, missing values last, stable paging.
+    let ordered = |bundle: &Value| -> Vec<String> {
+        bundle["entry"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|e| e["resource"]["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(
+        ordered(&get("Patient?_sort=birthdate").await),
+        ["lotte", "daan", "zoe", "sem"]
+    );
+    assert_eq!(
+        ordered(&get("Patient?_sort=-birthdate").await),
+        ["sem", "zoe", "daan", "lotte"]
+    );
+    assert_eq!(
+        ordered(&get("Patient?_sort=family").await),
+        ["daan", "sem", "lotte", "zoe"]
+    );
+    assert_eq!(
+        ordered(&get("Patient?_sort=gender,-birthdate").await),
+        ["zoe", "lotte", "sem", "daan"]
+    );
+    assert_eq!(
+        ordered(&get("Observation?_sort=-value-quantity&_count=10").await),
+        ["w4", "w3", "w2", "w1"]
+    );
+    let first = get("Patient?_sort=-birthdate&_count=3").await;
+    assert_eq!(ordered(&first), ["sem", "zoe", "daan"]);
+    let next = crate::common::link(&first, "next").unwrap();
+    let next = next.split_once("/Patient").unwrap().1.to_owned();
+    // A resource that sorts before the cursor, created between the pages, does not shift them.
+    let mut newcomer = patient("jan", "Smit", "Jan", "male", "2020-01-01");
+    newcomer["id"] = json!("jan");
+    assert_eq!(server.put("Patient/jan", &newcomer).await.status, 201);
+    let second = server.get(&format!("Patient{next}")).await.json();
+    assert_eq!(ordered(&second), ["lotte"]);
+    assert!(crate::common::link(&second, "next").is_none());
+    server.get("Patient?_sort=nonsense").await.outcome(400);
+    server
+        .get("Patient?_sort=birthdate&__cursor=%5B1%5D")
+        .await
+        .outcome(400);
+    assert_eq!(server.delete("Patient/jan").await.status, 204);
+
     // The index follows updates and deletes.
     let mut renamed = patient("daan", "Bakker", "Daan", "male", "2012-11-20");
     renamed["id"] = json!("daan");
