@@ -86,6 +86,8 @@ struct RawParam {
 #[derive(Deserialize)]
 struct RawRegistry {
     common: Vec<RawParam>,
+    #[serde(rename = "patientCompartment")]
+    patient_compartment: HashMap<String, Vec<String>>,
     types: HashMap<String, Vec<RawParam>>,
 }
 
@@ -108,6 +110,8 @@ fn compile(raw: RawParam) -> Option<Param> {
 pub struct Registry {
     by_type: HashMap<String, Vec<Param>>,
     common: Vec<Param>,
+    /// Per resource type: the parameters by which one belongs to a patient's compartment.
+    patient_compartment: HashMap<String, Vec<String>>,
 }
 
 impl std::fmt::Debug for Registry {
@@ -169,6 +173,7 @@ impl Registry {
         Registry {
             by_type,
             common: raw.common.into_iter().filter_map(compile).collect(),
+            patient_compartment: raw.patient_compartment,
         }
     }
 
@@ -185,6 +190,14 @@ impl Registry {
     /// The parameter `code` of `res_type`.
     pub fn param(&self, res_type: &str, code: &str) -> Option<&Param> {
         self.params(res_type).find(|p| p.code == code)
+    }
+
+    /// The parameters by which a resource of `res_type` belongs to a patient's compartment
+    /// (R4's Patient CompartmentDefinition); empty when it never does.
+    pub fn patient_compartment(&self, res_type: &str) -> &[String] {
+        self.patient_compartment
+            .get(res_type)
+            .map_or(&[], Vec::as_slice)
     }
 
     /// The resource types with parameters of their own.
@@ -218,6 +231,11 @@ mod tests {
             Kind::Date
         );
         assert!(registry.param("Goal", "nonsense").is_none());
+        assert_eq!(
+            registry.patient_compartment("Observation"),
+            ["subject", "performer"]
+        );
+        assert!(registry.patient_compartment("Organization").is_empty());
     }
 
     #[test]

@@ -90,6 +90,13 @@ async fn dispatch(
                 _ => not_allowed(&req, "POST"),
             }
         }
+        ["Patient", id, res_type] if !res_type.starts_with(['$', '_']) => {
+            let res_type = resource_type(res_type)?;
+            match *method {
+                Method::GET => search_type::compartment(&req, state, id, res_type).await,
+                _ => not_allowed(&req, "GET"),
+            }
+        }
         [res_type, id, "_history", vid] => {
             let res_type = resource_type(res_type)?;
             match *method {

@@ -134,6 +134,11 @@ pub enum Criterion {
         code: String,
         targets: Vec<(String, Criteria)>,
     },
+    /// In a patient's compartment: one of these reference parameters points to `Patient/id`.
+    Compartment {
+        params: Vec<String>,
+        id: String,
+    },
     /// Reverse chaining (`_has:Observation:patient:code=…`): a resource of `source_type`
     /// that matches `inner` refers to this one through its parameter `param`.
     Has {
@@ -241,6 +246,25 @@ impl Criteria {
 
     pub fn is_empty(&self) -> bool {
         self.conditions.is_empty()
+    }
+
+    /// Adds the condition of `Patient/{id}/{res_type}`: the resource is in that patient's
+    /// compartment. `false` when resources of the type never are.
+    pub fn in_patient_compartment(
+        &mut self,
+        registry: &Registry,
+        res_type: &str,
+        id: &str,
+    ) -> bool {
+        let params = registry.patient_compartment(res_type);
+        if params.is_empty() {
+            return false;
+        }
+        self.conditions.push(Criterion::Compartment {
+            params: params.to_vec(),
+            id: id.to_owned(),
+        });
+        true
     }
 
     /// `head.rest=value`: `head` is a reference parameter of `res_type` (with a `:Type`
@@ -865,6 +889,23 @@ pub(crate) fn matching_pks(
                         .filter(search_reference::target_type.eq(target.clone()))
                         .filter(search_reference::target_id.eq_any(ids));
                     predicate = Box::new(predicate.or(resources::pk.eq_any(rows)));
+                }
+                query = query.filter(predicate);
+            }
+            Criterion::Compartment { params, id } => {
+                let target = SearchValue::Reference {
+                    res_type: Some("Patient".to_owned()),
+                    id: id.clone(),
+                };
+                let mut alternatives = params
+                    .iter()
+                    .map(|p| value_predicate(res_type, p, Kind::Reference, &target));
+                let first = alternatives.next().expect("a compartment has parameters");
+                let mut predicate: Predicate =
+                    alternatives.fold(first, |acc, p| Box::new(acc.or(p)));
+                if res_type == "Patient" {
+                    // The patient itself is in its compartment.
+                    predicate = Box::new(predicate.or(resources::res_id.eq(id.clone())));
                 }
                 query = query.filter(predicate);
             }

@@ -133,6 +133,7 @@ pub fn statement(base: &str, registry: &Registry) -> Value {
                 Conditional create, update and delete take the listed search parameters; \
                 unknown parameters in their criteria are errors.",
             "resource": resources,
+            "compartment": ["http://hl7.org/fhir/CompartmentDefinition/patient"],
             "interaction": SYSTEM_INTERACTIONS.iter().map(|code| json!({ "code": code })).collect::<Vec<_>>(),
         }],
     })

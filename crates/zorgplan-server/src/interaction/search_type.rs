@@ -22,14 +22,23 @@ async fn search(
     state: &AppState,
     res_type: &'static str,
     all: Vec<(String, String)>,
+    compartment: Option<&str>,
 ) -> ApiResult {
     let format = response_format(req, &all)?;
     let strict = Prefer::of(req).strict;
-    let (criteria, unknown) = Criteria::parse(
+    let (mut criteria, unknown) = Criteria::parse(
         state.store.search_parameters(),
         res_type,
         &params::without_result_params(&all),
     )?;
+    if let Some(id) = compartment {
+        if !criteria.in_patient_compartment(state.store.search_parameters(), res_type, id) {
+            return Err(FhirError::bad_request(format!(
+                "{res_type} resources are not in the Patient compartment"
+            ))
+            .into());
+        }
+    }
     if strict {
         if let Some((name, _)) = unknown.first() {
             return Err(FhirError::bad_request(format!(
@@ -144,12 +153,16 @@ async fn search(
             .cloned(),
     );
     used.push(("_count".into(), count.to_string()));
+    let path = match compartment {
+        Some(id) => format!("Patient/{id}/{res_type}"),
+        None => res_type.to_owned(),
+    };
     let link = |after: Option<String>| {
         let mut params = used.clone();
         if let Some(after) = after {
             params.push(("__cursor".into(), after));
         }
-        format!("{base}/{res_type}?{}", to_query(&params))
+        format!("{base}/{path}?{}", to_query(&params))
     };
     let mut links = vec![("self", link(raw_cursor.clone()))];
     let next = page.next.map(|pk| pk.to_string()).or(next_sorted);
@@ -194,7 +207,19 @@ async fn search(
 /// `GET [type]?params`
 pub async fn get(req: &HttpRequest, state: &AppState, res_type: &'static str) -> ApiResult {
     let all = query_pairs(req.query_string());
-    search(req, state, res_type, all).await
+    search(req, state, res_type, all, None).await
+}
+
+/// `GET Patient/[id]/[type]?params`: a search within the patient's compartment (R4's Patient
+/// CompartmentDefinition).
+pub async fn compartment(
+    req: &HttpRequest,
+    state: &AppState,
+    id: &str,
+    res_type: &'static str,
+) -> ApiResult {
+    let all = query_pairs(req.query_string());
+    search(req, state, res_type, all, Some(id)).await
 }
 
 /// `POST [type]/_search` with the parameters form-encoded in the body (and/or the URL).
@@ -223,5 +248,5 @@ pub async fn post(
         }
         all.extend(query_pairs(&String::from_utf8_lossy(&body)));
     }
-    search(req, state, res_type, all).await
+    search(req, state, res_type, all, None).await
 }

@@ -298,6 +298,24 @@ async fn every_parameter_type_and_modifier(backend: Backend) {
         server.get(query).await.outcome(400);
     }
 
+    // The Patient compartment.
+    for (query, expected) in [
+        ("Patient/zoe/Observation", &["w1", "w2"][..]),
+        ("Patient/zoe/Observation?value-quantity=gt18.6", &["w2"]),
+        ("Patient/zoe/CareTeam", &["netwerk"]),
+        ("Patient/zoe/Patient", &["zoe"]),
+        ("Patient/nobody/Observation", &[]),
+    ] {
+        let found = ids(&server, query).await;
+        let expected: BTreeSet<String> = expected.iter().map(|s| s.to_string()).collect();
+        assert_eq!(found, expected, "{query}");
+    }
+    let bundle = get("Patient/zoe/Observation?_count=1").await;
+    assert!(crate::common::link(&bundle, "next")
+        .unwrap()
+        .contains("/Patient/zoe/Observation?"));
+    server.get("Patient/zoe/Organization").await.outcome(400);
+
     // _sort: several keys, descending, missing values last, stable paging.
     let ordered = |bundle: &Value| -> Vec<String> {
         bundle["entry"]
