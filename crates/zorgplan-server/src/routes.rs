@@ -7,8 +7,8 @@
 
 use crate::error::{ApiError, ApiResult};
 use crate::interaction::{
-    capabilities, create, delete, history, read, resource_type, search_type, terminology, update,
-    validate,
+    capabilities, create, delete, everything, history, read, resource_type, search_type,
+    terminology, update, validate,
 };
 use crate::AppState;
 use actix_web::http::Method;
@@ -90,6 +90,10 @@ async fn dispatch(
                 _ => not_allowed(&req, "POST"),
             }
         }
+        ["Patient", id, "$everything"] => match *method {
+            Method::GET => everything::everything(&req, state, id).await,
+            _ => not_allowed(&req, "GET"),
+        },
         ["Patient", id, res_type] if !res_type.starts_with(['$', '_']) => {
             let res_type = resource_type(res_type)?;
             match *method {

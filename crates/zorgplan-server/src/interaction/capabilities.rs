@@ -34,6 +34,12 @@ pub fn type_operations(res_type: &str) -> Vec<(&'static str, &'static str)> {
         "validate",
         "http://hl7.org/fhir/OperationDefinition/Resource-validate",
     )];
+    if res_type == "Patient" {
+        operations.push((
+            "everything",
+            "http://hl7.org/fhir/OperationDefinition/Patient-everything",
+        ));
+    }
     if res_type == "ValueSet" {
         operations.push((
             "expand",

@@ -3,6 +3,7 @@
 pub mod capabilities;
 pub mod create;
 pub mod delete;
+pub mod everything;
 pub mod history;
 pub mod read;
 pub mod search_type;

@@ -316,6 +316,48 @@ async fn every_parameter_type_and_modifier(backend: Backend) {
         .contains("/Patient/zoe/Observation?"));
     server.get("Patient/zoe/Organization").await.outcome(400);
 
+    // $everything: the patient and its compartment, paged across types.
+    let everything: BTreeSet<String> = ["zoe", "w1", "w2", "netwerk"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    assert_eq!(ids(&server, "Patient/zoe/$everything").await, everything);
+    assert_eq!(
+        ids(&server, "Patient/zoe/$everything?_type=Observation")
+            .await
+            .len(),
+        2
+    );
+    assert!(ids(&server, "Patient/zoe/$everything?_since=2999-01-01")
+        .await
+        .is_empty());
+    let mut paged = BTreeSet::new();
+    let mut next = Some("Patient/zoe/$everything?_count=2".to_owned());
+    let mut pages = 0;
+    while let Some(path) = next {
+        let bundle = server.get(&path).await.json();
+        assert!(bundle["entry"].as_array().map_or(0, Vec::len) <= 2);
+        paged.extend(
+            bundle["entry"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|e| e["resource"]["id"].as_str().unwrap().to_owned()),
+        );
+        next = crate::common::link(&bundle, "next")
+            .map(|l| l.split_once("/Patient/").unwrap().1.to_owned())
+            .map(|l| format!("Patient/{l}"));
+        pages += 1;
+        assert!(pages < 10);
+    }
+    assert_eq!(paged, everything);
+    assert!(pages >= 2);
+    server.get("Patient/nobody/$everything").await.outcome(404);
+    server
+        .get("Patient/zoe/$everything?_type=Organization")
+        .await
+        .outcome(400);
+
     // _sort: several keys, descending, missing values last, stable paging.
     let ordered = |bundle: &Value| -> Vec<String> {
         bundle["entry"]
