@@ -22,6 +22,17 @@ pub enum IndexValue {
     },
     /// The text of a CodeableConcept or the display of a Coding, normalised (`:text`).
     TokenText(String),
+    /// An Identifier with its type (`:of-type`): the type's system and code, and the value.
+    TypedIdentifier {
+        type_system: String,
+        type_code: String,
+        value: String,
+    },
+    /// The identifier of a logical reference (`Reference.identifier`, `:identifier`).
+    ReferenceIdentifier {
+        system: Option<String>,
+        value: String,
+    },
     /// A string, normalised (`normalize`) and as written (`:exact`).
     String { normalized: String, exact: String },
     /// A reference: to a resource of this server (`Type/id`) and/or by URL (absolute
@@ -158,6 +169,22 @@ fn values(kind: Kind, item: &Item<'_>, out: &mut Vec<IndexValue>) {
         }
         (Kind::Token, "Identifier", Some(o)) => {
             if let Some(code) = field(o, "value") {
+                let codings = o
+                    .get("type")
+                    .and_then(|t| t.get("coding"))
+                    .and_then(Value::as_array);
+                for coding in codings.into_iter().flatten() {
+                    if let (Some(type_system), Some(type_code)) = (
+                        coding.get("system").and_then(Value::as_str),
+                        coding.get("code").and_then(Value::as_str),
+                    ) {
+                        out.push(IndexValue::TypedIdentifier {
+                            type_system: type_system.to_owned(),
+                            type_code: type_code.to_owned(),
+                            value: code.clone(),
+                        });
+                    }
+                }
                 out.push(IndexValue::Token {
                     system: field(o, "system"),
                     code,
@@ -216,6 +243,14 @@ fn values(kind: Kind, item: &Item<'_>, out: &mut Vec<IndexValue>) {
         (Kind::Reference, "Reference", Some(o)) => {
             if let Some(reference) = field(o, "reference") {
                 out.push(reference_value(&reference));
+            }
+            if let Some(identifier) = o.get("identifier").and_then(Value::as_object) {
+                if let Some(value) = field(identifier, "value") {
+                    out.push(IndexValue::ReferenceIdentifier {
+                        system: field(identifier, "system"),
+                        value,
+                    });
+                }
             }
         }
         (Kind::Reference, _, None) => {

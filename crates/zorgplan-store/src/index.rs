@@ -2,7 +2,9 @@
 //!
 //! Every search parameter of the resource's type (see `zorgplan_search::Registry`) is
 //! evaluated on the new current version, and what it extracts goes into the table of its
-//! kind: `search_token`, `search_string` (also the `:text` of tokens, as parameter
+//! kind: `search_token` (also an identifier's `:of-type`, as parameter `<code>:of-type` with
+//! the type's `system|code` as system, and a logical reference's `:identifier`, as parameter
+//! `<code>:identifier`), `search_string` (also the `:text` of tokens, as parameter
 //! `<code>:text`), `search_reference`, `search_date`, `search_number`, `search_quantity`,
 //! `search_uri`. A parameter whose expression cannot be evaluated on the resource indexes
 //! nothing for it (and is logged).
@@ -136,6 +138,29 @@ fn rows(registry: &Registry, pk: i64, res_type: &str, resource: &Value) -> Rows 
                         param: param_code,
                         system: system.unwrap_or_default(),
                         code,
+                    });
+                }
+                IndexValue::TypedIdentifier {
+                    type_system,
+                    type_code,
+                    value,
+                } => {
+                    // `:of-type`: the type's system and code as the row's system.
+                    rows.tokens.insert(TokenRow {
+                        res_pk,
+                        res_type,
+                        param: format!("{param_code}:of-type"),
+                        system: format!("{type_system}|{type_code}"),
+                        code: value,
+                    });
+                }
+                IndexValue::ReferenceIdentifier { system, value } => {
+                    rows.tokens.insert(TokenRow {
+                        res_pk,
+                        res_type,
+                        param: format!("{param_code}:identifier"),
+                        system: system.unwrap_or_default(),
+                        code: value,
                     });
                 }
                 IndexValue::TokenText(text) => {

@@ -2,11 +2,12 @@
 //!
 //! Every search parameter of the store's registry (`zorgplan_search::Registry`: all of R4 and
 //! the standard's) can be searched, by its type: token (`code`, `system|code`, `|code`,
-//! `system|`; `:not`, `:text`), string (starts with, case- and accent-insensitive; `:exact`,
-//! `:contains`), reference (`Type/id`, `id`, an absolute or canonical URL; `:Type`), date (the
-//! prefixes `eq ne lt gt le ge sa eb ap` against the ranges the values cover at their
-//! precision), number and quantity (the same prefixes; a quantity's `|system|code`), uri (`:below`,
-//! `:above`), and `:missing` on all of them. Values follow the FHIR search syntax: a comma
+//! `system|`; `:not`, `:text`, an identifier's `:of-type`), string (starts with, case- and
+//! accent-insensitive; `:exact`, `:contains`), reference (`Type/id`, `id`, an absolute or
+//! canonical URL; `:Type`, `:identifier` of a logical reference), date (the prefixes `eq ne lt
+//! gt le ge sa eb ap` against the ranges the values cover at their precision), number and
+//! quantity (the same prefixes; a quantity's `|system|code`), uri (`:below`, `:above`), and
+//! `:missing` on all of them. Values follow the FHIR search syntax: a comma
 //! separates alternatives (OR), a repeated parameter adds a condition (AND), and `\,` `\|`
 //! `\$` `\\` escape those characters. Chains (`subject:Patient.identifier=…`, several levels)
 //! and reverse chains (`_has:Observation:patient:code=…`) are evaluated inner first, with at
@@ -81,6 +82,11 @@ pub enum Prefix {
 #[derive(Debug, Clone, PartialEq)]
 pub enum SearchValue {
     Token(Token),
+    /// `:of-type`: an identifier of this type (`system|code`) with this value.
+    OfType {
+        type_token: String,
+        value: String,
+    },
     /// `:text`, or a string parameter: the normalised text (`Exact` keeps it as written).
     Text(String),
     Exact(String),
@@ -219,8 +225,9 @@ impl Criteria {
                 continue;
             }
             let supported = match (param.kind, modifier) {
+                (Kind::Reference, Some("identifier")) => true,
                 (_, None) => true,
-                (Kind::Token, Some("not" | "text")) => true,
+                (Kind::Token, Some("not" | "text" | "of-type")) => true,
                 (Kind::String, Some("exact" | "contains")) => true,
                 (Kind::Uri, Some("below" | "above")) => true,
                 (Kind::Reference, Some(t)) => zorgplan_fhir::r4::is_resource_type(t),
@@ -234,9 +241,17 @@ impl Criteria {
             for raw in &alternatives {
                 values.push(parse_value(param.kind, modifier, raw, name)?);
             }
+            // `:identifier` and `:of-type` are answered from token rows of their own.
+            let (code, kind) = match (param.kind, modifier) {
+                (Kind::Reference, Some("identifier")) => {
+                    (format!("{code}:identifier"), Kind::Token)
+                }
+                (Kind::Token, Some("of-type")) => (format!("{code}:of-type"), Kind::Token),
+                _ => (code.to_owned(), param.kind),
+            };
             criteria.conditions.push(Criterion::Param {
-                code: code.to_owned(),
-                kind: param.kind,
+                code,
+                kind,
                 negated: modifier == Some("not"),
                 values,
             });
@@ -395,6 +410,19 @@ fn parse_value(
 ) -> Result<SearchValue, FhirError> {
     Ok(match (kind, modifier) {
         (Kind::Token, Some("text")) => SearchValue::Text(normalize(&unescape(raw))),
+        (Kind::Token, Some("of-type")) => {
+            let parts = split_unescaped(raw, '|');
+            let [system, code, value] = parts.as_slice() else {
+                return Err(bad(format!(
+                    "{name} takes type-system|type-code|value, not '{raw}'"
+                )));
+            };
+            SearchValue::OfType {
+                type_token: format!("{}|{}", unescape(system), unescape(code)),
+                value: unescape(value),
+            }
+        }
+        (Kind::Reference, Some("identifier")) => SearchValue::Token(parse_token(raw)),
         (Kind::Token, _) => SearchValue::Token(parse_token(raw)),
         (Kind::String, Some("exact")) => SearchValue::Exact(unescape(raw)),
         (Kind::String, Some("contains")) => SearchValue::Contains(normalize(&unescape(raw))),
@@ -545,6 +573,13 @@ fn value_predicate(res_type: &str, code: &str, kind: Kind, value: &SearchValue) 
             ),
             (None, None) => Box::new(resources::pk.eq_any(rows!(search_token))),
         },
+        SearchValue::OfType { type_token, value } => Box::new(
+            resources::pk.eq_any(
+                rows!(search_token)
+                    .filter(search_token::system.eq(type_token.clone()))
+                    .filter(search_token::code.eq(value.clone())),
+            ),
+        ),
         SearchValue::Text(text) => {
             // A token's :text is indexed as the string parameter `<code>:text`.
             let p = if kind == Kind::Token {

@@ -417,6 +417,49 @@ async fn every_parameter_type_and_modifier(backend: Backend) {
     assert_eq!(server.delete("Observation/w1").await.status, 204);
     assert_eq!(ids(&server, "Observation?subject=zoe").await.len(), 1);
 
+    // :of-type on identifiers and :identifier on logical references.
+    let kees = json!({"resourceType": "Patient", "id": "kees",
+        "identifier": [{"type": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v2-0203", "code": "MR"}]},
+                        "system": "http://example.org/mrn", "value": "mr-1"}]});
+    assert_eq!(server.put("Patient/kees", &kees).await.status, 201);
+    let logical = json!({"resourceType": "Observation", "id": "logical", "status": "final",
+        "code": {"text": "x"},
+        "subject": {"identifier": {"system": "http://fhir.nl/fhir/NamingSystem/bsn", "value": "999911120"}}});
+    assert_eq!(
+        server.put("Observation/logical", &logical).await.status,
+        201
+    );
+    let expect =
+        |list: &[&str]| -> BTreeSet<String> { list.iter().map(|s| s.to_string()).collect() };
+    assert_eq!(
+        ids(
+            &server,
+            "Patient?identifier:of-type=http://terminology.hl7.org/CodeSystem/v2-0203|MR|mr-1"
+        )
+        .await,
+        expect(&["kees"])
+    );
+    assert_eq!(
+        ids(
+            &server,
+            "Patient?identifier:of-type=http://terminology.hl7.org/CodeSystem/v2-0203|MR|mr-2"
+        )
+        .await,
+        expect(&[])
+    );
+    assert_eq!(
+        ids(
+            &server,
+            "Observation?subject:identifier=http://fhir.nl/fhir/NamingSystem/bsn|999911120"
+        )
+        .await,
+        expect(&["logical"])
+    );
+    server
+        .get("Patient?identifier:of-type=MR|mr-1")
+        .await
+        .outcome(400);
+
     // Values the server cannot read are a 400.
     for query in [
         "Patient?birthdate=yesterday",
