@@ -283,28 +283,29 @@ mod tests {
     use super::*;
     use actix_web::test::TestRequest;
 
-    fn format_for(accept: Option<&str>, query: &[(&str, &str)]) -> Result<Format, FhirError> {
+    fn request(
+        accept: Option<&str>,
+        query: &[(&str, &str)],
+    ) -> (HttpRequest, Vec<(String, String)>) {
         let mut req = TestRequest::default();
         if let Some(accept) = accept {
             req = req.insert_header((header::ACCEPT, accept));
         }
-        let params: Vec<(String, String)> = query
+        let params = query
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
-        response_format(&req.to_http_request(), &params)
+        (req.to_http_request(), params)
+    }
+
+    fn format_for(accept: Option<&str>, query: &[(&str, &str)]) -> Result<Format, FhirError> {
+        let (req, params) = request(accept, query);
+        response_format(&req, &params)
     }
 
     fn wanted(accept: Option<&str>, query: &[(&str, &str)]) -> Option<Media> {
-        let mut req = TestRequest::default();
-        if let Some(accept) = accept {
-            req = req.insert_header((header::ACCEPT, accept));
-        }
-        let params: Vec<(String, String)> = query
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        wanted_media(&req.to_http_request(), &params).ok()
+        let (req, params) = request(accept, query);
+        wanted_media(&req, &params).ok()
     }
 
     #[test]
