@@ -195,6 +195,19 @@ pub async fn xml_responses(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<EitherBody<BoxBody>>, actix_web::Error> {
+    // Most requests want JSON: look closer only when XML is mentioned at all.
+    let accept_xml = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("xml"));
+    if !accept_xml && !req.query_string().contains("_format") {
+        return Ok(next
+            .call(req)
+            .await?
+            .map_into_boxed_body()
+            .map_into_left_body());
+    }
     let params = query_pairs(req.query_string());
     let wanted = wanted_media(req.request(), &params).ok();
     let pretty = params
