@@ -15,6 +15,7 @@ pub const RESULT_PARAMS: &[&str] = &[
     "_pretty",
     "_count",
     "__cursor",
+    "__before",
     "_include",
     "_include:iterate",
     "_revinclude",

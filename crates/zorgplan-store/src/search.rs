@@ -878,6 +878,25 @@ pub(crate) fn matching_pks(
     after: Option<i64>,
     limit: i64,
 ) -> TxResult<Vec<i64>> {
+    matching(conn, res_type, criteria, Position::After(after), limit)
+}
+
+/// Where a page of matches in storage order starts.
+#[derive(Debug, Clone, Copy)]
+enum Position {
+    /// After this pk (from the start when `None`), ascending.
+    After(Option<i64>),
+    /// The last ones before this pk, answered in descending order.
+    Before(i64),
+}
+
+fn matching(
+    conn: &mut AnyConnection,
+    res_type: &str,
+    criteria: &Criteria,
+    position: Position,
+    limit: i64,
+) -> TxResult<Vec<i64>> {
     let mut query = resources::table
         .select(resources::pk)
         .filter(resources::res_type.eq(res_type.to_owned()))
@@ -975,10 +994,19 @@ pub(crate) fn matching_pks(
             }
         }
     }
-    if let Some(after) = after {
-        query = query.filter(resources::pk.gt(after));
-    }
-    Ok(query.order(resources::pk.asc()).limit(limit).load(conn)?)
+    Ok(match position {
+        Position::After(after) => {
+            if let Some(after) = after {
+                query = query.filter(resources::pk.gt(after));
+            }
+            query.order(resources::pk.asc()).limit(limit).load(conn)?
+        }
+        Position::Before(before) => query
+            .filter(resources::pk.lt(before))
+            .order(resources::pk.desc())
+            .limit(limit)
+            .load(conn)?,
+    })
 }
 
 /// An `_include` or `_revinclude`: the resources a reference parameter of `source_type`
@@ -1304,6 +1332,9 @@ pub struct SearchPage {
     pub matches: Vec<Version>,
     /// Where the next page starts, when there is one.
     pub next: Option<i64>,
+    /// Where the previous page ends (its `before` cursor: the first pk of this page), when
+    /// there is one.
+    pub previous: Option<i64>,
 }
 
 impl Store {
@@ -1432,13 +1463,44 @@ impl Store {
         count: usize,
         after: Option<i64>,
     ) -> Result<SearchPage, FhirError> {
+        self.search_at(res_type, criteria, count, Position::After(after))
+    }
+
+    /// The page of `count` matches that ends right before the pk `before` (a `previous`
+    /// link), in storage order.
+    pub fn search_before(
+        &self,
+        res_type: &str,
+        criteria: &Criteria,
+        count: usize,
+        before: i64,
+    ) -> Result<SearchPage, FhirError> {
+        self.search_at(res_type, criteria, count, Position::Before(before))
+    }
+
+    fn search_at(
+        &self,
+        res_type: &str,
+        criteria: &Criteria,
+        count: usize,
+        position: Position,
+    ) -> Result<SearchPage, FhirError> {
         self.read_with(|conn| {
-            let mut pks = matching_pks(conn, res_type, criteria, after, count as i64 + 1)?;
-            let next = if pks.len() > count {
-                pks.truncate(count);
-                pks.last().copied()
-            } else {
-                None
+            let mut pks = matching(conn, res_type, criteria, position, count as i64 + 1)?;
+            let more = pks.len() > count;
+            pks.truncate(count);
+            let (next, previous) = match position {
+                Position::After(after) => (
+                    more.then(|| pks.last().copied()).flatten(),
+                    after.map(|a| pks.first().copied().unwrap_or(a + 1)),
+                ),
+                Position::Before(before) => {
+                    pks.reverse();
+                    (
+                        Some(before - 1),
+                        more.then(|| pks.first().copied()).flatten(),
+                    )
+                }
             };
             let rows: Vec<(i64, Row)> = load_versions(conn, &pks)?;
             let mut by_pk: std::collections::HashMap<i64, Row> = rows.into_iter().collect();
@@ -1447,7 +1509,11 @@ impl Store {
                 .filter_map(|pk| by_pk.remove(pk))
                 .map(Row::into_version)
                 .collect();
-            Ok(SearchPage { matches, next })
+            Ok(SearchPage {
+                matches,
+                next,
+                previous,
+            })
         })
     }
 }

@@ -58,6 +58,11 @@ async fn search(
     let bad_cursor =
         |c: &str| FhirError::bad_request(format!("'{c}' is not a paging cursor of this server"));
     let raw_cursor = params::last(&all, "__cursor").map(str::to_owned);
+    let before = match params::last(&all, "__before") {
+        None => None,
+        Some(b) if sort.is_empty() => Some(b.parse::<i64>().map_err(|_| bad_cursor(b))?),
+        Some(b) => return Err(bad_cursor(b).into()),
+    };
     let (cursor, sort_cursor) = match (&raw_cursor, sort.is_empty()) {
         (None, _) => (None, None),
         (Some(c), true) => (Some(c.parse::<i64>().map_err(|_| bad_cursor(c))?), None),
@@ -113,15 +118,14 @@ async fn search(
             let empty = zorgplan_store::SearchPage {
                 matches: Vec::new(),
                 next: None,
+                previous: None,
             };
             return Ok((empty, Vec::new(), total, None));
         }
-        let page = if sort.is_empty() {
-            let page = store.search(res_type, &query, count, cursor)?;
-            zorgplan_store::SearchPage {
-                next: page.next,
-                matches: page.matches,
-            }
+        let page = if let Some(before) = before {
+            store.search_before(res_type, &query, count, before)?
+        } else if sort.is_empty() {
+            store.search(res_type, &query, count, cursor)?
         } else {
             let page = store.search_sorted(res_type, &query, &sort, count, sort_cursor.as_ref())?;
             next_sorted = page.next.map(|(mut values, pk)| {
@@ -130,6 +134,7 @@ async fn search(
             });
             zorgplan_store::SearchPage {
                 next: None,
+                previous: None,
                 matches: page.matches,
             }
         };
@@ -157,18 +162,26 @@ async fn search(
         Some(id) => format!("Patient/{id}/{res_type}"),
         None => res_type.to_owned(),
     };
-    let link = |after: Option<String>| {
+    let link = |cursor: Option<(&str, String)>| {
         let mut params = used.clone();
-        if let Some(after) = after {
-            params.push(("__cursor".into(), after));
+        if let Some((name, value)) = cursor {
+            params.push((name.to_owned(), value));
         }
         format!("{base}/{path}?{}", to_query(&params))
     };
-    let mut links = vec![("self", link(raw_cursor.clone()))];
+    let this = match (&raw_cursor, before) {
+        (_, Some(b)) => Some(("__before", b.to_string())),
+        (Some(c), None) => Some(("__cursor", c.clone())),
+        (None, None) => None,
+    };
+    let mut links = vec![("self", link(this))];
     let next = page.next.map(|pk| pk.to_string()).or(next_sorted);
-    let complete = raw_cursor.is_none() && next.is_none();
+    let complete = raw_cursor.is_none() && before.is_none() && next.is_none();
     if let Some(next) = next {
-        links.push(("next", link(Some(next))));
+        links.push(("next", link(Some(("__cursor", next)))));
+    }
+    if let Some(previous) = page.previous {
+        links.push(("previous", link(Some(("__before", previous.to_string())))));
     }
     let mut bundle = BundleWriter::new("searchset", &links);
     match (total, total_mode.as_str()) {

@@ -358,7 +358,7 @@ async fn every_parameter_type_and_modifier(backend: Backend) {
         .await
         .outcome(400);
 
-    // _sort: several keys, descending, missing values last, stable paging.
+    // Paging both ways: next and previous links in storage order.
     let ordered = |bundle: &Value| -> Vec<String> {
         bundle["entry"]
             .as_array()
@@ -367,6 +367,31 @@ async fn every_parameter_type_and_modifier(backend: Backend) {
             .map(|e| e["resource"]["id"].as_str().unwrap().to_owned())
             .collect()
     };
+    let relative = |bundle: &Value, relation: &str| {
+        crate::common::link(bundle, relation).map(|l| {
+            let (_, rest) = l.split_once("/Patient?").unwrap();
+            format!("Patient?{rest}")
+        })
+    };
+    let first_page = server.get("Patient?_count=2").await.json();
+    assert_eq!(ordered(&first_page), ["zoe", "daan"]);
+    assert!(relative(&first_page, "previous").is_none());
+    let second_page = server
+        .get(&relative(&first_page, "next").unwrap())
+        .await
+        .json();
+    assert_eq!(ordered(&second_page), ["sem", "lotte"]);
+    assert!(relative(&second_page, "next").is_none());
+    let back = server
+        .get(&relative(&second_page, "previous").unwrap())
+        .await
+        .json();
+    assert_eq!(ordered(&back), ["zoe", "daan"]);
+    assert!(relative(&back, "previous").is_none());
+    assert_eq!(relative(&back, "next"), relative(&first_page, "next"));
+    server.get("Patient?__before=x").await.outcome(400);
+
+    // _sort: several keys, descending, missing values last, stable paging.
     for (query, expected) in [
         ("Patient?_sort=birthdate", ["lotte", "daan", "zoe", "sem"]),
         ("Patient?_sort=-birthdate", ["sem", "zoe", "daan", "lotte"]),
