@@ -1,7 +1,7 @@
 //! Content negotiation: which representation to answer (`Accept`, `_format`, `_pretty`),
 //! which bodies are read (`Content-Type`), and what the client prefers (`Prefer`).
 
-use crate::params::query_pairs;
+use crate::params::{last, query_pairs};
 use actix_web::body::{BoxBody, EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header;
@@ -115,16 +115,12 @@ pub fn wanted_media(req: &HttpRequest, params: &[(String, String)]) -> Result<Me
 }
 
 /// The representation a handler writes. Handlers always write JSON; when the client wants
-/// XML, [`XmlResponses`] turns the finished response into XML.
+/// XML, [`xml_responses`] turns the finished response into XML.
 pub fn response_format(
     req: &HttpRequest,
     params: &[(String, String)],
 ) -> Result<Format, FhirError> {
-    let pretty = params
-        .iter()
-        .rev()
-        .find(|(k, _)| k == "_pretty")
-        .is_some_and(|(_, v)| v == "true");
+    let pretty = last(params, "_pretty") == Some("true");
     let media = match wanted_media(req, params)? {
         Media::Xml => Media::Json,
         Media::FhirXml => Media::FhirJson,
@@ -210,11 +206,7 @@ pub async fn xml_responses(
     }
     let params = query_pairs(req.query_string());
     let wanted = wanted_media(req.request(), &params).ok();
-    let pretty = params
-        .iter()
-        .rev()
-        .find(|(k, _)| k == "_pretty")
-        .is_some_and(|(_, v)| v == "true");
+    let pretty = last(&params, "_pretty") == Some("true");
     let response = next.call(req).await?;
     let Some(media) = wanted.filter(|m| m.is_xml()) else {
         return Ok(response.map_into_boxed_body().map_into_left_body());

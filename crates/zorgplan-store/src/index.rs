@@ -281,36 +281,6 @@ pub(crate) fn write(
     if replace {
         remove(conn, pk)?;
     }
-    let mut tokens: Vec<TokenRow> = rows
-        .tokens
-        .iter()
-        .map(|r| TokenRow {
-            res_pk: pk,
-            ..r.clone()
-        })
-        .collect();
-    tokens.push(TokenRow {
-        res_pk: pk,
-        res_type: res_type.to_owned(),
-        param: "_id".to_owned(),
-        system: String::new(),
-        code: id.to_owned(),
-    });
-    let mut dates: Vec<DateRow> = rows
-        .dates
-        .iter()
-        .map(|r| DateRow {
-            res_pk: pk,
-            ..r.clone()
-        })
-        .collect();
-    dates.push(DateRow {
-        res_pk: pk,
-        res_type: res_type.to_owned(),
-        param: "_lastUpdated".to_owned(),
-        low: last_updated,
-        high: last_updated,
-    });
     // One multi-row INSERT per table, on the backend's own connection (the multi-backend
     // layer cannot batch).
     macro_rules! insert {
@@ -335,6 +305,22 @@ pub(crate) fn write(
                 .collect()
         };
     }
+    let mut tokens: Vec<TokenRow> = with_pk!(rows.tokens);
+    tokens.push(TokenRow {
+        res_pk: pk,
+        res_type: res_type.to_owned(),
+        param: "_id".to_owned(),
+        system: String::new(),
+        code: id.to_owned(),
+    });
+    let mut dates: Vec<DateRow> = with_pk!(rows.dates);
+    dates.push(DateRow {
+        res_pk: pk,
+        res_type: res_type.to_owned(),
+        param: "_lastUpdated".to_owned(),
+        low: last_updated,
+        high: last_updated,
+    });
     insert!(search_token, tokens);
     insert!(search_string, with_pk!(rows.strings));
     insert!(search_reference, with_pk!(rows.references));
