@@ -99,6 +99,84 @@ pub fn extract(param: &Param, resource: &Value) -> Result<Vec<IndexValue>, EvalE
     Ok(out)
 }
 
+/// What a composite parameter indexes of `resource` (see [`Param::composite_searchable`]):
+/// for each value of its expression (an Observation, each of its components, …), every code
+/// of the first component paired with every value of the second one. Each pair is keyed by
+/// [`composite_key`] of the code, in every form a search may name it (`system|code`, `code`,
+/// `system|`; `|code` for a code without a system), so that the second value is searched
+/// like a value of its own type under that key. Empty for a composite of another shape.
+pub fn extract_composite(
+    param: &Param,
+    resource: &Value,
+) -> Result<Vec<(String, IndexValue)>, EvalError> {
+    let [first, second] = param.components.as_slice() else {
+        return Ok(Vec::new());
+    };
+    let Some(second_kind) = second.kind.filter(|_| param.composite_searchable()) else {
+        return Ok(Vec::new());
+    };
+    let resolver = |reference: &str| referenced_type(reference).and_then(stub);
+    let ctx = Context::new(resource).with_resolver(&resolver);
+    let roots = param.expression.evaluate(&ctx)?;
+    let mut out = Vec::new();
+    for root in roots.iter() {
+        let focus = std::slice::from_ref(root);
+        let mut codes = Vec::new();
+        for item in first.expression.evaluate_on(&ctx, focus)?.iter() {
+            values(Kind::Token, item, &mut codes);
+        }
+        let mut seconds = Vec::new();
+        for item in second.expression.evaluate_on(&ctx, focus)?.iter() {
+            values(second_kind, item, &mut seconds);
+        }
+        for code in &codes {
+            let IndexValue::Token { system, code } = code else {
+                continue;
+            };
+            let mut keys = vec![composite_key(&param.code, None, Some(code))];
+            match system {
+                Some(system) => {
+                    keys.push(composite_key(&param.code, Some(system), Some(code)));
+                    keys.push(composite_key(&param.code, Some(system), None));
+                }
+                None => keys.push(composite_key(&param.code, Some(""), Some(code))),
+            }
+            for key in keys {
+                for value in &seconds {
+                    out.push((key.clone(), value.clone()));
+                }
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    Ok(out)
+}
+
+/// The name under which the index keeps the second values of composite parameter `code`
+/// paired with a code: `code$system|value`, `code$|value` (no system: `Some("")`),
+/// `code$value` (any system: `None`), `code$system|` (any code: `None`). `|`, `$` and `\`
+/// inside the system or code are escaped with a backslash.
+pub fn composite_key(code: &str, system: Option<&str>, value: Option<&str>) -> String {
+    fn escaped(out: &mut String, text: &str) {
+        for c in text.chars() {
+            if matches!(c, '|' | '$' | '\\') {
+                out.push('\\');
+            }
+            out.push(c);
+        }
+    }
+    let mut key = format!("{code}$");
+    if let Some(system) = system {
+        escaped(&mut key, system);
+        key.push('|');
+    }
+    if let Some(value) = value {
+        escaped(&mut key, value);
+    }
+    key
+}
+
 fn text(value: Option<&Value>) -> Option<String> {
     match value? {
         Value::String(s) => Some(s.clone()),

@@ -20,5 +20,5 @@ pub mod extract;
 pub mod params;
 pub mod text;
 
-pub use extract::{extract, IndexValue};
-pub use params::{Kind, Param, Registry};
+pub use extract::{composite_key, extract, extract_composite, IndexValue};
+pub use params::{Component, Kind, Param, Registry};

@@ -65,9 +65,42 @@ pub struct Param {
     pub expression: Expr,
     /// For a reference parameter: the types it may point to.
     pub targets: Vec<String>,
-    /// For a composite parameter: each component's SearchParameter URL and expression
-    /// (relative to the composite's value).
-    pub components: Vec<(String, Expr)>,
+    /// For a composite parameter: its components, in order.
+    pub components: Vec<Component>,
+}
+
+/// One component of a composite parameter.
+#[derive(Debug, Clone)]
+pub struct Component {
+    /// The canonical URL of the component's own SearchParameter.
+    pub url: String,
+    /// The type of that parameter (`None` when the registry does not know it).
+    pub kind: Option<Kind>,
+    /// Its values, relative to each value of the composite's expression.
+    pub expression: Expr,
+}
+
+impl Param {
+    /// Whether a composite parameter can be searched: two components, the first a token
+    /// (the code), the second of a plain type — the shape of every R4 composite of the
+    /// standard's resource types (`code-value-quantity`, `combo-code-value-concept`, …).
+    pub fn composite_searchable(&self) -> bool {
+        matches!(
+            self.components.as_slice(),
+            [first, second] if first.kind == Some(Kind::Token)
+                && second.kind.is_some_and(|k| !matches!(k, Kind::Composite | Kind::Special))
+        )
+    }
+
+    /// Whether searches and the index handle this parameter: every type but special ones,
+    /// and composites of the searchable shape.
+    pub fn searchable(&self) -> bool {
+        match self.kind {
+            Kind::Special => false,
+            Kind::Composite => self.composite_searchable(),
+            _ => true,
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -98,7 +131,13 @@ fn compile(raw: RawParam) -> Option<Param> {
         components: raw
             .components
             .into_iter()
-            .filter_map(|(url, e)| Some((url, Expr::parse(&e).ok()?)))
+            .filter_map(|(url, e)| {
+                Some(Component {
+                    url,
+                    kind: None,
+                    expression: Expr::parse(&e).ok()?,
+                })
+            })
             .collect(),
         code: raw.code,
         url: raw.url,
@@ -161,13 +200,32 @@ impl Registry {
                         .flatten()
                         .filter_map(|t| t.as_str().map(str::to_owned))
                         .collect(),
-                    components: Vec::new(),
+                    components: sp["component"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .map(|c| {
+                            let text = |k: &str| c[k].as_str().unwrap_or_default().to_owned();
+                            (text("definition"), text("expression"))
+                        })
+                        .collect(),
                 };
                 if let Some(param) = compile(param) {
                     let params = by_type.entry(base.to_owned()).or_default();
                     params.retain(|p| p.code != param.code);
                     params.push(param);
                 }
+            }
+        }
+        // A composite's components are parameters of their own: their types, by URL.
+        let kinds: HashMap<String, Kind> = by_type
+            .values()
+            .flatten()
+            .map(|p| (p.url.clone(), p.kind))
+            .collect();
+        for param in by_type.values_mut().flatten() {
+            for component in &mut param.components {
+                component.kind = kinds.get(&component.url).copied();
             }
         }
         Registry {

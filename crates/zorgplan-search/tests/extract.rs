@@ -3,7 +3,7 @@
 
 use serde_json::{json, Value};
 use std::path::Path;
-use zorgplan_search::{extract, IndexValue, Registry};
+use zorgplan_search::{composite_key, extract, extract_composite, IndexValue, Registry};
 
 fn fixture_resources() -> Vec<Value> {
     let mut out = Vec::new();
@@ -39,8 +39,10 @@ fn every_parameter_evaluates_on_every_scenario_resource() {
         for param in registry.params(res_type) {
             let found = extract(param, resource)
                 .unwrap_or_else(|e| panic!("{res_type}.{}: {e}", param.code));
+            let pairs = extract_composite(param, resource)
+                .unwrap_or_else(|e| panic!("{res_type}.{}: {e}", param.code));
             evaluated += 1;
-            values += found.len();
+            values += found.len() + pairs.len();
         }
     }
     println!("{evaluated} parameter evaluations, {values} index values");
@@ -234,4 +236,57 @@ fn the_standards_parameters_index_the_scenarios() {
     // The scenarios use the life domains on goals and the MKS phase on plans.
     assert!(indexed["Goal.kinderleefdomein"] > 0, "{indexed:?}");
     assert!(indexed["CarePlan.mks-fase"] > 0, "{indexed:?}");
+}
+
+#[test]
+fn composites_pair_each_code_with_the_values_beside_it() {
+    let obs: Value = serde_json::from_str(
+        r#"{"resourceType": "Observation", "status": "final",
+            "code": {"coding": [{"system": "http://loinc.org", "code": "85354-9"}]},
+            "component": [
+              {"code": {"coding": [{"system": "http://loinc.org", "code": "8480-6"}]},
+               "valueQuantity": {"value": 120, "code": "mm[Hg]"}},
+              {"code": {"coding": [{"code": "x|y"}]},
+               "valueQuantity": {"value": 80}}]}"#,
+    )
+    .unwrap();
+    let param = Registry::r4()
+        .param("Observation", "component-code-value-quantity")
+        .unwrap();
+    assert!(param.composite_searchable());
+    let quantity = |value: &str, code: Option<&str>| IndexValue::Quantity {
+        value: value.into(),
+        system: None,
+        code: code.map(Into::into),
+        unit: None,
+    };
+    let key = |system, code| composite_key("component-code-value-quantity", system, code);
+    let systolic = quantity("120", Some("mm[Hg]"));
+    let pairs = extract_composite(param, &obs).unwrap();
+    let mut expected = vec![
+        (key(None, Some("8480-6")), systolic.clone()),
+        (
+            key(Some("http://loinc.org"), Some("8480-6")),
+            systolic.clone(),
+        ),
+        (key(Some("http://loinc.org"), None), systolic),
+        (key(None, Some("x|y")), quantity("80", None)),
+        (key(Some(""), Some("x|y")), quantity("80", None)),
+    ];
+    expected.sort();
+    assert_eq!(pairs, expected);
+    // A `|` inside a code cannot be mistaken for the system separator.
+    assert_eq!(
+        key(None, Some("x|y")),
+        "component-code-value-quantity$x\\|y"
+    );
+    assert_ne!(key(Some("x"), Some("y")), key(None, Some("x|y")));
+    // The Observation has no value of its own: code-value-quantity pairs nothing.
+    let own = Registry::r4()
+        .param("Observation", "code-value-quantity")
+        .unwrap();
+    assert!(extract_composite(own, &obs).unwrap().is_empty());
+    // A parameter of another type pairs nothing either.
+    let code = Registry::r4().param("Observation", "code").unwrap();
+    assert!(extract_composite(code, &obs).unwrap().is_empty());
 }

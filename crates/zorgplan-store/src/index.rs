@@ -17,7 +17,7 @@ use crate::schema::{
 use diesel::prelude::*;
 use serde_json::Value;
 use std::collections::BTreeSet;
-use zorgplan_search::{extract, IndexValue, Kind, Registry};
+use zorgplan_search::{extract, extract_composite, IndexValue, Kind, Registry};
 
 #[derive(Insertable, Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 #[diesel(table_name = search_token)]
@@ -115,9 +115,20 @@ pub(crate) fn prepare(registry: &Registry, res_type: &str, resource: &Value) -> 
 fn rows(registry: &Registry, pk: i64, res_type: &str, resource: &Value) -> Rows {
     let mut rows = Rows::default();
     for param in registry.params(res_type) {
-        if matches!(param.kind, Kind::Composite | Kind::Special)
-            || matches!(param.code.as_str(), "_id" | "_lastUpdated")
-        {
+        if !param.searchable() || matches!(param.code.as_str(), "_id" | "_lastUpdated") {
+            continue;
+        }
+        if param.kind == Kind::Composite {
+            match extract_composite(param, resource) {
+                Ok(values) => {
+                    for (key, value) in values {
+                        add(&mut rows, pk, res_type, &key, value);
+                    }
+                }
+                Err(error) => {
+                    tracing::warn!(res_type, param = %param.code, %error, "search parameter not indexed");
+                }
+            }
             continue;
         }
         let values = match extract(param, resource) {
@@ -127,122 +138,8 @@ fn rows(registry: &Registry, pk: i64, res_type: &str, resource: &Value) -> Rows 
                 continue;
             }
         };
-        let key = |param: &str| (pk, res_type.to_owned(), param.to_owned());
         for value in values {
-            let (res_pk, res_type, param_code) = key(&param.code);
-            match value {
-                IndexValue::Token { system, code } => {
-                    rows.tokens.insert(TokenRow {
-                        res_pk,
-                        res_type,
-                        param: param_code,
-                        system: system.unwrap_or_default(),
-                        code,
-                    });
-                }
-                IndexValue::TypedIdentifier {
-                    type_system,
-                    type_code,
-                    value,
-                } => {
-                    // `:of-type`: the type's system and code as the row's system.
-                    rows.tokens.insert(TokenRow {
-                        res_pk,
-                        res_type,
-                        param: format!("{param_code}:of-type"),
-                        system: format!("{type_system}|{type_code}"),
-                        code: value,
-                    });
-                }
-                IndexValue::ReferenceIdentifier { system, value } => {
-                    rows.tokens.insert(TokenRow {
-                        res_pk,
-                        res_type,
-                        param: format!("{param_code}:identifier"),
-                        system: system.unwrap_or_default(),
-                        code: value,
-                    });
-                }
-                IndexValue::TokenText(text) => {
-                    rows.strings.insert(StringRow {
-                        res_pk,
-                        res_type,
-                        param: format!("{param_code}:text"),
-                        exact: text.clone(),
-                        normalized: text,
-                    });
-                }
-                IndexValue::String { normalized, exact } => {
-                    rows.strings.insert(StringRow {
-                        res_pk,
-                        res_type,
-                        param: param_code,
-                        normalized,
-                        exact,
-                    });
-                }
-                IndexValue::Reference {
-                    res_type: target_type,
-                    id,
-                    url,
-                } => {
-                    rows.references.insert(ReferenceRow {
-                        res_pk,
-                        res_type,
-                        param: param_code,
-                        target_type: target_type.unwrap_or_default(),
-                        target_id: id.unwrap_or_default(),
-                        url: url.unwrap_or_default(),
-                    });
-                }
-                IndexValue::Date { low, high } => {
-                    rows.dates.insert(DateRow {
-                        res_pk,
-                        res_type,
-                        param: param_code,
-                        low,
-                        high,
-                    });
-                }
-                IndexValue::Number(text) => {
-                    if let Ok(value) = text.parse::<f64>() {
-                        rows.numbers.push(NumberRow {
-                            res_pk,
-                            res_type,
-                            param: param_code,
-                            value,
-                            text,
-                        });
-                    }
-                }
-                IndexValue::Quantity {
-                    value,
-                    system,
-                    code,
-                    unit,
-                } => {
-                    if let Ok(number) = value.parse::<f64>() {
-                        rows.quantities.push(QuantityRow {
-                            res_pk,
-                            res_type,
-                            param: param_code,
-                            value: number,
-                            system: system.unwrap_or_default(),
-                            code: code.unwrap_or_default(),
-                            unit: unit.unwrap_or_default(),
-                            text: value,
-                        });
-                    }
-                }
-                IndexValue::Uri(uri) => {
-                    rows.uris.insert(UriRow {
-                        res_pk,
-                        res_type,
-                        param: param_code,
-                        uri,
-                    });
-                }
-            }
+            add(&mut rows, pk, res_type, &param.code, value);
         }
     }
     // Numbers and quantities are kept in vectors (an f64 has no order); the same value twice
@@ -264,6 +161,125 @@ fn rows(registry: &Registry, pk: i64, res_type: &str, resource: &Value) -> Rows 
     rows.quantities
         .dedup_by(|a, b| quantity_key(a) == quantity_key(b));
     rows
+}
+
+/// The row of one value of parameter `param_code` (a composite's key for the values of a
+/// composite).
+fn add(rows: &mut Rows, pk: i64, res_type: &str, param_code: &str, value: IndexValue) {
+    let (res_pk, res_type, param_code) = (pk, res_type.to_owned(), param_code.to_owned());
+    match value {
+        IndexValue::Token { system, code } => {
+            rows.tokens.insert(TokenRow {
+                res_pk,
+                res_type,
+                param: param_code,
+                system: system.unwrap_or_default(),
+                code,
+            });
+        }
+        IndexValue::TypedIdentifier {
+            type_system,
+            type_code,
+            value,
+        } => {
+            // `:of-type`: the type's system and code as the row's system.
+            rows.tokens.insert(TokenRow {
+                res_pk,
+                res_type,
+                param: format!("{param_code}:of-type"),
+                system: format!("{type_system}|{type_code}"),
+                code: value,
+            });
+        }
+        IndexValue::ReferenceIdentifier { system, value } => {
+            rows.tokens.insert(TokenRow {
+                res_pk,
+                res_type,
+                param: format!("{param_code}:identifier"),
+                system: system.unwrap_or_default(),
+                code: value,
+            });
+        }
+        IndexValue::TokenText(text) => {
+            rows.strings.insert(StringRow {
+                res_pk,
+                res_type,
+                param: format!("{param_code}:text"),
+                exact: text.clone(),
+                normalized: text,
+            });
+        }
+        IndexValue::String { normalized, exact } => {
+            rows.strings.insert(StringRow {
+                res_pk,
+                res_type,
+                param: param_code,
+                normalized,
+                exact,
+            });
+        }
+        IndexValue::Reference {
+            res_type: target_type,
+            id,
+            url,
+        } => {
+            rows.references.insert(ReferenceRow {
+                res_pk,
+                res_type,
+                param: param_code,
+                target_type: target_type.unwrap_or_default(),
+                target_id: id.unwrap_or_default(),
+                url: url.unwrap_or_default(),
+            });
+        }
+        IndexValue::Date { low, high } => {
+            rows.dates.insert(DateRow {
+                res_pk,
+                res_type,
+                param: param_code,
+                low,
+                high,
+            });
+        }
+        IndexValue::Number(text) => {
+            if let Ok(value) = text.parse::<f64>() {
+                rows.numbers.push(NumberRow {
+                    res_pk,
+                    res_type,
+                    param: param_code,
+                    value,
+                    text,
+                });
+            }
+        }
+        IndexValue::Quantity {
+            value,
+            system,
+            code,
+            unit,
+        } => {
+            if let Ok(number) = value.parse::<f64>() {
+                rows.quantities.push(QuantityRow {
+                    res_pk,
+                    res_type,
+                    param: param_code,
+                    value: number,
+                    system: system.unwrap_or_default(),
+                    code: code.unwrap_or_default(),
+                    unit: unit.unwrap_or_default(),
+                    text: value,
+                });
+            }
+        }
+        IndexValue::Uri(uri) => {
+            rows.uris.insert(UriRow {
+                res_pk,
+                res_type,
+                param: param_code,
+                uri,
+            });
+        }
+    }
 }
 
 /// Writes the index rows of a resource's new current version (`rows` from [`prepare`], and

@@ -21,7 +21,7 @@ mod tx;
 pub use crud::{Created, Deleted, Written};
 pub use db::{Backend, StoreConfig};
 pub use history::{HistoryCursor, HistoryPage, HistoryQuery, HistoryScope};
-pub use search::{Criteria, Include, SearchPage, SortKey, SortedPage};
+pub use search::{Criteria, Include, PageAt, SearchPage, SortCursor, SortKey};
 pub use time::Timestamp;
 
 use zorgplan_fhir::FhirError;

@@ -13,7 +13,9 @@
 //! and reverse chains (`_has:Observation:patient:code=…`) are evaluated inner first, with at
 //! most a thousand inner matches. `_sort` (several keys, `-` for descending, a resource
 //! without a value last) orders at most ten thousand matches and pages by the last entry's
-//! sort values, so that pages stay put while other resources change. Composite and special
+//! sort values, so that pages stay put while other resources change. Composite parameters of
+//! a code and a value (`code-value-quantity=http://loinc.org|8302-2$gt100`) compare the value
+//! against the values indexed under that code (`zorgplan_search::extract_composite`). Special
 //! parameters and result parameters are not evaluated here; the caller gets them back as
 //! unsupported.
 
@@ -28,10 +30,10 @@ use crate::{Store, Version};
 use diesel::expression::BoxableExpression;
 use diesel::prelude::*;
 use diesel::sql_types::Bool;
-use zorgplan_fhir::FhirError;
+use zorgplan_fhir::{r4, FhirError};
 use zorgplan_fhirpath::datetime::DateTime;
 use zorgplan_search::text::normalize;
-use zorgplan_search::{Kind, Registry};
+use zorgplan_search::{composite_key, Kind, Param, Registry};
 
 /// A search parameter the store can evaluate.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,19 +42,34 @@ pub struct SearchParamDef {
     /// The FHIR search parameter type.
     pub kind: &'static str,
     pub definition: String,
+    /// The modifiers it takes (`[type]`: a reference's target type, `:Patient`).
+    pub modifiers: &'static [&'static str],
 }
 
 /// The search parameters supported for a resource type, in the registry's order.
 pub fn supported_params(registry: &Registry, res_type: &str) -> Vec<SearchParamDef> {
     registry
         .params(res_type)
-        .filter(|p| !matches!(p.kind, Kind::Composite | Kind::Special))
+        .filter(|p| p.searchable())
         .map(|p| SearchParamDef {
             name: p.code.clone(),
             kind: p.kind.as_str(),
             definition: p.url.clone(),
+            modifiers: modifiers(p.kind),
         })
         .collect()
+}
+
+/// The modifiers searches of a parameter of type `kind` take.
+pub fn modifiers(kind: Kind) -> &'static [&'static str] {
+    match kind {
+        Kind::Token => &["missing", "not", "text", "of-type"],
+        Kind::String => &["missing", "exact", "contains"],
+        Kind::Reference => &["missing", "identifier", "[type]"],
+        Kind::Uri => &["missing", "below", "above"],
+        Kind::Date | Kind::Number | Kind::Quantity => &["missing"],
+        Kind::Composite | Kind::Special => &[],
+    }
 }
 
 /// One value of a token parameter.
@@ -115,6 +132,12 @@ pub enum SearchValue {
     Uri(String),
     UriBelow(String),
     UriAbove(String),
+    /// A composite's second value (of type `kind`), paired with the code `key` names.
+    Composite {
+        key: String,
+        kind: Kind,
+        value: Box<SearchValue>,
+    },
 }
 
 /// One condition; the alternatives within it are ORed.
@@ -195,12 +218,22 @@ impl Criteria {
                 Some((code, modifier)) => (code, Some(modifier)),
                 None => (name.as_str(), None),
             };
-            let Some(param) = registry.param(res_type, code).filter(|p| {
-                !matches!(p.kind, Kind::Composite | Kind::Special) && !code.contains('.')
-            }) else {
+            let Some(param) = registry
+                .param(res_type, code)
+                .filter(|p| p.searchable() && !code.contains('.'))
+            else {
                 unknown.push((name.clone(), value.clone()));
                 continue;
             };
+            let supported = match modifier {
+                None => true,
+                Some(m) if param.kind == Kind::Reference && r4::is_resource_type(m) => true,
+                Some(m) => modifiers(param.kind).contains(&m),
+            };
+            if !supported {
+                unknown.push((name.clone(), value.clone()));
+                continue;
+            }
             let alternatives = split_unescaped(value, ',');
             if alternatives.iter().any(String::is_empty) {
                 return Err(bad(format!("Search parameter '{name}' has an empty value")));
@@ -224,22 +257,12 @@ impl Criteria {
                 ));
                 continue;
             }
-            let supported = match (param.kind, modifier) {
-                (Kind::Reference, Some("identifier")) => true,
-                (_, None) => true,
-                (Kind::Token, Some("not" | "text" | "of-type")) => true,
-                (Kind::String, Some("exact" | "contains")) => true,
-                (Kind::Uri, Some("below" | "above")) => true,
-                (Kind::Reference, Some(t)) => zorgplan_fhir::r4::is_resource_type(t),
-                _ => false,
-            };
-            if !supported {
-                unknown.push((name.clone(), value.clone()));
-                continue;
-            }
             let mut values = Vec::with_capacity(alternatives.len());
             for raw in &alternatives {
-                values.push(parse_value(param.kind, modifier, raw, name)?);
+                values.push(match param.kind {
+                    Kind::Composite => parse_composite(param, raw, name)?,
+                    kind => parse_value(kind, modifier, raw, name)?,
+                });
             }
             // `:identifier` and `:of-type` are answered from token rows of their own.
             let (code, kind) = match (param.kind, modifier) {
@@ -475,6 +498,30 @@ fn parse_value(
         (Kind::Composite | Kind::Special, _) => {
             return Err(bad(format!("{name} cannot be searched here")))
         }
+    })
+}
+
+/// `code$value` of a composite parameter (see `Param::composite_searchable`): the second
+/// value, searched under the key of the code (`zorgplan_search::composite_key`).
+fn parse_composite(param: &Param, raw: &str, name: &str) -> Result<SearchValue, FhirError> {
+    let parts = split_unescaped(raw, '$');
+    let ([code, second], [_, component]) = (parts.as_slice(), param.components.as_slice()) else {
+        return Err(bad(format!(
+            "{name} takes a code and a value separated by '$', not '{raw}'"
+        )));
+    };
+    let kind = component
+        .kind
+        .expect("a searchable composite's components have types");
+    let token = parse_token(code);
+    if code.is_empty() || second.is_empty() {
+        return Err(bad(format!("{name} has an empty part in '{raw}'")));
+    }
+    let key = composite_key(&param.code, token.system.as_deref(), token.code.as_deref());
+    Ok(SearchValue::Composite {
+        key,
+        kind,
+        value: Box::new(parse_value(kind, None, second, name)?),
     })
 }
 
@@ -715,6 +762,7 @@ fn value_predicate(res_type: &str, code: &str, kind: Kind, value: &SearchValue) 
             system,
             code,
         } => quantity_predicate(t, p, *prefix, *value, *low, *high, system, code),
+        SearchValue::Composite { key, kind, value } => value_predicate(res_type, key, *kind, value),
     }
 }
 
@@ -878,25 +926,20 @@ pub(crate) fn matching_pks(
     after: Option<i64>,
     limit: i64,
 ) -> TxResult<Vec<i64>> {
-    matching(conn, res_type, criteria, Position::After(after), limit)
+    let mut query = matching(conn, res_type, criteria)?;
+    if let Some(after) = after {
+        query = query.filter(resources::pk.gt(after));
+    }
+    Ok(query.order(resources::pk.asc()).limit(limit).load(conn)?)
 }
 
-/// Where a page of matches in storage order starts.
-#[derive(Debug, Clone, Copy)]
-enum Position {
-    /// After this pk (from the start when `None`), ascending.
-    After(Option<i64>),
-    /// The last ones before this pk, answered in descending order.
-    Before(i64),
-}
-
+/// The query of the pks of the current, non-deleted resources of `res_type` that match
+/// (chains and `_has` are evaluated on the way).
 fn matching(
     conn: &mut AnyConnection,
     res_type: &str,
     criteria: &Criteria,
-    position: Position,
-    limit: i64,
-) -> TxResult<Vec<i64>> {
+) -> TxResult<resources::BoxedQuery<'static, Db, diesel::sql_types::BigInt>> {
     let mut query = resources::table
         .select(resources::pk)
         .filter(resources::res_type.eq(res_type.to_owned()))
@@ -994,19 +1037,7 @@ fn matching(
             }
         }
     }
-    Ok(match position {
-        Position::After(after) => {
-            if let Some(after) = after {
-                query = query.filter(resources::pk.gt(after));
-            }
-            query.order(resources::pk.asc()).limit(limit).load(conn)?
-        }
-        Position::Before(before) => query
-            .filter(resources::pk.lt(before))
-            .order(resources::pk.desc())
-            .limit(limit)
-            .load(conn)?,
-    })
+    Ok(query)
 }
 
 /// An `_include` or `_revinclude`: the resources a reference parameter of `source_type`
@@ -1319,22 +1350,27 @@ fn compare_entries(
     a.1.cmp(&b.1)
 }
 
-/// A sorted page: its matches, and the position of its last entry when more follow.
-#[derive(Debug)]
-pub struct SortedPage {
-    pub matches: Vec<Version>,
-    pub next: Option<(Vec<serde_json::Value>, i64)>,
+/// Where a page of search results is: at the first match, right after the entry with a
+/// cursor (a `next` link) or right before it (a `previous` link). A cursor is an entry's pk
+/// (storage order) or its sort values and pk (`_sort`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum PageAt<C> {
+    First,
+    After(C),
+    Before(C),
 }
+
+/// The cursor of an entry of a sorted search: its sort values, then its pk.
+pub type SortCursor = (Vec<serde_json::Value>, i64);
 
 /// One page of search results.
 #[derive(Debug)]
-pub struct SearchPage {
+pub struct SearchPage<C = i64> {
     pub matches: Vec<Version>,
-    /// Where the next page starts, when there is one.
-    pub next: Option<i64>,
-    /// Where the previous page ends (its `before` cursor: the first pk of this page), when
-    /// there is one.
-    pub previous: Option<i64>,
+    /// The cursor of the page's last entry, when more matches follow (`PageAt::After`).
+    pub next: Option<C>,
+    /// The cursor of the page's first entry, when matches precede it (`PageAt::Before`).
+    pub previous: Option<C>,
 }
 
 impl Store {
@@ -1397,8 +1433,8 @@ impl Store {
         criteria: &Criteria,
         keys: &[SortKey],
         count: usize,
-        after: Option<&(Vec<serde_json::Value>, i64)>,
-    ) -> Result<SortedPage, FhirError> {
+        at: &PageAt<SortCursor>,
+    ) -> Result<SearchPage<SortCursor>, FhirError> {
         self.read_with(|conn| {
             let pks = matching_pks(conn, res_type, criteria, None, SORT_LIMIT + 1)?;
             if pks.len() as i64 > SORT_LIMIT {
@@ -1411,7 +1447,7 @@ impl Store {
             for key in keys {
                 columns.push(sort_values(conn, key, &pks)?);
             }
-            let mut entries: Vec<(Vec<serde_json::Value>, i64)> = pks
+            let mut entries: Vec<SortCursor> = pks
                 .iter()
                 .map(|pk| {
                     let values = columns
@@ -1422,93 +1458,33 @@ impl Store {
                 })
                 .collect();
             entries.sort_by(|a, b| compare_entries(keys, a, b));
-            let start = match after {
-                None => 0,
-                Some(after) => entries
+            let first_after = |cursor: &SortCursor| {
+                entries
                     .iter()
-                    .position(|e| compare_entries(keys, e, after).is_gt())
-                    .unwrap_or(entries.len()),
+                    .position(|e| compare_entries(keys, e, cursor).is_gt())
+                    .unwrap_or(entries.len())
             };
-            let mut page: Vec<(Vec<serde_json::Value>, i64)> =
-                entries.into_iter().skip(start).take(count + 1).collect();
-            let next = if page.len() > count {
-                page.truncate(count);
-                page.last().cloned()
-            } else {
-                None
-            };
-            let page_pks: Vec<i64> = page.iter().map(|e| e.1).collect();
-            let mut by_pk: std::collections::HashMap<i64, Row> =
-                load_versions(conn, &page_pks)?.into_iter().collect();
-            let matches = page_pks
-                .iter()
-                .filter_map(|pk| by_pk.remove(pk))
-                .map(Row::into_version)
-                .collect();
-            Ok(SortedPage { matches, next })
-        })
-    }
-
-    /// How many current resources of `res_type` match `criteria` (`_total=accurate`).
-    pub fn count(&self, res_type: &str, criteria: &Criteria) -> Result<usize, FhirError> {
-        self.read_with(|conn| Ok(matching_pks(conn, res_type, criteria, None, i64::MAX)?.len()))
-    }
-
-    /// The current versions of the resources of `res_type` matching `criteria`, `count` at
-    /// a time, in storage order, starting after the cursor `after`.
-    pub fn search(
-        &self,
-        res_type: &str,
-        criteria: &Criteria,
-        count: usize,
-        after: Option<i64>,
-    ) -> Result<SearchPage, FhirError> {
-        self.search_at(res_type, criteria, count, Position::After(after))
-    }
-
-    /// The page of `count` matches that ends right before the pk `before` (a `previous`
-    /// link), in storage order.
-    pub fn search_before(
-        &self,
-        res_type: &str,
-        criteria: &Criteria,
-        count: usize,
-        before: i64,
-    ) -> Result<SearchPage, FhirError> {
-        self.search_at(res_type, criteria, count, Position::Before(before))
-    }
-
-    fn search_at(
-        &self,
-        res_type: &str,
-        criteria: &Criteria,
-        count: usize,
-        position: Position,
-    ) -> Result<SearchPage, FhirError> {
-        self.read_with(|conn| {
-            let mut pks = matching(conn, res_type, criteria, position, count as i64 + 1)?;
-            let more = pks.len() > count;
-            pks.truncate(count);
-            let (next, previous) = match position {
-                Position::After(after) => (
-                    more.then(|| pks.last().copied()).flatten(),
-                    after.map(|a| pks.first().copied().unwrap_or(a + 1)),
-                ),
-                Position::Before(before) => {
-                    pks.reverse();
-                    (
-                        Some(before - 1),
-                        more.then(|| pks.first().copied()).flatten(),
-                    )
+            let (start, end) = match at {
+                PageAt::First => (0, count.min(entries.len())),
+                PageAt::After(cursor) => {
+                    let start = first_after(cursor);
+                    (start, (start + count).min(entries.len()))
+                }
+                PageAt::Before(cursor) => {
+                    let end = entries
+                        .iter()
+                        .position(|e| compare_entries(keys, e, cursor).is_ge())
+                        .unwrap_or(entries.len());
+                    (end.saturating_sub(count), end)
                 }
             };
-            let rows: Vec<(i64, Row)> = load_versions(conn, &pks)?;
-            let mut by_pk: std::collections::HashMap<i64, Row> = rows.into_iter().collect();
-            let matches = pks
-                .iter()
-                .filter_map(|pk| by_pk.remove(pk))
-                .map(Row::into_version)
-                .collect();
+            let page = &entries[start..end];
+            let next = (end < entries.len() || matches!(at, PageAt::Before(_)))
+                .then(|| page.last().cloned())
+                .flatten();
+            let previous = (start > 0).then(|| page.first().cloned()).flatten();
+            let page_pks: Vec<i64> = page.iter().map(|e| e.1).collect();
+            let matches = load_in_order(conn, &page_pks)?;
             Ok(SearchPage {
                 matches,
                 next,
@@ -1516,6 +1492,77 @@ impl Store {
             })
         })
     }
+
+    /// How many current resources of `res_type` match `criteria` (`_total=accurate`).
+    pub fn count(&self, res_type: &str, criteria: &Criteria) -> Result<usize, FhirError> {
+        self.read_with(|conn| {
+            let count: i64 = matching(conn, res_type, criteria)?
+                .count()
+                .get_result(conn)?;
+            Ok(count as usize)
+        })
+    }
+
+    /// The current versions of the resources of `res_type` matching `criteria`, `count` at
+    /// a time, in storage order (the cursor is the pk).
+    pub fn search(
+        &self,
+        res_type: &str,
+        criteria: &Criteria,
+        count: usize,
+        at: &PageAt<i64>,
+    ) -> Result<SearchPage, FhirError> {
+        self.read_with(|conn| {
+            let query = matching(conn, res_type, criteria)?;
+            let limit = count as i64 + 1;
+            let mut pks: Vec<i64> = match at {
+                PageAt::First => query.order(resources::pk.asc()).limit(limit).load(conn)?,
+                PageAt::After(after) => query
+                    .filter(resources::pk.gt(*after))
+                    .order(resources::pk.asc())
+                    .limit(limit)
+                    .load(conn)?,
+                PageAt::Before(before) => query
+                    .filter(resources::pk.lt(*before))
+                    .order(resources::pk.desc())
+                    .limit(limit)
+                    .load(conn)?,
+            };
+            let more = pks.len() > count;
+            pks.truncate(count);
+            let (next, previous) = match at {
+                PageAt::First => (more.then(|| pks.last().copied()).flatten(), None),
+                PageAt::After(after) => (
+                    more.then(|| pks.last().copied()).flatten(),
+                    Some(pks.first().copied().unwrap_or(after + 1)),
+                ),
+                PageAt::Before(_) => {
+                    pks.reverse();
+                    (
+                        pks.last().copied(),
+                        more.then(|| pks.first().copied()).flatten(),
+                    )
+                }
+            };
+            let matches = load_in_order(conn, &pks)?;
+            Ok(SearchPage {
+                matches,
+                next,
+                previous,
+            })
+        })
+    }
+}
+
+/// The current versions of the resources `pks`, in that order.
+fn load_in_order(conn: &mut AnyConnection, pks: &[i64]) -> TxResult<Vec<Version>> {
+    let mut by_pk: std::collections::HashMap<i64, Row> =
+        load_versions(conn, pks)?.into_iter().collect();
+    Ok(pks
+        .iter()
+        .filter_map(|pk| by_pk.remove(pk))
+        .map(Row::into_version)
+        .collect())
 }
 
 #[cfg(test)]

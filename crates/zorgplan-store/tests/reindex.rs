@@ -3,7 +3,7 @@
 
 use serde_json::json;
 use zorgplan_search::Registry;
-use zorgplan_store::{Criteria, Store, StoreConfig};
+use zorgplan_store::{Criteria, PageAt, Store, StoreConfig};
 
 #[test]
 fn reindexing_applies_new_parameters_to_stored_resources() {
@@ -30,14 +30,14 @@ fn reindexing_applies_new_parameters_to_stored_resources() {
     let (criteria, unknown) = Criteria::parse(registry, "Patient", &query).unwrap();
     assert!(unknown.is_empty());
     assert!(after
-        .search("Patient", &criteria, 10, None)
+        .search("Patient", &criteria, 10, &PageAt::First)
         .unwrap()
         .matches
         .is_empty());
 
     assert_eq!(after.reindex(1).unwrap(), 2);
     let found = after
-        .search("Patient", &criteria, 10, None)
+        .search("Patient", &criteria, 10, &PageAt::First)
         .unwrap()
         .matches;
     assert_eq!(found.len(), 1);
@@ -46,7 +46,7 @@ fn reindexing_applies_new_parameters_to_stored_resources() {
     assert_eq!(after.reindex(500).unwrap(), 2);
     assert_eq!(
         after
-            .search("Patient", &criteria, 10, None)
+            .search("Patient", &criteria, 10, &PageAt::First)
             .unwrap()
             .matches
             .len(),

@@ -88,11 +88,20 @@ pub fn statement(base: &str, registry: &Registry) -> Value {
             let params: Vec<Value> = supported_params(registry, def.name)
                 .iter()
                 .map(|p| {
-                    json!({
+                    let mut param = json!({
                         "name": p.name,
                         "definition": p.definition,
                         "type": p.kind,
-                    })
+                    });
+                    if !p.modifiers.is_empty() {
+                        let list: Vec<String> =
+                            p.modifiers.iter().map(|m| format!(":{m}")).collect();
+                        param["documentation"] = json!(format!("Modifiers: {}", list.join(", ")));
+                    }
+                    if p.kind == "composite" {
+                        param["documentation"] = json!("A code and a value: code$value");
+                    }
+                    param
                 })
                 .collect();
             json!({

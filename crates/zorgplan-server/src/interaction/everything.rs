@@ -1,7 +1,8 @@
 //! `GET Patient/[id]/$everything`: the patient and every resource in its compartment (R4's
 //! Patient CompartmentDefinition), as a searchset, `_count` at a time. `_since` keeps what
 //! changed since an instant, `_type` the listed types. Pages run through the types in order
-//! (the patient first), each in storage order; the cursor is `Type:pk`.
+//! (the patient first), each in storage order; a cursor is `Type:pk` of an entry, for the
+//! page after it (`next`) or before it (`previous`).
 
 use crate::bundle::BundleWriter;
 use crate::error::ApiResult;
@@ -12,7 +13,7 @@ use crate::{blocking, AppState};
 use actix_web::{HttpRequest, HttpResponse};
 use serde_json::json;
 use zorgplan_fhir::{r4, FhirError};
-use zorgplan_store::Criteria;
+use zorgplan_store::{Criteria, PageAt, SearchPage};
 
 pub async fn everything(req: &HttpRequest, state: &AppState, id: &str) -> ApiResult {
     let all = query_pairs(req.query_string());
@@ -36,25 +37,43 @@ pub async fn everything(req: &HttpRequest, state: &AppState, id: &str) -> ApiRes
         types.retain(|t| wanted.contains(t));
     }
     let since = params::last(&all, "_since").map(|s| format!("ge{s}"));
-    let raw_cursor = params::last(&all, "__cursor").map(str::to_owned);
-    let (start_type, after) = match &raw_cursor {
-        None => (0, None),
-        Some(c) => {
+    // `__cursor` (a next link) or `__before` (a previous link): `Type:pk` of an entry.
+    let place = match (
+        params::last(&all, "__cursor"),
+        params::last(&all, "__before"),
+    ) {
+        (None, None) => None,
+        (Some(c), None) => Some(("__cursor", c.to_owned())),
+        (None, Some(b)) => Some(("__before", b.to_owned())),
+        (Some(_), Some(_)) => {
+            return Err(FhirError::bad_request(
+                "A page is after one entry or before one, not both".to_owned(),
+            )
+            .into())
+        }
+    };
+    let at = match &place {
+        None => PageAt::First,
+        Some((name, c)) => {
             let parsed = c.split_once(':').and_then(|(t, pk)| {
                 let index = types.iter().position(|x| *x == t)?;
                 Some((index, pk.parse::<i64>().ok()?))
             });
-            let (index, pk) = parsed.ok_or_else(|| {
+            let cursor = parsed.ok_or_else(|| {
                 FhirError::bad_request(format!("'{c}' is not a paging cursor of this server"))
             })?;
-            (index, Some(pk))
+            if *name == "__cursor" {
+                PageAt::After(cursor)
+            } else {
+                PageAt::Before(cursor)
+            }
         }
     };
 
     let store = state.store.clone();
     let id = id.to_owned();
     let patient_id = id.clone();
-    let (matches, next) = blocking(move || {
+    let page = blocking(move || {
         match store.read("Patient", &patient_id)? {
             Some(v) if !v.deleted => {}
             _ => {
@@ -63,9 +82,7 @@ pub async fn everything(req: &HttpRequest, state: &AppState, id: &str) -> ApiRes
                 )))
             }
         }
-        let mut matches = Vec::new();
-        let mut next = None;
-        for (index, res_type) in types.iter().enumerate().skip(start_type) {
+        let criteria = |res_type: &str| -> Result<Criteria, FhirError> {
             let mut criteria = match &since {
                 Some(since) => {
                     let (criteria, _) = Criteria::parse(
@@ -78,45 +95,121 @@ pub async fn everything(req: &HttpRequest, state: &AppState, id: &str) -> ApiRes
                 None => Criteria::default(),
             };
             criteria.in_patient_compartment(registry, res_type, &patient_id);
-            let after = if index == start_type { after } else { None };
-            let remaining = count - matches.len();
-            let page = store.search(res_type, &criteria, remaining, after)?;
-            matches.extend(page.matches);
-            if let Some(pk) = page.next {
-                next = Some(format!("{res_type}:{pk}"));
+            Ok(criteria)
+        };
+        let cursor = |index: usize, pk: i64| format!("{}:{pk}", types[index]);
+        // The first of these types with a match: where a page that ends with a type goes on.
+        let first_with_match = |indexes: &mut dyn Iterator<Item = usize>| {
+            for index in indexes {
+                let probe =
+                    store.search(types[index], &criteria(types[index])?, 1, &PageAt::First)?;
+                if !probe.matches.is_empty() {
+                    return Ok(Some(index));
+                }
+            }
+            Ok::<_, FhirError>(None)
+        };
+        if let PageAt::Before((start_type, before)) = at {
+            // Backwards through the types from the cursor's, each newest first.
+            let mut page = SearchPage::<String> {
+                matches: Vec::new(),
+                next: None,
+                previous: None,
+            };
+            for index in (0..=start_type).rev() {
+                let at = PageAt::Before(if index == start_type {
+                    before
+                } else {
+                    i64::MAX
+                });
+                let remaining = count - page.matches.len();
+                let part = store.search(types[index], &criteria(types[index])?, remaining, &at)?;
+                if page.next.is_none() {
+                    page.next = part.next.map(|pk| cursor(index, pk));
+                }
+                let mut matches = part.matches;
+                matches.append(&mut page.matches);
+                page.matches = matches;
+                if let Some(pk) = part.previous {
+                    page.previous = Some(cursor(index, pk));
+                    break;
+                }
+                if page.matches.len() >= count {
+                    page.previous =
+                        first_with_match(&mut (0..index).rev())?.map(|i| cursor(i, i64::MAX));
+                    break;
+                }
+            }
+            if page.matches.len() == count {
+                return Ok(page);
+            }
+            // Fewer than a page precede the cursor (some were deleted): the first page.
+        }
+        let (start_type, after) = match at {
+            PageAt::After((index, pk)) => (index, Some(pk)),
+            _ => (0, None),
+        };
+        let mut page = SearchPage::<String> {
+            matches: Vec::new(),
+            next: None,
+            previous: None,
+        };
+        for (index, res_type) in types.iter().enumerate().skip(start_type) {
+            let at = match after {
+                Some(pk) if index == start_type => PageAt::After(pk),
+                _ => PageAt::First,
+            };
+            let remaining = count - page.matches.len();
+            let part = store.search(res_type, &criteria(res_type)?, remaining, &at)?;
+            if index == start_type && after.is_some() {
+                page.previous = part.previous.map(|pk| cursor(index, pk));
+            }
+            page.matches.extend(part.matches);
+            if let Some(pk) = part.next {
+                page.next = Some(cursor(index, pk));
                 break;
             }
-            if matches.len() >= count {
-                next = types.get(index + 1).map(|t| format!("{t}:0"));
+            if page.matches.len() >= count {
+                page.next = first_with_match(&mut (index + 1..types.len()))?.map(|i| cursor(i, 0));
                 break;
             }
         }
-        Ok((matches, next))
+        if page.previous.is_none() {
+            // After the cursor but nothing left: the page before it ends with it.
+            if let PageAt::After((index, pk)) = at {
+                page.previous = Some(cursor(index, pk + 1));
+            }
+        }
+        Ok(page)
     })
     .await?;
 
     let base = base_url(req, state);
     let used: Vec<(String, String)> = all
         .iter()
-        .filter(|(k, _)| k != "__cursor")
+        .filter(|(k, _)| k != "__cursor" && k != "__before")
         .cloned()
         .collect();
-    let link = |cursor: Option<&String>| {
+    let link = |cursor: Option<(&str, String)>| {
         let mut params = used.clone();
-        if let Some(c) = cursor {
-            params.push(("__cursor".into(), c.clone()));
+        if let Some((name, c)) = cursor {
+            params.push((name.into(), c));
         }
         format!("{base}/Patient/{id}/$everything?{}", to_query(&params))
     };
-    let mut links = vec![("self", link(raw_cursor.as_ref()))];
-    if let Some(next) = &next {
-        links.push(("next", link(Some(next))));
+    let mut links = vec![("self", link(place.clone()))];
+    let complete = place.is_none() && page.next.is_none();
+    if let Some(next) = page.next {
+        links.push(("next", link(Some(("__cursor", next)))));
+    }
+    if let Some(previous) = page.previous {
+        links.push(("previous", link(Some(("__before", previous)))));
     }
     let mut bundle = BundleWriter::new("searchset", &links);
-    if raw_cursor.is_none() && next.is_none() {
-        bundle.total(matches.len());
+    if complete {
+        bundle.total(page.matches.len());
     }
-    for version in &matches {
+    for version in &page.matches {
         let full_url = format!("{base}/{}/{}", version.res_type, version.id);
         bundle.entry(&full_url, version, json!({ "search": { "mode": "match" } }));
     }

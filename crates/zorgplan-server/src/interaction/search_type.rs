@@ -15,7 +15,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::json;
 use serde_json::Value;
 use zorgplan_fhir::{ErrorKind, FhirError, IssueType};
-use zorgplan_store::{Criteria, Include, SortKey};
+use zorgplan_store::{Criteria, Include, PageAt, SortCursor, SortKey};
 
 async fn search(
     req: &HttpRequest,
@@ -53,30 +53,42 @@ async fn search(
         Some(value) => SortKey::parse(registry, res_type, value)?,
         None => Vec::new(),
     };
-    // A page's cursor: the last pk in storage order, or, sorted, the last entry's sort values
-    // and pk as a JSON array.
+    // A page's place: after (`__cursor`) or before (`__before`) an entry, named by its pk in
+    // storage order or, sorted, by its sort values and pk as a JSON array.
     let bad_cursor =
         |c: &str| FhirError::bad_request(format!("'{c}' is not a paging cursor of this server"));
-    let raw_cursor = params::last(&all, "__cursor").map(str::to_owned);
-    let before = match params::last(&all, "__before") {
-        None => None,
-        Some(b) if sort.is_empty() => Some(b.parse::<i64>().map_err(|_| bad_cursor(b))?),
-        Some(b) => return Err(bad_cursor(b).into()),
-    };
-    let (cursor, sort_cursor) = match (&raw_cursor, sort.is_empty()) {
-        (None, _) => (None, None),
-        (Some(c), true) => (Some(c.parse::<i64>().map_err(|_| bad_cursor(c))?), None),
-        (Some(c), false) => {
-            let mut values: Vec<Value> = serde_json::from_str(c).map_err(|_| bad_cursor(c))?;
-            let pk = values
-                .pop()
-                .and_then(|v| v.as_i64())
-                .ok_or_else(|| bad_cursor(c))?;
-            if values.len() != sort.len() {
-                return Err(bad_cursor(c).into());
-            }
-            (None, Some((values, pk)))
+    let parse_pk = |c: &str| c.parse::<i64>().map_err(|_| bad_cursor(c));
+    let parse_sorted = |c: &str| -> Result<SortCursor, FhirError> {
+        let mut values: Vec<Value> = serde_json::from_str(c).map_err(|_| bad_cursor(c))?;
+        let pk = values
+            .pop()
+            .and_then(|v| v.as_i64())
+            .ok_or_else(|| bad_cursor(c))?;
+        if values.len() != sort.len() {
+            return Err(bad_cursor(c));
         }
+        Ok((values, pk))
+    };
+    let place = match (
+        params::last(&all, "__cursor"),
+        params::last(&all, "__before"),
+    ) {
+        (None, None) => None,
+        (Some(c), None) => Some(("__cursor", c.to_owned())),
+        (None, Some(b)) => Some(("__before", b.to_owned())),
+        (Some(_), Some(_)) => {
+            return Err(FhirError::bad_request(
+                "A page is after one entry or before one, not both".to_owned(),
+            )
+            .into())
+        }
+    };
+    let (at, sorted_at) = match (&place, sort.is_empty()) {
+        (None, _) => (PageAt::First, PageAt::First),
+        (Some(("__cursor", c)), true) => (PageAt::After(parse_pk(c)?), PageAt::First),
+        (Some((_, b)), true) => (PageAt::Before(parse_pk(b)?), PageAt::First),
+        (Some(("__cursor", c)), false) => (PageAt::First, PageAt::After(parse_sorted(c)?)),
+        (Some((_, b)), false) => (PageAt::First, PageAt::Before(parse_sorted(b)?)),
     };
     let mut includes = Vec::new();
     let mut revincludes = Vec::new();
@@ -107,8 +119,7 @@ async fn search(
     let limit = state.config.max_count;
     let want_total =
         summary == Summary::Count || matches!(total_mode.as_str(), "estimate" | "accurate");
-    let (page, included, total, next_sorted) = blocking(move || {
-        let mut next_sorted: Option<String> = None;
+    let (page, included, total) = blocking(move || {
         let total = if want_total {
             Some(store.count(res_type, &query)?)
         } else {
@@ -120,26 +131,37 @@ async fn search(
                 next: None,
                 previous: None,
             };
-            return Ok((empty, Vec::new(), total, None));
+            return Ok((empty, Vec::new(), total));
         }
-        let page = if let Some(before) = before {
-            store.search_before(res_type, &query, count, before)?
-        } else if sort.is_empty() {
-            store.search(res_type, &query, count, cursor)?
+        // Cursors become text: a pk, or sort values and pk as a JSON array.
+        let page = if sort.is_empty() {
+            let mut page = store.search(res_type, &query, count, &at)?;
+            if matches!(at, PageAt::Before(_)) && page.matches.len() < count {
+                // Fewer than a page precede the cursor (some were deleted): the first page.
+                page = store.search(res_type, &query, count, &PageAt::First)?;
+            }
+            zorgplan_store::SearchPage {
+                matches: page.matches,
+                next: page.next.map(|pk| pk.to_string()),
+                previous: page.previous.map(|pk| pk.to_string()),
+            }
         } else {
-            let page = store.search_sorted(res_type, &query, &sort, count, sort_cursor.as_ref())?;
-            next_sorted = page.next.map(|(mut values, pk)| {
+            let mut page = store.search_sorted(res_type, &query, &sort, count, &sorted_at)?;
+            if matches!(sorted_at, PageAt::Before(_)) && page.matches.len() < count {
+                page = store.search_sorted(res_type, &query, &sort, count, &PageAt::First)?;
+            }
+            let text = |(mut values, pk): SortCursor| {
                 values.push(Value::from(pk));
                 Value::Array(values).to_string()
-            });
+            };
             zorgplan_store::SearchPage {
-                next: None,
-                previous: None,
                 matches: page.matches,
+                next: page.next.map(text),
+                previous: page.previous.map(text),
             }
         };
         let included = store.included(&page.matches, &includes, &revincludes, limit)?;
-        Ok((page, included, total, next_sorted))
+        Ok((page, included, total))
     })
     .await?;
 
@@ -169,19 +191,13 @@ async fn search(
         }
         format!("{base}/{path}?{}", to_query(&params))
     };
-    let this = match (&raw_cursor, before) {
-        (_, Some(b)) => Some(("__before", b.to_string())),
-        (Some(c), None) => Some(("__cursor", c.clone())),
-        (None, None) => None,
-    };
-    let mut links = vec![("self", link(this))];
-    let next = page.next.map(|pk| pk.to_string()).or(next_sorted);
-    let complete = raw_cursor.is_none() && before.is_none() && next.is_none();
-    if let Some(next) = next {
+    let mut links = vec![("self", link(place.clone()))];
+    let complete = place.is_none() && page.next.is_none();
+    if let Some(next) = page.next {
         links.push(("next", link(Some(("__cursor", next)))));
     }
     if let Some(previous) = page.previous {
-        links.push(("previous", link(Some(("__before", previous.to_string())))));
+        links.push(("previous", link(Some(("__before", previous)))));
     }
     let mut bundle = BundleWriter::new("searchset", &links);
     match (total, total_mode.as_str()) {

@@ -35,7 +35,7 @@ async fn capability_statement(backend: Backend) {
         .iter()
         .map(|p| p["name"].as_str().unwrap())
         .collect();
-    // Every R4 parameter of the type that is not composite or special, then the common ones.
+    // Every R4 parameter of the type that is not special, then the common ones.
     for name in [
         "birthdate",
         "family",
@@ -52,6 +52,38 @@ async fn capability_statement(backend: Backend) {
         !params.contains(&"_content"),
         "special parameters are not listed"
     );
+    let documentation = |res_type: &str, name: &str| {
+        let resource = resources.iter().find(|r| r["type"] == res_type).unwrap();
+        let param = resource["searchParam"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == name)
+            .unwrap_or_else(|| panic!("{res_type}?{name} is listed"));
+        param["documentation"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    };
+    assert_eq!(
+        documentation("Patient", "family"),
+        "Modifiers: :missing, :exact, :contains"
+    );
+    assert_eq!(
+        documentation("Patient", "general-practitioner"),
+        "Modifiers: :missing, :identifier, :[type]"
+    );
+    // Composites of a code and a value are listed.
+    for name in [
+        "code-value-quantity",
+        "combo-code-value-concept",
+        "component-code-value-quantity",
+    ] {
+        assert_eq!(
+            documentation("Observation", name),
+            "A code and a value: code$value"
+        );
+    }
     let system: Vec<&str> = rest["interaction"]
         .as_array()
         .unwrap()

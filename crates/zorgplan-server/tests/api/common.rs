@@ -183,6 +183,48 @@ impl TestServer {
         }
         panic!("more than 1000 pages at {path}");
     }
+
+    /// The ids of each page of a search, following `next` links from the first page; then
+    /// asserts that `previous` links lead back through the same pages to the first, which
+    /// has none.
+    pub async fn pages_both_ways(&self, path: &str) -> Vec<Vec<String>> {
+        let page = |url: String| async move {
+            let resp = Resp::of(self.client.get(&url)).await;
+            assert_eq!(resp.status, 200, "{url}: {}", resp.body);
+            let bundle = resp.json();
+            let ids: Vec<String> = bundle["entry"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|e| e["resource"]["id"].as_str().unwrap().to_owned())
+                .collect();
+            (ids, link(&bundle, "next"), link(&bundle, "previous"))
+        };
+        let (ids, mut next, previous) = page(self.url(path)).await;
+        assert!(previous.is_none(), "{path}: the first page has no previous");
+        let mut pages = vec![ids];
+        let mut back = None;
+        while let Some(url) = next.take() {
+            let (ids, n, p) = page(url).await;
+            assert!(
+                p.is_some(),
+                "{path}: page {} has a previous link",
+                pages.len()
+            );
+            pages.push(ids);
+            (next, back) = (n, p);
+            assert!(pages.len() < 100, "{path}: too many pages");
+        }
+        let mut index = pages.len() - 1;
+        while let Some(url) = back.take() {
+            index -= 1;
+            let (ids, _, p) = page(url).await;
+            assert_eq!(ids, pages[index], "{path}: page {index}, reached backwards");
+            back = p;
+        }
+        assert_eq!(index, 0, "{path}: previous links end at the first page");
+        pages
+    }
 }
 
 impl Drop for TestServer {

@@ -208,6 +208,114 @@ async fn every_parameter_type_and_modifier(backend: Backend) {
         assert_eq!(found, expected, "{query}");
     }
 
+    // Composite parameters: the value must belong to the code it is paired with.
+    let narrative = json!({"status": "generated",
+        "div": "<div xmlns=\"http://www.w3.org/1999/xhtml\">Meting</div>"});
+    let loinc = |code: &str| json!({"coding": [{"system": "http://loinc.org", "code": code}]});
+    let mmhg = |value: u32| {
+        json!({"value": value, "unit": "mmHg",
+        "system": "http://unitsofmeasure.org", "code": "mm[Hg]"})
+    };
+    let blood_pressure = |id: &str, systolic: u32, diastolic: u32| {
+        json!({"resourceType": "Observation", "id": id, "status": "final", "text": narrative,
+            "code": loinc("85354-9"), "subject": {"reference": "Patient/lotte"},
+            "component": [
+                {"code": loinc("8480-6"), "valueQuantity": mmhg(systolic)},
+                {"code": loinc("8462-4"), "valueQuantity": mmhg(diastolic)}]})
+    };
+    for o in [
+        blood_pressure("bp1", 120, 80),
+        blood_pressure("bp2", 145, 95),
+        json!({"resourceType": "Observation", "id": "c1", "status": "final", "text": narrative,
+            "code": loinc("72166-2"), "subject": {"reference": "Patient/lotte"},
+            "valueCodeableConcept": {"coding": [{"system": "http://snomed.info/sct", "code": "266919005"}]}}),
+        json!({"resourceType": "Observation", "id": "s1", "status": "final", "text": narrative,
+            "code": loinc("8251-1"), "subject": {"reference": "Patient/sem"},
+            "valueString": "Slaapt slecht"}),
+    ] {
+        let path = format!("Observation/{}", o["id"].as_str().unwrap());
+        let resp = server.put(&path, &o).await;
+        assert_eq!(resp.status, 201, "{}", resp.body);
+    }
+    let composites: &[(&str, &[&str])] = &[
+        (
+            "Observation?component-code-value-quantity=http://loinc.org|8480-6$gt130",
+            &["bp2"],
+        ),
+        (
+            "Observation?component-code-value-quantity=8480-6$lt130",
+            &["bp1"],
+        ),
+        // bp2 has a value above 130 (its systolic one), but not its diastolic one
+        (
+            "Observation?component-code-value-quantity=8462-4$gt130",
+            &[],
+        ),
+        (
+            "Observation?component-code-value-quantity=http://loinc.org|8462-4$ge80|http://unitsofmeasure.org|mm[Hg]",
+            &["bp1", "bp2"],
+        ),
+        (
+            "Observation?combo-code-value-quantity=8462-4$90,http://loinc.org|29463-7$gt30|http://unitsofmeasure.org|kg",
+            &["w3"],
+        ),
+        ("Observation?combo-code-value-quantity=8462-4$95", &["bp2"]),
+        ("Observation?code-value-quantity=29463-7$19", &["w1", "w2"]),
+        (
+            "Observation?code-value-quantity=29463-7$lt19,http://loinc.org|29463-7$gt30",
+            &["w1", "w3", "w4"],
+        ),
+        ("Observation?code-value-quantity=|29463-7$gt0", &[]),
+        (
+            "Observation?code-value-quantity=http://loinc.org|$gt30",
+            &["w3", "w4"],
+        ),
+        ("Observation?code-value-quantity=85354-9$gt0", &[]),
+        (
+            "Observation?code-value-concept=http://loinc.org|72166-2$http://snomed.info/sct|266919005",
+            &["c1"],
+        ),
+        ("Observation?code-value-concept=72166-2$77176002", &[]),
+        ("Observation?code-value-string=8251-1$slaapt", &["s1"]),
+        ("Observation?code-value-string=72166-2$slaapt", &[]),
+        (
+            "Observation?code-value-quantity=29463-7$gt1&subject=zoe",
+            &["w1", "w2"],
+        ),
+    ];
+    for (query, expected) in composites {
+        let found = ids(&server, query).await;
+        let expected: BTreeSet<String> = expected.iter().map(|s| s.to_string()).collect();
+        assert_eq!(found, expected, "{query}");
+    }
+    for (query, status) in [
+        ("Observation?code-value-quantity=29463-7", 400),
+        ("Observation?code-value-quantity=29463-7$gt1$2", 400),
+        ("Observation?code-value-quantity=29463-7$kg", 400),
+        ("Observation?code-value-quantity:missing=true", 400),
+    ] {
+        let resp = Resp::of(
+            server
+                .request(Method::GET, query)
+                .header("Prefer", "handling=strict"),
+        )
+        .await;
+        assert_eq!(resp.status, status, "{query}: {}", resp.body);
+        assert_eq!(resp.json()["resourceType"], "OperationOutcome", "{query}");
+    }
+    // A deleted resource leaves the composite index with the rest of its rows.
+    for id in ["bp1", "bp2", "c1", "s1"] {
+        assert_eq!(
+            server.delete(&format!("Observation/{id}")).await.status,
+            204
+        );
+    }
+    assert!(
+        ids(&server, "Observation?combo-code-value-quantity=8462-4$95")
+            .await
+            .is_empty()
+    );
+
     // _include and _revinclude, with :iterate: entries marked as included.
     let modes = |bundle: Value| -> Vec<(String, String)> {
         let mut out: Vec<(String, String)> = bundle["entry"]
@@ -390,6 +498,80 @@ async fn every_parameter_type_and_modifier(backend: Backend) {
     assert!(relative(&back, "previous").is_none());
     assert_eq!(relative(&back, "next"), relative(&first_page, "next"));
     server.get("Patient?__before=x").await.outcome(400);
+    server
+        .get("Patient?__before=1&__cursor=1")
+        .await
+        .outcome(400);
+    // Both ways, in storage order, sorted and across the types of $everything.
+    let pages = |list: &[&[&str]]| -> Vec<Vec<String>> {
+        list.iter()
+            .map(|p| p.iter().map(|s| s.to_string()).collect())
+            .collect()
+    };
+    for (query, expected) in [
+        (
+            "Patient?_count=1",
+            pages(&[&["zoe"], &["daan"], &["sem"], &["lotte"]]),
+        ),
+        (
+            "Patient?_sort=-birthdate&_count=3",
+            pages(&[&["sem", "zoe", "daan"], &["lotte"]]),
+        ),
+        (
+            "Patient?_sort=gender,-birthdate&_count=1",
+            pages(&[&["zoe"], &["lotte"], &["sem"], &["daan"]]),
+        ),
+        (
+            "Patient?_sort=family&_count=2",
+            pages(&[&["daan", "sem"], &["lotte", "zoe"]]),
+        ),
+        (
+            "Patient/zoe/$everything?_count=1",
+            pages(&[&["zoe"], &["netwerk"], &["w1"], &["w2"]]),
+        ),
+        (
+            "Patient/zoe/$everything?_count=3",
+            pages(&[&["zoe", "netwerk", "w1"], &["w2"]]),
+        ),
+        (
+            "Patient/zoe/$everything?_count=2&_type=Observation,Patient",
+            pages(&[&["zoe", "w1"], &["w2"]]),
+        ),
+    ] {
+        assert_eq!(server.pages_both_ways(query).await, expected, "{query}");
+    }
+    server
+        .get("Patient/zoe/$everything?__before=Nonsense:1")
+        .await
+        .outcome(400);
+    // When fewer than a page precede the cursor (deleted since), previous is the first page.
+    for id in ["t1", "t2", "t3"] {
+        let mut p = patient(id, "Tijdelijk", id, "other", "2020-01-01");
+        p["id"] = json!(id);
+        assert_eq!(server.put(&format!("Patient/{id}"), &p).await.status, 201);
+    }
+    let follow = |bundle: &Value, relation: &str| {
+        let url = crate::common::link(bundle, relation).unwrap();
+        format!("Patient{}", url.split_once("/Patient").unwrap().1)
+    };
+    for query in [
+        "Patient?family=tijdelijk&_count=2",
+        "Patient?family=tijdelijk&_count=2&_sort=given",
+    ] {
+        let first = server.get(query).await.json();
+        let second = server.get(&follow(&first, "next")).await.json();
+        assert_eq!(ordered(&second), ["t3"], "{query}");
+        assert_eq!(server.delete("Patient/t1").await.status, 204);
+        let back = server.get(&follow(&second, "previous")).await.json();
+        assert_eq!(ordered(&back), ["t2", "t3"], "{query}");
+        assert!(crate::common::link(&back, "previous").is_none(), "{query}");
+        let mut t1 = patient("t1", "Tijdelijk", "t1", "other", "2020-01-01");
+        t1["id"] = json!("t1");
+        assert_eq!(server.put("Patient/t1", &t1).await.status, 201);
+    }
+    for id in ["t1", "t2", "t3"] {
+        assert_eq!(server.delete(&format!("Patient/{id}")).await.status, 204);
+    }
 
     // _sort: several keys, descending, missing values last, stable paging.
     for (query, expected) in [
