@@ -3,7 +3,6 @@
 //! the measured window. The client is a bare hyper connection per task (no pool, no
 //! middleware), so that it takes as little of the machine's CPU from the server as it can.
 
-use crate::patient::{new_patient, Rng};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper::client::conn::http1::SendRequest;
@@ -13,6 +12,8 @@ use hyper_util::rt::TokioIo;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use zorgplan_generate::people::new_patient;
+use zorgplan_generate::Rng;
 
 const FHIR_JSON: &str = "application/fhir+json";
 

@@ -4,7 +4,7 @@
 
 mod load;
 mod machine;
-mod patient;
+mod search;
 mod server;
 
 use clap::{Parser, ValueEnum};
@@ -94,19 +94,33 @@ struct Args {
     #[arg(long, default_value_t = 30.0, value_parser = positive_seconds)]
     startup_timeout: f64,
 
+    /// Instead of the load test: the search benchmark on a stored population of this many
+    /// children (`zorgplan generate`; kept in --data-dir for SQLite and in the database
+    /// `zorgplan_bench_search_<N>` for PostgreSQL, and reused by later runs).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=5_000_000))]
+    search_children: Option<u64>,
+
+    /// Measured requests per search query (after a tenth as many unmeasured ones).
+    #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    search_requests: u64,
+
+    /// Where the search benchmark keeps its SQLite population and server logs.
+    #[arg(long, default_value = "target/bench-data")]
+    data_dir: PathBuf,
+
     /// Seconds before a single request counts as failed.
     #[arg(long, default_value_t = 30.0, value_parser = positive_seconds)]
     request_timeout: f64,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum Backend {
+pub enum Backend {
     Sqlite,
     Postgres,
 }
 
 impl Backend {
-    fn name(self) -> &'static str {
+    pub fn name(self) -> &'static str {
         match self {
             Backend::Sqlite => "sqlite",
             Backend::Postgres => "postgres",
@@ -221,6 +235,9 @@ async fn run(args: &Args) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    if let Some(children) = args.search_children {
+        return run_search(args, children as usize, &client).await;
+    }
     let plan = PhasePlan {
         connections: args.connections as usize,
         warmup: Duration::from_secs_f64(args.warmup),
@@ -319,6 +336,67 @@ async fn run(args: &Args) -> ExitCode {
         );
     }
     if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// The search benchmark on each backend, and its table.
+async fn run_search(args: &Args, children: usize, client: &reqwest::Client) -> ExitCode {
+    let plan = search::SearchPlan {
+        children,
+        requests: args.search_requests as usize,
+        warmup: (args.search_requests as usize / 10).max(1),
+        data_dir: &args.data_dir,
+        server_bin: &args.server_bin,
+        psql: &args.psql,
+        postgres_url: &args.postgres_url,
+        startup_timeout: Duration::from_secs_f64(args.startup_timeout),
+    };
+    println!(
+        "zorgplan-bench: search on {children} children, {} requests per query, one at a time",
+        plan.requests
+    );
+    let mut backends = args.backends.clone();
+    backends.dedup();
+    let mut failed = false;
+    let mut rows = Vec::new();
+    for backend in backends {
+        println!("\n== {}", backend.name());
+        match search::run(&plan, backend, client, interrupted).await {
+            Ok(reports) => rows.extend(reports.into_iter().map(|r| (backend, r))),
+            Err(e) => {
+                println!("!! {} search run FAILED: {e}", backend.name());
+                failed = true;
+            }
+        }
+    }
+    println!();
+    println!("| backend | query | p50 ms | p99 ms | max ms | entries per answer |");
+    println!("|---|---|---:|---:|---:|---:|");
+    for (backend, report) in &rows {
+        let ms = |p: f64| {
+            load::percentile(&report.latencies_us, p).map_or(f64::NAN, |us| f64::from(us) / 1000.0)
+        };
+        println!(
+            "| {} | {} | {:.2} | {:.2} | {:.2} | {:.1} |",
+            backend.name(),
+            report.name,
+            ms(50.0),
+            ms(99.0),
+            ms(100.0),
+            report.mean_entries
+        );
+    }
+    println!();
+    if let Some((first, _)) = rows.first() {
+        for (_, report) in rows.iter().filter(|(b, _)| b == first) {
+            println!("- {}: `{}`", report.name, report.example);
+        }
+    }
+    println!("{}", machine::describe());
+    if failed || rows.is_empty() {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS

@@ -99,7 +99,7 @@ impl Drop for PostgresScratchDb {
 }
 
 /// Runs one SQL statement with `psql`, failing within seconds if the server is unreachable.
-fn run_psql(psql: &str, url: &str, sql: &str) -> Result<(), String> {
+pub fn run_psql(psql: &str, url: &str, sql: &str) -> Result<(), String> {
     let output = Command::new(psql)
         .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", url, "-c", sql])
         .env("PGCONNECT_TIMEOUT", "5")
@@ -117,7 +117,7 @@ fn run_psql(psql: &str, url: &str, sql: &str) -> Result<(), String> {
 }
 
 /// `postgres://user@host:port/db?opts` with `db` replaced by `name`.
-fn replace_database(url: &str, name: &str) -> Result<String, String> {
+pub fn replace_database(url: &str, name: &str) -> Result<String, String> {
     let scheme_end = url
         .find("://")
         .filter(|_| url.starts_with("postgres://") || url.starts_with("postgresql://"))

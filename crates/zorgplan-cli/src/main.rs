@@ -35,6 +35,90 @@ enum Command {
     /// find resources stored before only after this), and safe to run at any time; the
     /// server may keep running.
     Reindex(ReindexArgs),
+    /// Store a generated population of children with their families and care plans.
+    ///
+    /// Each child comes with its parents and sister, a care plan with 4–12 goals and 4–12
+    /// interventions, 1–4 tasks, a care network of 5–15 members, financing, consent, a
+    /// condition, a help-needs scan and 4–16 measurements (about 37 resources), made from the
+    /// standard's examples; the networks share a practitioner role per five children and an
+    /// organisation per hundred. Ids are fixed (`kind-N`, `zorgplan-N`, `rol-N`, …) and the
+    /// same seed gives the same data, so running it again updates instead of adding.
+    Generate(GenerateArgs),
+}
+
+#[derive(clap::Args)]
+struct GenerateArgs {
+    /// How many children.
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=5_000_000))]
+    children: u64,
+
+    /// Database: a SQLite file path (`sqlite://path` or a plain path) or a PostgreSQL URL.
+    #[arg(
+        long,
+        env = "ZORGPLAN_DATABASE_URL",
+        default_value = "./data/zorgplan.db"
+    )]
+    database_url: String,
+
+    /// Seed of the pseudo-random choices.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+
+    /// Children per transaction.
+    #[arg(long, default_value_t = 25, value_parser = clap::value_parser!(u64).range(1..=10_000))]
+    batch: u64,
+}
+
+/// Generates on one thread and writes on this one, a batch at a time.
+fn generate(args: GenerateArgs) -> Result<(), String> {
+    let mut config = StoreConfig::new(&args.database_url);
+    config.search_parameters = zorgplan_server::search_parameters();
+    let store = Store::open(&config).map_err(|e| format!("cannot open the database: {e}"))?;
+    let population = zorgplan_generate::Population::new(args.children as usize, args.seed);
+    let started = std::time::Instant::now();
+    let mut written = store
+        .load(
+            &store
+                .prepare_load(population.shared())
+                .map_err(|e| e.to_string())?,
+        )
+        .map_err(|e| format!("storing the care providers failed: {e}"))?;
+    let (batch, children) = (args.batch as usize, population.children);
+    std::thread::scope(|scope| {
+        let (sender, receiver) = std::sync::mpsc::sync_channel(2);
+        let store = &store;
+        scope.spawn(move || {
+            for first in (0..children).step_by(batch) {
+                let resources: Vec<_> = (first..(first + batch).min(children))
+                    .flat_map(|child| population.family(child))
+                    .collect();
+                if sender.send(store.prepare_load(resources)).is_err() {
+                    return;
+                }
+            }
+        });
+        let mut done = 0;
+        let mut reported = std::time::Instant::now();
+        for prepared in receiver {
+            let prepared = prepared.map_err(|e| e.to_string())?;
+            written += store
+                .load(&prepared)
+                .map_err(|e| format!("storing children {done}.. failed: {e}"))?;
+            done = (done + batch).min(children);
+            if reported.elapsed().as_secs() >= 10 {
+                reported = std::time::Instant::now();
+                let rate = written as f64 / started.elapsed().as_secs_f64();
+                eprintln!("{done} of {children} children, {written} resources ({rate:.0}/s)");
+            }
+        }
+        Ok::<(), String>(())
+    })?;
+    let seconds = started.elapsed().as_secs_f64();
+    println!(
+        "stored {children} children: {written} resources in {seconds:.0} s ({:.0}/s)",
+        written as f64 / seconds
+    );
+    Ok(())
 }
 
 #[derive(clap::Args)]
@@ -327,6 +411,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Serve(args) => serve(args),
         Command::Reindex(args) => reindex(args),
+        Command::Generate(args) => generate(args),
         Command::Validate(args) => match validate(args) {
             Ok(true) => Ok(()),
             Ok(false) => return ExitCode::FAILURE,

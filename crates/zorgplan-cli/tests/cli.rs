@@ -356,3 +356,36 @@ fn reindex_indexes_every_stored_resource() {
         "indexed 0 resources"
     );
 }
+
+#[test]
+fn generate_stores_a_population_and_updates_it_when_run_again() {
+    let dir = std::env::temp_dir().join(format!("zorgplan-generate-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = dir.join("z.db");
+    let db = db.to_str().unwrap();
+    let first = run(&[
+        "generate",
+        "--children",
+        "6",
+        "--batch",
+        "4",
+        "--database-url",
+        db,
+    ]);
+    let stored: usize = first
+        .split_once(": ")
+        .and_then(|(_, rest)| rest.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{first}"));
+    assert!(first.starts_with("stored 6 children"), "{first}");
+    assert!((6 * 24..=6 * 56 + 20).contains(&stored), "{first}");
+    // The same ids again: new versions, no new resources.
+    let second = run(&["generate", "--children", "6", "--database-url", db]);
+    assert!(
+        second.contains(&format!(": {stored} resources")),
+        "{second}"
+    );
+    let reindexed = run(&["reindex", "--database-url", db]);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(reindexed.trim(), format!("indexed {stored} resources"));
+}

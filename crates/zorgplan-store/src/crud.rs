@@ -432,7 +432,72 @@ fn delete_in(
     })
 }
 
+/// Resources made ready for [`Store::load`]: type, id and index rows of each worked out.
+pub struct Prepared {
+    items: Vec<(String, String, Value, index::Rows)>,
+}
+
+impl Prepared {
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+}
+
 impl Store {
+    /// Works out what [`load`](Self::load) writes of `batch` (no database access: this can
+    /// run on another thread while a previous batch is written). Each resource needs its
+    /// `resourceType` and `id`.
+    pub fn prepare_load(&self, batch: Vec<Value>) -> Result<Prepared, FhirError> {
+        let mut items = Vec::with_capacity(batch.len());
+        for resource in batch {
+            let (Some(res_type), Some(id)) = (
+                resource.get("resourceType").and_then(Value::as_str),
+                resource_id_of(&resource),
+            ) else {
+                return Err(FhirError::bad_request(
+                    "A resource to load needs a resourceType and an id",
+                ));
+            };
+            let (res_type, id) = (res_type.to_owned(), id.to_owned());
+            let rows = index::prepare(self.writing.registry, &res_type, &resource);
+            items.push((res_type, id, resource, rows));
+        }
+        Ok(Prepared { items })
+    }
+
+    /// Writes every prepared resource as the new current version of its `Type/id` (as a
+    /// PUT would), all in one transaction. Literal references are checked after all of them
+    /// are written (when the store enforces them), so the resources may refer to each other,
+    /// in cycles too; a dangling one fails the whole batch. For bulk loads (`zorgplan
+    /// generate`).
+    pub fn load(&self, prepared: &Prepared) -> Result<usize, FhirError> {
+        self.write(Isolation::Rows, |conn| {
+            let mut references = Vec::new();
+            for (res_type, id, resource, rows) in &prepared.items {
+                let current = current(conn, res_type, id)?;
+                references.extend(references_to_check(
+                    resource,
+                    self.writing.enforce_references,
+                ));
+                put_version(
+                    conn,
+                    res_type,
+                    id,
+                    current.as_ref(),
+                    resource.clone(),
+                    "PUT",
+                    rows,
+                )?;
+            }
+            check_references(conn, &references)?;
+            Ok(prepared.items.len())
+        })
+    }
+
     /// The current version of a resource (a deletion, if it was deleted).
     pub fn read(&self, res_type: &str, id: &str) -> Result<Option<Version>, FhirError> {
         Store::read_with(self, |conn| {

@@ -18,7 +18,7 @@ pub mod search;
 pub mod time;
 mod tx;
 
-pub use crud::{Created, Deleted, Written};
+pub use crud::{Created, Deleted, Prepared, Written};
 pub use db::{Backend, StoreConfig};
 pub use history::{HistoryCursor, HistoryPage, HistoryQuery, HistoryScope};
 pub use search::{Criteria, Include, PageAt, SearchPage, SortCursor, SortKey};

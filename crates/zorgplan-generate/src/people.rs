@@ -1,5 +1,5 @@
-//! The workload's data: small, realistic Dutch child Patients, and the pseudo-random numbers
-//! that vary them and pick the ids the read phase asks for.
+//! People: small, realistic Dutch child Patients, their names, citizen service numbers and
+//! addresses, and the pseudo-random numbers that vary them.
 
 use serde_json::json;
 
@@ -32,20 +32,21 @@ impl Rng {
         ((self.next_u64() >> 11) % n as u64) as usize
     }
 
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+    /// One of `items` (not empty).
+    pub fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
         items[self.below(items.len())]
     }
 }
 
-const GIVEN_NAMES_BOYS: &[&str] = &[
+pub const GIVEN_NAMES_BOYS: &[&str] = &[
     "Noah", "Daan", "Sem", "Lucas", "Finn", "Levi", "Luuk", "Bram", "Milan", "Jesse", "Thijs",
     "Mees",
 ];
-const GIVEN_NAMES_GIRLS: &[&str] = &[
+pub const GIVEN_NAMES_GIRLS: &[&str] = &[
     "Emma", "Julia", "Mila", "Tess", "Sophie", "Zoë", "Nora", "Sara", "Yara", "Saar", "Lotte",
     "Fenna",
 ];
-const FAMILY_NAMES: &[&str] = &[
+pub const FAMILY_NAMES: &[&str] = &[
     "de Jong",
     "Jansen",
     "de Vries",
@@ -63,7 +64,7 @@ const FAMILY_NAMES: &[&str] = &[
     "Peters",
     "Hendriks",
 ];
-const STREETS: &[&str] = &[
+pub const STREETS: &[&str] = &[
     "Kerkstraat",
     "Dorpsstraat",
     "Molenweg",
@@ -76,7 +77,7 @@ const STREETS: &[&str] = &[
     "Wilhelminastraat",
 ];
 /// City and the first four digits of one of its postal codes.
-const CITIES: &[(&str, u16)] = &[
+pub const CITIES: &[(&str, u16)] = &[
     ("Amsterdam", 1012),
     ("Rotterdam", 3011),
     ("Den Haag", 2511),
@@ -93,7 +94,7 @@ const CITIES: &[(&str, u16)] = &[
 
 /// A nine-digit citizen service number that passes the eleven test
 /// (9·d1 + 8·d2 + … + 2·d8 − d9 ≡ 0 mod 11).
-fn bsn(rng: &mut Rng) -> String {
+pub fn bsn(rng: &mut Rng) -> String {
     loop {
         let mut digits = [0u8; 9];
         digits[0] = 1 + rng.below(9) as u8;
@@ -112,6 +113,27 @@ fn bsn(rng: &mut Rng) -> String {
         digits[8] = check as u8;
         return digits.iter().map(|d| char::from(b'0' + d)).collect();
     }
+}
+
+/// The `n`th of a series of distinct citizen service numbers that pass the eleven test (for
+/// `n` below 29 million).
+pub fn numbered_bsn(n: usize) -> String {
+    (0..3)
+        .find_map(|t| with_check_digit(10_000_000 + n as u64 * 3 + t))
+        .expect("of three prefixes in a row, at most one has check digit 10")
+}
+
+/// The BSN of eight leading digits `prefix`, unless its check digit would be 10 (or the
+/// eleven test's sum 0).
+fn with_check_digit(prefix: u64) -> Option<String> {
+    let digits: Vec<u32> = prefix
+        .to_string()
+        .bytes()
+        .map(|b| u32::from(b - b'0'))
+        .collect();
+    let sum: u32 = digits.iter().zip((2..=9).rev()).map(|(d, w)| d * w).sum();
+    let check = sum % 11;
+    (check < 10 && sum != check).then(|| format!("{prefix}{check}"))
 }
 
 /// The JSON body of a new Patient: a child aged 0–4 with a BSN, a name, a birth date, a
@@ -178,6 +200,19 @@ mod tests {
             let digits: Vec<i64> = value.bytes().map(|b| i64::from(b - b'0')).collect();
             let sum: i64 = (0..8).map(|i| digits[i] * (9 - i as i64)).sum::<i64>() - digits[8];
             assert_eq!(sum % 11, 0, "{value}");
+        }
+    }
+
+    #[test]
+    fn numbered_bsns_are_distinct_and_pass_the_eleven_test() {
+        let mut seen = std::collections::HashSet::new();
+        for n in (0..20_000).chain(28_999_000..29_000_000) {
+            let value = numbered_bsn(n);
+            assert_eq!(value.len(), 9);
+            let digits: Vec<i64> = value.bytes().map(|b| i64::from(b - b'0')).collect();
+            let sum: i64 = (0..8).map(|i| digits[i] * (9 - i as i64)).sum::<i64>() - digits[8];
+            assert!(sum != 0 && sum % 11 == 0, "{value}");
+            assert!(seen.insert(value));
         }
     }
 
