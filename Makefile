@@ -27,11 +27,16 @@ lint: deps
 fmt:
 	$(CARGO) fmt --all
 
-## Release build, then the HTTP benchmark on SQLite and PostgreSQL and the validation
-## benchmark (criterion) — figures for docs/performance.md.
+## Children of the search benchmark's population (stored once, then reused).
+BENCH_CHILDREN ?= 100000
+
+## Release build, then the HTTP benchmark on SQLite and PostgreSQL, the search benchmark on a
+## stored population (generated on the first run: see docs/performance.md), and the validation
+## and FHIRPath benchmarks (criterion) — figures for docs/performance.md.
 bench: deps
 	$(CARGO) build --release --bin zorgplan --bin zorgplan-bench
 	./target/release/zorgplan-bench $(BENCH_ARGS)
+	./target/release/zorgplan-bench --search-children $(BENCH_CHILDREN)
 	$(CARGO) bench -p zorgplan-validator
 	$(CARGO) bench -p zorgplan-fhirpath --bench fhirpath
 
