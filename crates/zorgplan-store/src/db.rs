@@ -108,12 +108,13 @@ fn setup_error(what: &str, e: impl std::fmt::Display) -> FhirError {
     FhirError::internal(format!("{what}: {e}"))
 }
 
+/// The settings of every new pooled connection.
 #[derive(Debug)]
-struct SqlitePragmas {
+struct SessionSettings {
     busy_timeout_ms: u128,
 }
 
-impl CustomizeConnection<AnyConnection, diesel::r2d2::Error> for SqlitePragmas {
+impl CustomizeConnection<AnyConnection, diesel::r2d2::Error> for SessionSettings {
     fn on_acquire(&self, conn: &mut AnyConnection) -> Result<(), diesel::r2d2::Error> {
         if let AnyConnection::Sqlite(conn) = conn {
             // A page cache of up to 32 MiB per connection (instead of 2 MiB) and statement
@@ -126,6 +127,13 @@ impl CustomizeConnection<AnyConnection, diesel::r2d2::Error> for SqlitePragmas {
                 self.busy_timeout_ms
             ))
             .map_err(diesel::r2d2::Error::QueryError)?;
+        }
+        if let AnyConnection::Postgresql(conn) = conn {
+            // A plan per execution: a prepared statement's generic plan does not know which
+            // patient or code a search names, and picks the index of the least selective
+            // condition (160 ms instead of 0.6 ms for a child's goals in one life domain).
+            conn.batch_execute("SET plan_cache_mode = force_custom_plan")
+                .map_err(diesel::r2d2::Error::QueryError)?;
         }
         Ok(())
     }
@@ -186,7 +194,7 @@ pub(crate) fn open(config: &StoreConfig) -> Result<(Pool, Backend), FhirError> {
         // No `SELECT 1` before every use: on PostgreSQL that is a round trip per request. A
         // connection that broke is dropped when it comes back to the pool.
         .test_on_check_out(false)
-        .connection_customizer(Box::new(SqlitePragmas {
+        .connection_customizer(Box::new(SessionSettings {
             busy_timeout_ms: config.busy_timeout.as_millis(),
         }))
         .build(manager)
