@@ -39,11 +39,32 @@ enum Command {
     ///
     /// Each child comes with its parents and sister, a care plan with 4–12 goals and 4–12
     /// interventions, 1–4 tasks, a care network of 5–15 members, financing, consent, a
-    /// condition, a help-needs scan and 4–16 measurements (about 37 resources), made from the
+    /// condition, a help-needs scan and 4–16 measurements (about 40 resources), made from the
     /// standard's examples; the networks share a practitioner role per five children and an
     /// organisation per hundred. Ids are fixed (`kind-N`, `zorgplan-N`, `rol-N`, …) and the
     /// same seed gives the same data, so running it again updates instead of adding.
     Generate(GenerateArgs),
+}
+
+/// The database of a command that works on stored data.
+#[derive(clap::Args)]
+struct Database {
+    /// Database: a SQLite file path (`sqlite://path` or a plain path) or a PostgreSQL URL.
+    #[arg(
+        long,
+        env = "ZORGPLAN_DATABASE_URL",
+        default_value = "./data/zorgplan.db"
+    )]
+    database_url: String,
+}
+
+impl Database {
+    /// The store, indexing with the server's search parameters.
+    fn open(&self) -> Result<Store, String> {
+        let mut config = StoreConfig::new(&self.database_url);
+        config.search_parameters = zorgplan_server::search_parameters();
+        Store::open(&config).map_err(|e| format!("cannot open the database: {e}"))
+    }
 }
 
 #[derive(clap::Args)]
@@ -52,13 +73,8 @@ struct GenerateArgs {
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..=5_000_000))]
     children: u64,
 
-    /// Database: a SQLite file path (`sqlite://path` or a plain path) or a PostgreSQL URL.
-    #[arg(
-        long,
-        env = "ZORGPLAN_DATABASE_URL",
-        default_value = "./data/zorgplan.db"
-    )]
-    database_url: String,
+    #[command(flatten)]
+    database: Database,
 
     /// Seed of the pseudo-random choices.
     #[arg(long, default_value_t = 1)]
@@ -71,9 +87,7 @@ struct GenerateArgs {
 
 /// Generates on one thread and writes on this one, a batch at a time.
 fn generate(args: GenerateArgs) -> Result<(), String> {
-    let mut config = StoreConfig::new(&args.database_url);
-    config.search_parameters = zorgplan_server::search_parameters();
-    let store = Store::open(&config).map_err(|e| format!("cannot open the database: {e}"))?;
+    let store = args.database.open()?;
     let population = zorgplan_generate::Population::new(args.children as usize, args.seed);
     let started = std::time::Instant::now();
     let mut written = store
@@ -123,13 +137,8 @@ fn generate(args: GenerateArgs) -> Result<(), String> {
 
 #[derive(clap::Args)]
 struct ReindexArgs {
-    /// Database: a SQLite file path (`sqlite://path` or a plain path) or a PostgreSQL URL.
-    #[arg(
-        long,
-        env = "ZORGPLAN_DATABASE_URL",
-        default_value = "./data/zorgplan.db"
-    )]
-    database_url: String,
+    #[command(flatten)]
+    database: Database,
 
     /// Resources indexed per transaction.
     #[arg(long, default_value_t = 500)]
@@ -137,9 +146,7 @@ struct ReindexArgs {
 }
 
 fn reindex(args: ReindexArgs) -> Result<(), String> {
-    let mut config = StoreConfig::new(&args.database_url);
-    config.search_parameters = zorgplan_server::search_parameters();
-    let store = Store::open(&config).map_err(|e| format!("cannot open the database: {e}"))?;
+    let store = args.database.open()?;
     let count = store
         .reindex(args.batch)
         .map_err(|e| format!("reindexing failed: {e}"))?;

@@ -44,6 +44,39 @@ pub fn last<'a>(params: &'a [(String, String)], name: &str) -> Option<&'a str> {
         .map(|(_, v)| v.as_str())
 }
 
+/// Where a requested page is: after the entry of a `__cursor` (a `next` link), before the
+/// entry of a `__before` (a `previous` link), or the first page (`None`); the cursor as given.
+pub fn page_place(
+    params: &[(String, String)],
+) -> Result<Option<(&'static str, String)>, zorgplan_fhir::FhirError> {
+    match (last(params, "__cursor"), last(params, "__before")) {
+        (None, None) => Ok(None),
+        (Some(c), None) => Ok(Some(("__cursor", c.to_owned()))),
+        (None, Some(b)) => Ok(Some(("__before", b.to_owned()))),
+        (Some(_), Some(_)) => Err(zorgplan_fhir::FhirError::bad_request(
+            "A page is after one entry or before one, not both",
+        )),
+    }
+}
+
+/// The `self`, `next` and `previous` links of a page at `place`, made by `link` from a
+/// cursor parameter.
+pub fn page_links(
+    place: Option<(&'static str, String)>,
+    next: Option<String>,
+    previous: Option<String>,
+    link: impl Fn(Option<(&'static str, String)>) -> String,
+) -> Vec<(&'static str, String)> {
+    let mut links = vec![("self", link(place))];
+    if let Some(next) = next {
+        links.push(("next", link(Some(("__cursor", next)))));
+    }
+    if let Some(previous) = previous {
+        links.push(("previous", link(Some(("__before", previous)))));
+    }
+    links
+}
+
 /// `_count`: how many entries a page holds (default and upper bound from the configuration).
 pub fn count(params: &[(String, String)], default: usize, max: usize) -> Result<usize, FhirError> {
     match last(params, "_count") {

@@ -38,20 +38,7 @@ pub async fn everything(req: &HttpRequest, state: &AppState, id: &str) -> ApiRes
     }
     let since = params::last(&all, "_since").map(|s| format!("ge{s}"));
     // `__cursor` (a next link) or `__before` (a previous link): `Type:pk` of an entry.
-    let place = match (
-        params::last(&all, "__cursor"),
-        params::last(&all, "__before"),
-    ) {
-        (None, None) => None,
-        (Some(c), None) => Some(("__cursor", c.to_owned())),
-        (None, Some(b)) => Some(("__before", b.to_owned())),
-        (Some(_), Some(_)) => {
-            return Err(FhirError::bad_request(
-                "A page is after one entry or before one, not both".to_owned(),
-            )
-            .into())
-        }
-    };
+    let place = params::page_place(&all)?;
     let at = match &place {
         None => PageAt::First,
         Some((name, c)) => {
@@ -190,21 +177,14 @@ pub async fn everything(req: &HttpRequest, state: &AppState, id: &str) -> ApiRes
         .filter(|(k, _)| k != "__cursor" && k != "__before")
         .cloned()
         .collect();
-    let link = |cursor: Option<(&str, String)>| {
+    let complete = place.is_none() && page.next.is_none();
+    let links = params::page_links(place, page.next, page.previous, |cursor| {
         let mut params = used.clone();
         if let Some((name, c)) = cursor {
             params.push((name.into(), c));
         }
         format!("{base}/Patient/{id}/$everything?{}", to_query(&params))
-    };
-    let mut links = vec![("self", link(place.clone()))];
-    let complete = place.is_none() && page.next.is_none();
-    if let Some(next) = page.next {
-        links.push(("next", link(Some(("__cursor", next)))));
-    }
-    if let Some(previous) = page.previous {
-        links.push(("previous", link(Some(("__before", previous)))));
-    }
+    });
     let mut bundle = BundleWriter::new("searchset", &links);
     if complete {
         bundle.total(page.matches.len());

@@ -69,20 +69,7 @@ async fn search(
         }
         Ok((values, pk))
     };
-    let place = match (
-        params::last(&all, "__cursor"),
-        params::last(&all, "__before"),
-    ) {
-        (None, None) => None,
-        (Some(c), None) => Some(("__cursor", c.to_owned())),
-        (None, Some(b)) => Some(("__before", b.to_owned())),
-        (Some(_), Some(_)) => {
-            return Err(FhirError::bad_request(
-                "A page is after one entry or before one, not both".to_owned(),
-            )
-            .into())
-        }
-    };
+    let place = params::page_place(&all)?;
     let (at, sorted_at) = match (&place, sort.is_empty()) {
         (None, _) => (PageAt::First, PageAt::First),
         (Some(("__cursor", c)), true) => (PageAt::After(parse_pk(c)?), PageAt::First),
@@ -184,21 +171,14 @@ async fn search(
         Some(id) => format!("Patient/{id}/{res_type}"),
         None => res_type.to_owned(),
     };
-    let link = |cursor: Option<(&str, String)>| {
+    let complete = place.is_none() && page.next.is_none();
+    let links = params::page_links(place, page.next, page.previous, |cursor| {
         let mut params = used.clone();
         if let Some((name, value)) = cursor {
             params.push((name.to_owned(), value));
         }
         format!("{base}/{path}?{}", to_query(&params))
-    };
-    let mut links = vec![("self", link(place.clone()))];
-    let complete = place.is_none() && page.next.is_none();
-    if let Some(next) = page.next {
-        links.push(("next", link(Some(("__cursor", next)))));
-    }
-    if let Some(previous) = page.previous {
-        links.push(("previous", link(Some(("__before", previous)))));
-    }
+    });
     let mut bundle = BundleWriter::new("searchset", &links);
     match (total, total_mode.as_str()) {
         (Some(total), _) => bundle.total(total),

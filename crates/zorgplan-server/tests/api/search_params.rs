@@ -43,6 +43,15 @@ async fn ids(server: &TestServer, query: &str) -> BTreeSet<String> {
         .collect()
 }
 
+/// Each query of `table` finds exactly its ids.
+async fn check(server: &TestServer, table: &[(&str, &[&str])]) {
+    for (query, expected) in table {
+        let found = ids(server, query).await;
+        let expected: BTreeSet<String> = expected.iter().map(|s| s.to_string()).collect();
+        assert_eq!(found, expected, "{query}");
+    }
+}
+
 async fn every_parameter_type_and_modifier(backend: Backend) {
     let server = TestServer::start(backend).await;
     for p in [
@@ -154,11 +163,7 @@ async fn every_parameter_type_and_modifier(backend: Backend) {
             &["w2", "w3"],
         ),
     ];
-    for (query, expected) in table {
-        let found = ids(&server, query).await;
-        let expected: BTreeSet<String> = expected.iter().map(|s| s.to_string()).collect();
-        assert_eq!(found, expected, "{query}");
-    }
+    check(&server, table).await;
 
     // The standard's own parameters: a care network by the role of its members.
     let team = json!({"resourceType": "CareTeam", "id": "netwerk", "status": "active",
@@ -202,11 +207,7 @@ async fn every_parameter_type_and_modifier(backend: Backend) {
         ),
         ("CareTeam?participant:Patient.family=van", &["netwerk"]),
     ];
-    for (query, expected) in chains {
-        let found = ids(&server, query).await;
-        let expected: BTreeSet<String> = expected.iter().map(|s| s.to_string()).collect();
-        assert_eq!(found, expected, "{query}");
-    }
+    check(&server, chains).await;
 
     // Composite parameters: the value must belong to the code it is paired with.
     let narrative = json!({"status": "generated",
@@ -283,11 +284,7 @@ async fn every_parameter_type_and_modifier(backend: Backend) {
             &["w1", "w2"],
         ),
     ];
-    for (query, expected) in composites {
-        let found = ids(&server, query).await;
-        let expected: BTreeSet<String> = expected.iter().map(|s| s.to_string()).collect();
-        assert_eq!(found, expected, "{query}");
-    }
+    check(&server, composites).await;
     for (query, status) in [
         ("Observation?code-value-quantity=29463-7", 400),
         ("Observation?code-value-quantity=29463-7$gt1$2", 400),
