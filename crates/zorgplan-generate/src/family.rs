@@ -383,26 +383,19 @@ impl Population {
             plan_goals.push(json!({"reference": format!("Goal/{id}")}));
             out.push(copy);
         }
+        // The plan's activities: its interventions, then its tasks.
         let mut activities = Vec::new();
-        for k in 0..interventions {
-            let id = format!("interventie-{child}-{k}");
-            out.push(instantiate(
-                &examples.interventions[k % 4],
-                &id,
-                &map,
-                child * 16 + k,
-            ));
-            activities.push(json!({"reference": {"reference": format!("ServiceRequest/{id}")}}));
-        }
-        for k in 0..tasks {
-            let id = format!("taak-{child}-{k}");
-            out.push(instantiate(
-                &examples.tasks[k % 2],
-                &id,
-                &map,
-                child * 16 + k,
-            ));
-            activities.push(json!({"reference": {"reference": format!("Task/{id}")}}));
+        for (series, count, prefix) in [
+            (&examples.interventions, interventions, "interventie"),
+            (&examples.tasks, tasks, "taak"),
+        ] {
+            for k in 0..count {
+                let example = &series[k % series.len()];
+                let id = format!("{prefix}-{child}-{k}");
+                let reference = format!("{}/{id}", example["resourceType"].as_str().unwrap());
+                out.push(instantiate(example, &id, &map, child * 16 + k));
+                activities.push(json!({"reference": {"reference": reference}}));
+            }
         }
         let mut plan = instantiate(
             &examples.care_plan,

@@ -1,6 +1,7 @@
 //! Query parameters.
 
 use zorgplan_fhir::FhirError;
+use zorgplan_store::PageAt;
 
 /// The decoded `name=value` pairs of a query string, in order.
 pub fn query_pairs(query: &str) -> Vec<(String, String)> {
@@ -45,29 +46,37 @@ pub fn last<'a>(params: &'a [(String, String)], name: &str) -> Option<&'a str> {
 }
 
 /// Where a requested page is: after the entry of a `__cursor` (a `next` link), before the
-/// entry of a `__before` (a `previous` link), or the first page (`None`); the cursor as given.
-pub fn page_place(
-    params: &[(String, String)],
-) -> Result<Option<(&'static str, String)>, zorgplan_fhir::FhirError> {
+/// entry of a `__before` (a `previous` link), or the first page; the cursor as given.
+pub fn page_at(params: &[(String, String)]) -> Result<PageAt<String>, FhirError> {
     match (last(params, "__cursor"), last(params, "__before")) {
-        (None, None) => Ok(None),
-        (Some(c), None) => Ok(Some(("__cursor", c.to_owned()))),
-        (None, Some(b)) => Ok(Some(("__before", b.to_owned()))),
-        (Some(_), Some(_)) => Err(zorgplan_fhir::FhirError::bad_request(
+        (None, None) => Ok(PageAt::First),
+        (Some(c), None) => Ok(PageAt::After(c.to_owned())),
+        (None, Some(b)) => Ok(PageAt::Before(b.to_owned())),
+        (Some(_), Some(_)) => Err(FhirError::bad_request(
             "A page is after one entry or before one, not both",
         )),
     }
 }
 
-/// The `self`, `next` and `previous` links of a page at `place`, made by `link` from a
-/// cursor parameter.
+/// The 400 for a cursor this server did not write.
+pub fn bad_cursor(cursor: &str) -> FhirError {
+    FhirError::bad_request(format!("'{cursor}' is not a paging cursor of this server"))
+}
+
+/// The `self`, `next` and `previous` links of the page at `at`, made by `link` from a cursor
+/// parameter.
 pub fn page_links(
-    place: Option<(&'static str, String)>,
+    at: &PageAt<String>,
     next: Option<String>,
     previous: Option<String>,
     link: impl Fn(Option<(&'static str, String)>) -> String,
 ) -> Vec<(&'static str, String)> {
-    let mut links = vec![("self", link(place))];
+    let this = match at {
+        PageAt::First => None,
+        PageAt::After(c) => Some(("__cursor", c.clone())),
+        PageAt::Before(c) => Some(("__before", c.clone())),
+    };
+    let mut links = vec![("self", link(this))];
     if let Some(next) = next {
         links.push(("next", link(Some(("__cursor", next)))));
     }

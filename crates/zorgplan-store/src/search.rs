@@ -1360,6 +1360,17 @@ pub enum PageAt<C> {
     Before(C),
 }
 
+impl<C> PageAt<C> {
+    /// The same place, its cursor converted by `f`.
+    pub fn try_map<D, E>(&self, f: impl FnOnce(&C) -> Result<D, E>) -> Result<PageAt<D>, E> {
+        Ok(match self {
+            PageAt::First => PageAt::First,
+            PageAt::After(c) => PageAt::After(f(c)?),
+            PageAt::Before(c) => PageAt::Before(f(c)?),
+        })
+    }
+}
+
 /// The cursor of an entry of a sorted search: its sort values, then its pk.
 pub type SortCursor = (Vec<serde_json::Value>, i64);
 
@@ -1371,6 +1382,17 @@ pub struct SearchPage<C = i64> {
     pub next: Option<C>,
     /// The cursor of the page's first entry, when matches precede it (`PageAt::Before`).
     pub previous: Option<C>,
+}
+
+impl<C> Default for SearchPage<C> {
+    /// An empty page with nothing before or after it.
+    fn default() -> Self {
+        SearchPage {
+            matches: Vec::new(),
+            next: None,
+            previous: None,
+        }
+    }
 }
 
 impl Store {

@@ -38,24 +38,15 @@ pub async fn everything(req: &HttpRequest, state: &AppState, id: &str) -> ApiRes
     }
     let since = params::last(&all, "_since").map(|s| format!("ge{s}"));
     // `__cursor` (a next link) or `__before` (a previous link): `Type:pk` of an entry.
-    let place = params::page_place(&all)?;
-    let at = match &place {
-        None => PageAt::First,
-        Some((name, c)) => {
-            let parsed = c.split_once(':').and_then(|(t, pk)| {
+    let at = params::page_at(&all)?;
+    let cursor_at = at.try_map(|c| {
+        c.split_once(':')
+            .and_then(|(t, pk)| {
                 let index = types.iter().position(|x| *x == t)?;
                 Some((index, pk.parse::<i64>().ok()?))
-            });
-            let cursor = parsed.ok_or_else(|| {
-                FhirError::bad_request(format!("'{c}' is not a paging cursor of this server"))
-            })?;
-            if *name == "__cursor" {
-                PageAt::After(cursor)
-            } else {
-                PageAt::Before(cursor)
-            }
-        }
-    };
+            })
+            .ok_or_else(|| params::bad_cursor(c))
+    })?;
 
     let store = state.store.clone();
     let id = id.to_owned();
@@ -96,13 +87,9 @@ pub async fn everything(req: &HttpRequest, state: &AppState, id: &str) -> ApiRes
             }
             Ok::<_, FhirError>(None)
         };
-        if let PageAt::Before((start_type, before)) = at {
+        if let PageAt::Before((start_type, before)) = cursor_at {
             // Backwards through the types from the cursor's, each newest first.
-            let mut page = SearchPage::<String> {
-                matches: Vec::new(),
-                next: None,
-                previous: None,
-            };
+            let mut page = SearchPage::<String>::default();
             for index in (0..=start_type).rev() {
                 let at = PageAt::Before(if index == start_type {
                     before
@@ -132,15 +119,11 @@ pub async fn everything(req: &HttpRequest, state: &AppState, id: &str) -> ApiRes
             }
             // Fewer than a page precede the cursor (some were deleted): the first page.
         }
-        let (start_type, after) = match at {
+        let (start_type, after) = match cursor_at {
             PageAt::After((index, pk)) => (index, Some(pk)),
             _ => (0, None),
         };
-        let mut page = SearchPage::<String> {
-            matches: Vec::new(),
-            next: None,
-            previous: None,
-        };
+        let mut page = SearchPage::<String>::default();
         for (index, res_type) in types.iter().enumerate().skip(start_type) {
             let at = match after {
                 Some(pk) if index == start_type => PageAt::After(pk),
@@ -163,7 +146,7 @@ pub async fn everything(req: &HttpRequest, state: &AppState, id: &str) -> ApiRes
         }
         if page.previous.is_none() {
             // After the cursor but nothing left: the page before it ends with it.
-            if let PageAt::After((index, pk)) = at {
+            if let PageAt::After((index, pk)) = cursor_at {
                 page.previous = Some(cursor(index, pk + 1));
             }
         }
@@ -177,8 +160,8 @@ pub async fn everything(req: &HttpRequest, state: &AppState, id: &str) -> ApiRes
         .filter(|(k, _)| k != "__cursor" && k != "__before")
         .cloned()
         .collect();
-    let complete = place.is_none() && page.next.is_none();
-    let links = params::page_links(place, page.next, page.previous, |cursor| {
+    let complete = at == PageAt::First && page.next.is_none();
+    let links = params::page_links(&at, page.next, page.previous, |cursor| {
         let mut params = used.clone();
         if let Some((name, c)) = cursor {
             params.push((name.into(), c));

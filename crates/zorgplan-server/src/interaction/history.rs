@@ -83,9 +83,7 @@ async fn history(req: &HttpRequest, state: &AppState, scope: Scope) -> ApiResult
     let count = params::count(&all, state.config.default_count, state.config.max_count)?;
     let cursor = match params::last(&all, "__cursor") {
         None => None,
-        Some(c) => Some(HistoryCursor::decode(c).ok_or_else(|| {
-            FhirError::bad_request(format!("'{c}' is not a paging cursor of this server"))
-        })?),
+        Some(c) => Some(HistoryCursor::decode(c).ok_or_else(|| params::bad_cursor(c))?),
     };
     let query = HistoryQuery {
         since,

@@ -15,7 +15,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::json;
 use serde_json::Value;
 use zorgplan_fhir::{ErrorKind, FhirError, IssueType};
-use zorgplan_store::{Criteria, Include, PageAt, SortCursor, SortKey};
+use zorgplan_store::{Criteria, Include, PageAt, SearchPage, SortCursor, SortKey};
 
 async fn search(
     req: &HttpRequest,
@@ -53,29 +53,25 @@ async fn search(
         Some(value) => SortKey::parse(registry, res_type, value)?,
         None => Vec::new(),
     };
-    // A page's place: after (`__cursor`) or before (`__before`) an entry, named by its pk in
+    // A page is after (`__cursor`) or before (`__before`) an entry, named by its pk in
     // storage order or, sorted, by its sort values and pk as a JSON array.
-    let bad_cursor =
-        |c: &str| FhirError::bad_request(format!("'{c}' is not a paging cursor of this server"));
-    let parse_pk = |c: &str| c.parse::<i64>().map_err(|_| bad_cursor(c));
-    let parse_sorted = |c: &str| -> Result<SortCursor, FhirError> {
-        let mut values: Vec<Value> = serde_json::from_str(c).map_err(|_| bad_cursor(c))?;
+    let at = params::page_at(&all)?;
+    let parse_pk = |c: &String| c.parse::<i64>().map_err(|_| params::bad_cursor(c));
+    let parse_sorted = |c: &String| -> Result<SortCursor, FhirError> {
+        let mut values: Vec<Value> = serde_json::from_str(c).map_err(|_| params::bad_cursor(c))?;
         let pk = values
             .pop()
             .and_then(|v| v.as_i64())
-            .ok_or_else(|| bad_cursor(c))?;
+            .ok_or_else(|| params::bad_cursor(c))?;
         if values.len() != sort.len() {
-            return Err(bad_cursor(c));
+            return Err(params::bad_cursor(c));
         }
         Ok((values, pk))
     };
-    let place = params::page_place(&all)?;
-    let (at, sorted_at) = match (&place, sort.is_empty()) {
-        (None, _) => (PageAt::First, PageAt::First),
-        (Some(("__cursor", c)), true) => (PageAt::After(parse_pk(c)?), PageAt::First),
-        (Some((_, b)), true) => (PageAt::Before(parse_pk(b)?), PageAt::First),
-        (Some(("__cursor", c)), false) => (PageAt::First, PageAt::After(parse_sorted(c)?)),
-        (Some((_, b)), false) => (PageAt::First, PageAt::Before(parse_sorted(b)?)),
+    let (pk_at, sorted_at) = if sort.is_empty() {
+        (at.try_map(parse_pk)?, PageAt::First)
+    } else {
+        (PageAt::First, at.try_map(parse_sorted)?)
     };
     let mut includes = Vec::new();
     let mut revincludes = Vec::new();
@@ -113,21 +109,16 @@ async fn search(
             None
         };
         if summary == Summary::Count {
-            let empty = zorgplan_store::SearchPage {
-                matches: Vec::new(),
-                next: None,
-                previous: None,
-            };
-            return Ok((empty, Vec::new(), total));
+            return Ok((SearchPage::default(), Vec::new(), total));
         }
         // Cursors become text: a pk, or sort values and pk as a JSON array.
         let page = if sort.is_empty() {
-            let mut page = store.search(res_type, &query, count, &at)?;
-            if matches!(at, PageAt::Before(_)) && page.matches.len() < count {
+            let mut page = store.search(res_type, &query, count, &pk_at)?;
+            if matches!(pk_at, PageAt::Before(_)) && page.matches.len() < count {
                 // Fewer than a page precede the cursor (some were deleted): the first page.
                 page = store.search(res_type, &query, count, &PageAt::First)?;
             }
-            zorgplan_store::SearchPage {
+            SearchPage {
                 matches: page.matches,
                 next: page.next.map(|pk| pk.to_string()),
                 previous: page.previous.map(|pk| pk.to_string()),
@@ -141,7 +132,7 @@ async fn search(
                 values.push(Value::from(pk));
                 Value::Array(values).to_string()
             };
-            zorgplan_store::SearchPage {
+            SearchPage {
                 matches: page.matches,
                 next: page.next.map(text),
                 previous: page.previous.map(text),
@@ -171,8 +162,8 @@ async fn search(
         Some(id) => format!("Patient/{id}/{res_type}"),
         None => res_type.to_owned(),
     };
-    let complete = place.is_none() && page.next.is_none();
-    let links = params::page_links(place, page.next, page.previous, |cursor| {
+    let complete = at == PageAt::First && page.next.is_none();
+    let links = params::page_links(&at, page.next, page.previous, |cursor| {
         let mut params = used.clone();
         if let Some((name, value)) = cursor {
             params.push((name.to_owned(), value));
