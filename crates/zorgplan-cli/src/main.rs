@@ -127,6 +127,9 @@ fn generate(args: GenerateArgs) -> Result<(), String> {
         }
         Ok::<(), String>(())
     })?;
+    store
+        .analyze()
+        .map_err(|e| format!("updating the statistics failed: {e}"))?;
     let seconds = started.elapsed().as_secs_f64();
     println!(
         "stored {children} children: {written} resources in {seconds:.0} s ({:.0}/s)",
@@ -150,6 +153,9 @@ fn reindex(args: ReindexArgs) -> Result<(), String> {
     let count = store
         .reindex(args.batch)
         .map_err(|e| format!("reindexing failed: {e}"))?;
+    store
+        .analyze()
+        .map_err(|e| format!("updating the statistics failed: {e}"))?;
     println!("indexed {count} resources");
     Ok(())
 }

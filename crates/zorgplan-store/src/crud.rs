@@ -2,14 +2,15 @@
 //! ones included.
 
 use crate::db::{on_backend, AnyConnection};
+use crate::plan::matching_pks;
 use crate::schema::{resource_versions, resources};
-use crate::search::{matching_pks, Criteria};
+use crate::search::Criteria;
 use crate::time::Timestamp;
 use crate::tx::{Isolation, TxError, TxResult};
 use crate::{index, Store, Version};
 use diesel::prelude::*;
 use serde_json::{Map, Value};
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use zorgplan_fhir::references::{local_references, LocalReference};
 use zorgplan_fhir::{ErrorKind, FhirError, Issue, IssueType};
 
@@ -124,6 +125,44 @@ pub(crate) fn current(
         .optional())
 }
 
+/// The current rows of those of these resources that exist, by type and id (a query per
+/// type and thousand ids).
+fn currents<'a>(
+    conn: &mut AnyConnection,
+    keys: impl Iterator<Item = (&'a str, &'a str)>,
+) -> QueryResult<HashMap<(String, String), Current>> {
+    let mut by_type: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for (res_type, id) in keys {
+        by_type.entry(res_type).or_default().push(id);
+    }
+    let mut found = HashMap::new();
+    for (res_type, ids) in by_type {
+        for chunk in ids.chunks(1000) {
+            let rows: Vec<(String, i64, i64, i64, bool)> = resources::table
+                .filter(resources::res_type.eq(res_type))
+                .filter(resources::res_id.eq_any(chunk))
+                .select((
+                    resources::res_id,
+                    resources::pk,
+                    resources::version,
+                    resources::last_updated,
+                    resources::deleted,
+                ))
+                .load(conn)?;
+            for (id, pk, version, last_updated, deleted) in rows {
+                let current = Current {
+                    pk,
+                    version,
+                    last_updated,
+                    deleted,
+                };
+                found.insert((res_type.to_owned(), id), current);
+            }
+        }
+    }
+    Ok(found)
+}
+
 /// The current version rows of the resources with these primary keys (any order).
 pub(crate) fn load_versions(conn: &mut AnyConnection, pks: &[i64]) -> QueryResult<Vec<(i64, Row)>> {
     if pks.is_empty() {
@@ -208,68 +247,137 @@ fn stamp(resource: Value, id: &str, version: i64, at: Timestamp) -> Result<Value
     Ok(Value::Object(out))
 }
 
+/// A new current version of `res_type/id` to write (after `current`, if any).
+pub(crate) struct Put<'a> {
+    pub res_type: &'a str,
+    pub id: &'a str,
+    pub current: Option<Current>,
+    pub resource: Value,
+    /// The interaction that wrote it (`PUT`, `POST`), as the history tells.
+    pub method: &'a str,
+    pub index: &'a index::Rows,
+}
+
+/// Rows per INSERT of resources and of versions (a version's content may be large).
+const VERSIONS_PER_INSERT: usize = 500;
+
 /// Writes a new current version of `res_type/id` (after `current`, if any).
-fn put_version(
-    conn: &mut AnyConnection,
-    res_type: &str,
-    id: &str,
-    current: Option<&Current>,
-    resource: Value,
-    method: &str,
-    index: &index::Rows,
-) -> TxResult<Version> {
-    let version = current.map_or(1, |c| c.version + 1);
-    let at = Timestamp::next_after(current.map(|c| Timestamp(c.last_updated)));
-    let resource = stamp(resource, id, version, at)?;
-    let content =
-        serde_json::to_string(&resource).map_err(|e| FhirError::internal(e.to_string()))?;
-    let pk = match current {
-        Some(c) => {
-            diesel::update(resources::table.filter(resources::pk.eq(c.pk)))
-                .set((
-                    resources::version.eq(version),
-                    resources::last_updated.eq(at.0),
-                    resources::deleted.eq(false),
-                ))
-                .execute(conn)?;
-            c.pk
-        }
-        None => {
-            // RETURNING, not a lookup afterwards: on PostgreSQL such a read would take
-            // predicate locks that make concurrent creates conflict.
-            let insert = diesel::insert_into(resources::table)
-                .values((
-                    resources::res_type.eq(res_type),
-                    resources::res_id.eq(id),
-                    resources::version.eq(version),
-                    resources::last_updated.eq(at.0),
-                    resources::deleted.eq(false),
-                ))
-                .returning(resources::pk);
-            on_backend!(conn, |c| insert.get_result(c))?
-        }
-    };
-    diesel::insert_into(resource_versions::table)
-        .values((
-            resource_versions::res_pk.eq(pk),
-            resource_versions::res_type.eq(res_type),
-            resource_versions::res_id.eq(id),
-            resource_versions::version.eq(version),
-            resource_versions::last_updated.eq(at.0),
-            resource_versions::method.eq(method),
-            resource_versions::content.eq(Some(&content)),
-        ))
-        .execute(conn)?;
-    index::write(conn, index, pk, res_type, id, at.0, current.is_some())?;
-    Ok(Version {
-        res_type: res_type.to_owned(),
-        id: id.to_owned(),
-        version,
-        last_updated: at,
-        deleted: false,
-        method: method.to_owned(),
-        content: Some(content),
-    })
+fn put_version(conn: &mut AnyConnection, put: Put) -> TxResult<Version> {
+    let mut versions = put_versions(conn, vec![put])?;
+    versions
+        .pop()
+        .ok_or_else(|| FhirError::internal("a write stored nothing").into())
+}
+
+/// Writes new current versions of distinct resources: the resources, their versions and their
+/// index in a few multi-row statements, however many there are. Answers the versions in the
+/// order of `puts`.
+pub(crate) fn put_versions(conn: &mut AnyConnection, puts: Vec<Put>) -> TxResult<Vec<Version>> {
+    /// A put with its new version worked out, and the key of its `resources` row.
+    struct Stamped<'a> {
+        pk: i64,
+        current: Option<Current>,
+        index: &'a index::Rows,
+        version: Version,
+    }
+    let mut stamped = Vec::with_capacity(puts.len());
+    for put in puts {
+        let version = put.current.map_or(1, |c| c.version + 1);
+        let at = Timestamp::next_after(put.current.map(|c| Timestamp(c.last_updated)));
+        let resource = stamp(put.resource, put.id, version, at)?;
+        let content =
+            serde_json::to_string(&resource).map_err(|e| FhirError::internal(e.to_string()))?;
+        stamped.push(Stamped {
+            pk: put.current.map_or(0, |c| c.pk),
+            current: put.current,
+            index: put.index,
+            version: Version {
+                res_type: put.res_type.to_owned(),
+                id: put.id.to_owned(),
+                version,
+                last_updated: at,
+                deleted: false,
+                method: put.method.to_owned(),
+                content: Some(content),
+            },
+        });
+    }
+    // Existing resources are updated one by one; new ones are inserted together, their keys
+    // returned by the INSERT (RETURNING, not a lookup afterwards: on PostgreSQL such a read
+    // would take predicate locks that make concurrent creates conflict).
+    for s in stamped.iter().filter(|s| s.current.is_some()) {
+        diesel::update(resources::table.filter(resources::pk.eq(s.pk)))
+            .set((
+                resources::version.eq(s.version.version),
+                resources::last_updated.eq(s.version.last_updated.0),
+                resources::deleted.eq(false),
+            ))
+            .execute(conn)?;
+    }
+    let new: Vec<_> = stamped
+        .iter()
+        .filter(|s| s.current.is_none())
+        .map(|s| {
+            (
+                resources::res_type.eq(&s.version.res_type),
+                resources::res_id.eq(&s.version.id),
+                resources::version.eq(s.version.version),
+                resources::last_updated.eq(s.version.last_updated.0),
+                resources::deleted.eq(false),
+            )
+        })
+        .collect();
+    let mut inserted: HashMap<(String, String), i64> = HashMap::with_capacity(new.len());
+    for chunk in new.chunks(VERSIONS_PER_INSERT) {
+        let insert = diesel::insert_into(resources::table)
+            .values(chunk)
+            .returning((resources::res_type, resources::res_id, resources::pk));
+        let keys: Vec<(String, String, i64)> = on_backend!(&mut *conn, |c| insert.get_results(c))?;
+        inserted.extend(keys.into_iter().map(|(t, id, pk)| ((t, id), pk)));
+    }
+    for s in stamped.iter_mut().filter(|s| s.current.is_none()) {
+        let (res_type, id) = (&s.version.res_type, &s.version.id);
+        s.pk = inserted
+            .remove(&(res_type.clone(), id.clone()))
+            .ok_or_else(|| FhirError::internal(format!("{res_type}/{id} was not stored")))?;
+    }
+    let version_rows: Vec<_> = stamped
+        .iter()
+        .map(|s| {
+            (
+                resource_versions::res_pk.eq(s.pk),
+                resource_versions::res_type.eq(&s.version.res_type),
+                resource_versions::res_id.eq(&s.version.id),
+                resource_versions::version.eq(s.version.version),
+                resource_versions::last_updated.eq(s.version.last_updated.0),
+                resource_versions::method.eq(&s.version.method),
+                resource_versions::content.eq(&s.version.content),
+            )
+        })
+        .collect();
+    for chunk in version_rows.chunks(VERSIONS_PER_INSERT) {
+        on_backend!(&mut *conn, |c| diesel::insert_into(
+            resource_versions::table
+        )
+        .values(chunk)
+        .execute(c))?;
+    }
+    let entries: Vec<index::Entry> = stamped
+        .iter()
+        .map(|s| index::Entry {
+            rows: s.index,
+            pk: s.pk,
+            res_type: &s.version.res_type,
+            id: &s.version.id,
+            last_updated: s.version.last_updated.0,
+        })
+        .collect();
+    let replace: Vec<i64> = stamped
+        .iter()
+        .filter_map(|s| s.current.map(|c| c.pk))
+        .collect();
+    index::write(conn, &entries, &replace)?;
+    Ok(stamped.into_iter().map(|s| s.version).collect())
 }
 
 /// Records the deletion of `current` as a new version.
@@ -299,7 +407,7 @@ fn delete_version(
             resource_versions::content.eq(None::<String>),
         ))
         .execute(conn)?;
-    index::remove(conn, current.pk)?;
+    index::remove(conn, &[current.pk])?;
     Ok(Version {
         res_type: res_type.to_owned(),
         id: id.to_owned(),
@@ -338,7 +446,7 @@ fn check_references(conn: &mut AnyConnection, references: &[LocalReference]) -> 
     if references.is_empty() {
         return Ok(());
     }
-    // One query per resource type for the current resources, one per versioned reference.
+    // One query per resource type (and thousand ids) for the current resources, one per versioned reference.
     let mut existing: HashSet<(String, String)> = HashSet::new();
     let mut types: Vec<&str> = references
         .iter()
@@ -348,18 +456,22 @@ fn check_references(conn: &mut AnyConnection, references: &[LocalReference]) -> 
     types.sort_unstable();
     types.dedup();
     for res_type in types {
-        let ids: Vec<&str> = references
+        let mut ids: Vec<&str> = references
             .iter()
             .filter(|r| r.version.is_none() && r.res_type == res_type)
             .map(|r| r.id.as_str())
             .collect();
-        let found: Vec<String> = resources::table
-            .filter(resources::res_type.eq(res_type))
-            .filter(resources::res_id.eq_any(&ids))
-            .filter(resources::deleted.eq(false))
-            .select(resources::res_id)
-            .load(conn)?;
-        existing.extend(found.into_iter().map(|id| (res_type.to_owned(), id)));
+        ids.sort_unstable();
+        ids.dedup();
+        for chunk in ids.chunks(1000) {
+            let found: Vec<String> = resources::table
+                .filter(resources::res_type.eq(res_type))
+                .filter(resources::res_id.eq_any(chunk))
+                .filter(resources::deleted.eq(false))
+                .select(resources::res_id)
+                .load(conn)?;
+            existing.extend(found.into_iter().map(|id| (res_type.to_owned(), id)));
+        }
     }
     let mut issues = Vec::new();
     for reference in references {
@@ -412,7 +524,17 @@ fn update_in(
     check_if_match(current.as_ref(), if_match, res_type, id)?;
     let created = current.is_none_or(|c| c.deleted);
     let references = references_to_check(&resource, writing.enforce_references);
-    let version = put_version(conn, res_type, id, current.as_ref(), resource, "PUT", index)?;
+    let version = put_version(
+        conn,
+        Put {
+            res_type,
+            id,
+            current,
+            resource,
+            method: "PUT",
+            index,
+        },
+    )?;
     check_references(conn, &references)?;
     Ok(Written { version, created })
 }
@@ -475,24 +597,33 @@ impl Store {
     /// in cycles too; a dangling one fails the whole batch. For bulk loads (`zorgplan
     /// generate`).
     pub fn load(&self, prepared: &Prepared) -> Result<usize, FhirError> {
+        let mut seen = HashSet::with_capacity(prepared.items.len());
+        for (res_type, id, ..) in &prepared.items {
+            if !seen.insert((res_type.as_str(), id.as_str())) {
+                return Err(FhirError::bad_request(format!(
+                    "{res_type}/{id} is twice in one load"
+                )));
+            }
+        }
         self.write(Isolation::Rows, |conn| {
+            let mut currents = currents(conn, prepared.items.iter().map(|i| (&*i.0, &*i.1)))?;
             let mut references = Vec::new();
+            let mut puts = Vec::with_capacity(prepared.items.len());
             for (res_type, id, resource, rows) in &prepared.items {
-                let current = current(conn, res_type, id)?;
                 references.extend(references_to_check(
                     resource,
                     self.writing.enforce_references,
                 ));
-                put_version(
-                    conn,
+                puts.push(Put {
                     res_type,
                     id,
-                    current.as_ref(),
-                    resource.clone(),
-                    "PUT",
-                    rows,
-                )?;
+                    current: currents.remove(&(res_type.clone(), id.clone())),
+                    resource: resource.clone(),
+                    method: "PUT",
+                    index: rows,
+                });
             }
+            put_versions(conn, puts)?;
             check_references(conn, &references)?;
             Ok(prepared.items.len())
         })
@@ -562,7 +693,17 @@ impl Store {
             }
             let id = uuid::Uuid::new_v4().to_string();
             let references = references_to_check(resource, self.writing.enforce_references);
-            let version = put_version(conn, res_type, &id, None, resource.clone(), "POST", &index)?;
+            let version = put_version(
+                conn,
+                Put {
+                    res_type,
+                    id: &id,
+                    current: None,
+                    resource: resource.clone(),
+                    method: "POST",
+                    index: &index,
+                },
+            )?;
             check_references(conn, &references)?;
             Ok(Created::New(version))
         })

@@ -282,81 +282,98 @@ fn add(rows: &mut Rows, pk: i64, res_type: &str, param_code: &str, value: IndexV
     }
 }
 
-/// Writes the index rows of a resource's new current version (`rows` from [`prepare`], and
-/// its `_id` and `_lastUpdated`), replacing those of the previous one when `replace`.
-#[allow(clippy::too_many_arguments)]
+/// The index rows of one resource's new current version: `rows` from [`prepare`], and its
+/// `_id` and `_lastUpdated`.
+pub(crate) struct Entry<'a> {
+    pub rows: &'a Rows,
+    pub pk: i64,
+    pub res_type: &'a str,
+    pub id: &'a str,
+    pub last_updated: i64,
+}
+
+/// Rows per INSERT statement: well below the bound parameters either backend takes in one
+/// statement (SQLite 32,766, PostgreSQL 65,535) at the widest table's eight columns.
+const ROWS_PER_INSERT: usize = 2000;
+
+/// Writes the index rows of resources' new current versions, after removing the rows of the
+/// resources in `replace` (their previous versions). One multi-row INSERT per table (per
+/// [`ROWS_PER_INSERT`] rows), however many resources.
 pub(crate) fn write(
     conn: &mut AnyConnection,
-    rows: &Rows,
-    pk: i64,
-    res_type: &str,
-    id: &str,
-    last_updated: i64,
-    replace: bool,
+    entries: &[Entry],
+    replace: &[i64],
 ) -> QueryResult<()> {
-    if replace {
-        remove(conn, pk)?;
+    if !replace.is_empty() {
+        remove(conn, replace)?;
     }
-    // One multi-row INSERT per table, on the backend's own connection (the multi-backend
-    // layer cannot batch).
+    // On the backend's own connection: the multi-backend layer cannot batch.
     macro_rules! insert {
         ($table:ident, $rows:expr) => {
             let rows: Vec<_> = $rows;
-            if !rows.is_empty() {
+            for chunk in rows.chunks(ROWS_PER_INSERT) {
                 on_backend!(&mut *conn, |c| diesel::insert_into($table::table)
-                    .values(&rows)
+                    .values(chunk)
                     .execute(c))?;
             }
         };
     }
     macro_rules! with_pk {
-        ($rows:expr) => {
-            $rows
+        ($field:ident) => {
+            entries
                 .iter()
-                .map(|r| {
-                    let mut r = r.clone();
-                    r.res_pk = pk;
-                    r
+                .flat_map(|e| {
+                    e.rows.$field.iter().map(|r| {
+                        let mut r = r.clone();
+                        r.res_pk = e.pk;
+                        r
+                    })
                 })
                 .collect()
         };
     }
-    let mut tokens: Vec<TokenRow> = with_pk!(rows.tokens);
-    tokens.push(TokenRow {
-        res_pk: pk,
-        res_type: res_type.to_owned(),
+    let mut tokens: Vec<TokenRow> = with_pk!(tokens);
+    tokens.extend(entries.iter().map(|e| TokenRow {
+        res_pk: e.pk,
+        res_type: e.res_type.to_owned(),
         param: "_id".to_owned(),
         system: String::new(),
-        code: id.to_owned(),
-    });
-    let mut dates: Vec<DateRow> = with_pk!(rows.dates);
-    dates.push(DateRow {
-        res_pk: pk,
-        res_type: res_type.to_owned(),
+        code: e.id.to_owned(),
+    }));
+    let mut dates: Vec<DateRow> = with_pk!(dates);
+    dates.extend(entries.iter().map(|e| DateRow {
+        res_pk: e.pk,
+        res_type: e.res_type.to_owned(),
         param: "_lastUpdated".to_owned(),
-        low: last_updated,
-        high: last_updated,
-    });
+        low: e.last_updated,
+        high: e.last_updated,
+    }));
     insert!(search_token, tokens);
-    insert!(search_string, with_pk!(rows.strings));
-    insert!(search_reference, with_pk!(rows.references));
+    insert!(search_string, with_pk!(strings));
+    insert!(search_reference, with_pk!(references));
     insert!(search_date, dates);
-    insert!(search_number, with_pk!(rows.numbers));
-    insert!(search_quantity, with_pk!(rows.quantities));
-    insert!(search_uri, with_pk!(rows.uris));
+    insert!(search_number, with_pk!(numbers));
+    insert!(search_quantity, with_pk!(quantities));
+    insert!(search_uri, with_pk!(uris));
     Ok(())
 }
 
-/// Removes the index rows of a resource (on deletion, and before re-indexing it).
-pub(crate) fn remove(conn: &mut AnyConnection, pk: i64) -> QueryResult<()> {
-    diesel::delete(search_token::table.filter(search_token::res_pk.eq(pk))).execute(conn)?;
-    diesel::delete(search_string::table.filter(search_string::res_pk.eq(pk))).execute(conn)?;
-    diesel::delete(search_reference::table.filter(search_reference::res_pk.eq(pk)))
-        .execute(conn)?;
-    diesel::delete(search_date::table.filter(search_date::res_pk.eq(pk))).execute(conn)?;
-    diesel::delete(search_number::table.filter(search_number::res_pk.eq(pk))).execute(conn)?;
-    diesel::delete(search_quantity::table.filter(search_quantity::res_pk.eq(pk))).execute(conn)?;
-    diesel::delete(search_uri::table.filter(search_uri::res_pk.eq(pk))).execute(conn)?;
+/// Removes the index rows of resources (on deletion, and before indexing them again).
+pub(crate) fn remove(conn: &mut AnyConnection, pks: &[i64]) -> QueryResult<()> {
+    macro_rules! delete {
+        ($($table:ident),*) => {
+            $(diesel::delete($table::table.filter($table::res_pk.eq_any(pks))).execute(conn)?;)*
+        };
+    }
+    delete!(
+        search_token,
+        search_string,
+        search_reference,
+        search_date,
+        search_number,
+        search_quantity,
+        search_uri
+    );
     Ok(())
 }
 
@@ -379,24 +396,27 @@ impl crate::Store {
                     .order(resources::pk.asc())
                     .limit(batch)
                     .load(conn)?;
-                let rows = crate::crud::load_versions(conn, &pks)?;
-                for (pk, row) in &rows {
+                let versions = crate::crud::load_versions(conn, &pks)?;
+                let mut prepared = Vec::with_capacity(versions.len());
+                for (pk, row) in &versions {
                     let Some(content) = &row.content else {
                         continue;
                     };
                     let resource: Value = serde_json::from_str(content)
                         .map_err(|e| zorgplan_fhir::FhirError::internal(e.to_string()))?;
-                    let rows = prepare(registry, &row.res_type, &resource);
-                    write(
-                        conn,
-                        &rows,
-                        *pk,
-                        &row.res_type,
-                        &row.res_id,
-                        row.last_updated,
-                        true,
-                    )?;
+                    prepared.push((*pk, row, prepare(registry, &row.res_type, &resource)));
                 }
+                let entries: Vec<Entry> = prepared
+                    .iter()
+                    .map(|(pk, row, rows)| Entry {
+                        rows,
+                        pk: *pk,
+                        res_type: &row.res_type,
+                        id: &row.res_id,
+                        last_updated: row.last_updated,
+                    })
+                    .collect();
+                write(conn, &entries, &pks)?;
                 Ok(pks)
             })?;
             let Some(&last) = indexed.last() else {

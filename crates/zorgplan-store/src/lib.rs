@@ -13,6 +13,7 @@ pub mod crud;
 pub mod db;
 pub mod history;
 mod index;
+mod plan;
 mod schema;
 pub mod search;
 pub mod time;
@@ -71,6 +72,19 @@ impl Store {
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// Brings the planner's statistics up to date after a bulk change (`ANALYZE` on
+    /// PostgreSQL, whose plans depend on them; SQLite keeps none, and the store's queries do
+    /// not count on them there).
+    pub fn analyze(&self) -> Result<(), FhirError> {
+        use diesel::connection::SimpleConnection;
+        if self.backend == Backend::Postgres {
+            self.conn()?
+                .batch_execute("ANALYZE")
+                .map_err(tx::db_error)?;
+        }
+        Ok(())
     }
 
     fn conn(&self) -> Result<db::PooledConn, FhirError> {

@@ -21,15 +21,14 @@
 
 use crate::crud::{load_versions, Row};
 use crate::db::{AnyConnection, Db};
+use crate::plan::{matching, matching_pks};
 use crate::schema::{
     resources, search_date, search_number, search_quantity, search_reference, search_string,
     search_token, search_uri,
 };
 use crate::tx::TxResult;
 use crate::{Store, Version};
-use diesel::expression::BoxableExpression;
 use diesel::prelude::*;
-use diesel::sql_types::Bool;
 use zorgplan_fhir::{r4, FhirError};
 use zorgplan_fhirpath::datetime::DateTime;
 use zorgplan_search::text::normalize;
@@ -377,16 +376,6 @@ impl Criteria {
     }
 }
 
-/// At most this many resources answer the inner criteria of a chain or `_has`; more is a
-/// 400 asking for a narrower chain.
-const CHAIN_LIMIT: i64 = 1000;
-
-fn too_wide(what: &str) -> FhirError {
-    bad(format!(
-        "The {what} matches more than {CHAIN_LIMIT} resources; narrow it down"
-    ))
-}
-
 fn parse_prefix(raw: &str) -> (Prefix, &str) {
     let prefixes = [
         ("eq", Prefix::Eq),
@@ -573,471 +562,6 @@ fn unescape(value: &str) -> String {
         }
     }
     out
-}
-
-/// `value` with the wildcards of SQL LIKE escaped (the escape character is `\`).
-fn like_escaped(value: &str) -> String {
-    let mut out = String::with_capacity(value.len() + 2);
-    for c in value.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
-}
-
-type Predicate = Box<dyn BoxableExpression<resources::table, Db, SqlType = Bool>>;
-
-/// `pk IN (the resources with this value)`. Each shape is a concrete subquery: diesel's
-/// multi-backend cannot nest boxed expressions inside a subselect.
-fn value_predicate(res_type: &str, code: &str, kind: Kind, value: &SearchValue) -> Predicate {
-    let (t, p) = (res_type.to_owned(), code.to_owned());
-    macro_rules! rows {
-        ($table:ident) => {
-            $table::table
-                .select($table::res_pk)
-                .filter($table::res_type.eq(t))
-                .filter($table::param.eq(p))
-        };
-    }
-    match value {
-        SearchValue::Token(token) => match (&token.system, &token.code) {
-            (None, Some(code)) => Box::new(
-                resources::pk
-                    .eq_any(rows!(search_token).filter(search_token::code.eq(code.clone()))),
-            ),
-            (Some(system), Some(code)) => Box::new(
-                resources::pk.eq_any(
-                    rows!(search_token)
-                        .filter(search_token::code.eq(code.clone()))
-                        .filter(search_token::system.eq(system.clone())),
-                ),
-            ),
-            (Some(system), None) => Box::new(
-                resources::pk
-                    .eq_any(rows!(search_token).filter(search_token::system.eq(system.clone()))),
-            ),
-            (None, None) => Box::new(resources::pk.eq_any(rows!(search_token))),
-        },
-        SearchValue::OfType { type_token, value } => Box::new(
-            resources::pk.eq_any(
-                rows!(search_token)
-                    .filter(search_token::system.eq(type_token.clone()))
-                    .filter(search_token::code.eq(value.clone())),
-            ),
-        ),
-        SearchValue::Text(text) => {
-            // A token's :text is indexed as the string parameter `<code>:text`.
-            let p = if kind == Kind::Token {
-                format!("{code}:text")
-            } else {
-                p
-            };
-            Box::new(
-                resources::pk.eq_any(
-                    search_string::table
-                        .select(search_string::res_pk)
-                        .filter(search_string::res_type.eq(t))
-                        .filter(search_string::param.eq(p))
-                        .filter(
-                            search_string::normalized
-                                .like(format!("{}%", like_escaped(text)))
-                                .escape('\\'),
-                        ),
-                ),
-            )
-        }
-        SearchValue::Exact(text) => Box::new(
-            resources::pk
-                .eq_any(rows!(search_string).filter(search_string::exact.eq(text.clone()))),
-        ),
-        SearchValue::Contains(text) => Box::new(
-            resources::pk.eq_any(
-                rows!(search_string).filter(
-                    search_string::normalized
-                        .like(format!("%{}%", like_escaped(text)))
-                        .escape('\\'),
-                ),
-            ),
-        ),
-        SearchValue::Reference {
-            res_type: Some(target),
-            id,
-        } => Box::new(
-            resources::pk.eq_any(
-                rows!(search_reference)
-                    .filter(search_reference::target_id.eq(id.clone()))
-                    .filter(search_reference::target_type.eq(target.clone())),
-            ),
-        ),
-        SearchValue::Reference { res_type: None, id } => Box::new(
-            resources::pk
-                .eq_any(rows!(search_reference).filter(search_reference::target_id.eq(id.clone()))),
-        ),
-        SearchValue::ReferenceUrl(url) => Box::new(
-            resources::pk
-                .eq_any(rows!(search_reference).filter(search_reference::url.eq(url.clone()))),
-        ),
-        SearchValue::Uri(uri) => Box::new(
-            resources::pk.eq_any(rows!(search_uri).filter(search_uri::uri.eq(uri.clone()))),
-        ),
-        SearchValue::UriBelow(uri) => Box::new(
-            resources::pk.eq_any(
-                rows!(search_uri).filter(
-                    search_uri::uri
-                        .like(format!("{}%", like_escaped(uri)))
-                        .escape('\\'),
-                ),
-            ),
-        ),
-        SearchValue::UriAbove(uri) => {
-            // The stored URI is a prefix of the value: one of the value's ancestors.
-            let mut ancestors = vec![uri.clone()];
-            let mut rest = uri.as_str();
-            while let Some((parent, _)) = rest.rsplit_once('/') {
-                if parent.ends_with('/') || parent.is_empty() {
-                    break;
-                }
-                ancestors.push(parent.to_owned());
-                rest = parent;
-            }
-            Box::new(
-                resources::pk.eq_any(rows!(search_uri).filter(search_uri::uri.eq_any(ancestors))),
-            )
-        }
-        SearchValue::Date { prefix, low, high } => {
-            let (low, high) = (*low, *high);
-            match prefix {
-                Prefix::Eq => Box::new(
-                    resources::pk.eq_any(
-                        rows!(search_date)
-                            .filter(search_date::low.ge(low))
-                            .filter(search_date::high.le(high)),
-                    ),
-                ),
-                Prefix::Ne => Box::new(
-                    resources::pk.eq_any(
-                        rows!(search_date)
-                            .filter(search_date::low.lt(low).or(search_date::high.gt(high))),
-                    ),
-                ),
-                Prefix::Gt => Box::new(
-                    resources::pk.eq_any(rows!(search_date).filter(search_date::high.gt(high))),
-                ),
-                Prefix::Lt => Box::new(
-                    resources::pk.eq_any(rows!(search_date).filter(search_date::low.lt(low))),
-                ),
-                Prefix::Ge => Box::new(
-                    resources::pk.eq_any(rows!(search_date).filter(search_date::high.ge(low))),
-                ),
-                Prefix::Le => Box::new(
-                    resources::pk.eq_any(rows!(search_date).filter(search_date::low.le(high))),
-                ),
-                Prefix::Sa => Box::new(
-                    resources::pk.eq_any(rows!(search_date).filter(search_date::low.gt(high))),
-                ),
-                Prefix::Eb => Box::new(
-                    resources::pk.eq_any(rows!(search_date).filter(search_date::high.lt(low))),
-                ),
-                Prefix::Ap => {
-                    // Within a tenth of the distance to now (at least a day) of the value.
-                    let now = crate::time::Timestamp::now().0;
-                    let margin = ((now - low).abs() / 10).max(86_400_000_000);
-                    Box::new(
-                        resources::pk.eq_any(
-                            rows!(search_date)
-                                .filter(search_date::high.ge(low.saturating_sub(margin)))
-                                .filter(search_date::low.le(high.saturating_add(margin))),
-                        ),
-                    )
-                }
-            }
-        }
-        SearchValue::Number {
-            prefix,
-            value,
-            low,
-            high,
-            system,
-            code,
-        } => quantity_predicate(t, p, *prefix, *value, *low, *high, system, code),
-        SearchValue::Composite { key, kind, value } => value_predicate(res_type, key, *kind, value),
-    }
-}
-
-/// The range a prefix selects, against a number's value.
-fn bounds(prefix: Prefix, value: f64, low: f64, high: f64) -> (f64, f64, bool) {
-    // (from, to, negate): value in [from, to), or outside it when negated.
-    match prefix {
-        Prefix::Eq => (low, high, false),
-        Prefix::Ne => (low, high, true),
-        Prefix::Gt | Prefix::Sa => (f64::from_bits(value.to_bits() + 1), f64::INFINITY, false),
-        Prefix::Ge => (value, f64::INFINITY, false),
-        Prefix::Lt | Prefix::Eb => (f64::NEG_INFINITY, value, false),
-        Prefix::Le => (
-            f64::NEG_INFINITY,
-            f64::from_bits(value.to_bits() + 1),
-            false,
-        ),
-        Prefix::Ap => (
-            value - value.abs() / 10.0,
-            value + value.abs() / 10.0,
-            false,
-        ),
-    }
-}
-
-#[allow(clippy::too_many_arguments)]
-fn quantity_predicate(
-    t: String,
-    p: String,
-    prefix: Prefix,
-    value: f64,
-    low: f64,
-    high: f64,
-    system: &Option<String>,
-    code: &Option<String>,
-) -> Predicate {
-    let (from, to, negate) = bounds(prefix, value, low, high);
-    // Numbers and quantities share the comparison; a number parameter's rows are in
-    // search_number, a quantity's in search_quantity: both are looked up.
-    let numbers = search_number::table
-        .select(search_number::res_pk)
-        .filter(search_number::res_type.eq(t.clone()))
-        .filter(search_number::param.eq(p.clone()));
-    let quantities = search_quantity::table
-        .select(search_quantity::res_pk)
-        .filter(search_quantity::res_type.eq(t))
-        .filter(search_quantity::param.eq(p));
-    let unit = code.clone().unwrap_or_default();
-    match (negate, system, code) {
-        (false, None, None) => Box::new(
-            resources::pk
-                .eq_any(
-                    numbers
-                        .filter(search_number::value.ge(from))
-                        .filter(search_number::value.lt(to)),
-                )
-                .or(resources::pk.eq_any(
-                    quantities
-                        .filter(search_quantity::value.ge(from))
-                        .filter(search_quantity::value.lt(to)),
-                )),
-        ),
-        (true, None, None) => Box::new(
-            resources::pk
-                .eq_any(
-                    numbers.filter(
-                        search_number::value
-                            .lt(from)
-                            .or(search_number::value.ge(to)),
-                    ),
-                )
-                .or(resources::pk.eq_any(
-                    quantities.filter(
-                        search_quantity::value
-                            .lt(from)
-                            .or(search_quantity::value.ge(to)),
-                    ),
-                )),
-        ),
-        (negate, Some(system), _) => {
-            let in_range = search_quantity::value
-                .ge(from)
-                .and(search_quantity::value.lt(to));
-            let out_of_range = search_quantity::value
-                .lt(from)
-                .or(search_quantity::value.ge(to));
-            let rows = quantities
-                .filter(search_quantity::system.eq(system.clone()))
-                .filter(search_quantity::code.eq(unit));
-            if negate {
-                Box::new(resources::pk.eq_any(rows.filter(out_of_range)))
-            } else {
-                Box::new(resources::pk.eq_any(rows.filter(in_range)))
-            }
-        }
-        (negate, None, Some(_)) => {
-            // `value||unit`: the code or the unit as written.
-            let rows = quantities.filter(
-                search_quantity::code
-                    .eq(unit.clone())
-                    .or(search_quantity::unit.eq(unit)),
-            );
-            if negate {
-                Box::new(
-                    resources::pk.eq_any(
-                        rows.filter(
-                            search_quantity::value
-                                .lt(from)
-                                .or(search_quantity::value.ge(to)),
-                        ),
-                    ),
-                )
-            } else {
-                Box::new(
-                    resources::pk.eq_any(
-                        rows.filter(
-                            search_quantity::value
-                                .ge(from)
-                                .and(search_quantity::value.lt(to)),
-                        ),
-                    ),
-                )
-            }
-        }
-    }
-}
-
-/// `pk IN (the resources with any value of the parameter)`.
-fn present_predicate(res_type: &str, code: &str, kind: Kind) -> Predicate {
-    let (t, p) = (res_type.to_owned(), code.to_owned());
-    macro_rules! any_row {
-        ($table:ident) => {
-            Box::new(
-                resources::pk.eq_any(
-                    $table::table
-                        .select($table::res_pk)
-                        .filter($table::res_type.eq(t))
-                        .filter($table::param.eq(p)),
-                ),
-            )
-        };
-    }
-    match kind {
-        Kind::Token => any_row!(search_token),
-        Kind::String => any_row!(search_string),
-        Kind::Reference => any_row!(search_reference),
-        Kind::Date => any_row!(search_date),
-        Kind::Number => any_row!(search_number),
-        Kind::Quantity => any_row!(search_quantity),
-        Kind::Uri => any_row!(search_uri),
-        Kind::Composite | Kind::Special => Box::new(diesel::dsl::sql::<Bool>("1 = 0")),
-    }
-}
-
-/// The primary keys of the current, non-deleted resources of `res_type` that match, in
-/// storage order, after `after` (exclusive), at most `limit`.
-pub(crate) fn matching_pks(
-    conn: &mut AnyConnection,
-    res_type: &str,
-    criteria: &Criteria,
-    after: Option<i64>,
-    limit: i64,
-) -> TxResult<Vec<i64>> {
-    let mut query = matching(conn, res_type, criteria)?;
-    if let Some(after) = after {
-        query = query.filter(resources::pk.gt(after));
-    }
-    Ok(query.order(resources::pk.asc()).limit(limit).load(conn)?)
-}
-
-/// The query of the pks of the current, non-deleted resources of `res_type` that match
-/// (chains and `_has` are evaluated on the way).
-fn matching(
-    conn: &mut AnyConnection,
-    res_type: &str,
-    criteria: &Criteria,
-) -> TxResult<resources::BoxedQuery<'static, Db, diesel::sql_types::BigInt>> {
-    let mut query = resources::table
-        .select(resources::pk)
-        .filter(resources::res_type.eq(res_type.to_owned()))
-        .filter(resources::deleted.eq(false))
-        .into_boxed::<Db>();
-    for condition in &criteria.conditions {
-        match condition {
-            Criterion::Id(ids) => query = query.filter(resources::res_id.eq_any(ids.clone())),
-            Criterion::Param {
-                code,
-                kind,
-                negated,
-                values,
-            } => {
-                let mut alternatives = values
-                    .iter()
-                    .map(|v| value_predicate(res_type, code, *kind, v));
-                let first = alternatives.next().expect("a criterion has a value");
-                let predicate: Predicate = alternatives.fold(first, |acc, p| Box::new(acc.or(p)));
-                query = if *negated {
-                    query.filter(diesel::dsl::not(predicate))
-                } else {
-                    query.filter(predicate)
-                };
-            }
-            Criterion::Chain { code, targets } => {
-                let mut predicate: Predicate = Box::new(diesel::dsl::sql::<Bool>("1 = 0"));
-                for (target, inner) in targets {
-                    let pks = matching_pks(conn, target, inner, None, CHAIN_LIMIT + 1)?;
-                    if pks.len() as i64 > CHAIN_LIMIT {
-                        return Err(too_wide("chain").into());
-                    }
-                    let ids: Vec<String> = resources::table
-                        .select(resources::res_id)
-                        .filter(resources::pk.eq_any(pks))
-                        .load(conn)?;
-                    if ids.is_empty() {
-                        continue;
-                    }
-                    let rows = search_reference::table
-                        .select(search_reference::res_pk)
-                        .filter(search_reference::res_type.eq(res_type.to_owned()))
-                        .filter(search_reference::param.eq(code.clone()))
-                        .filter(search_reference::target_type.eq(target.clone()))
-                        .filter(search_reference::target_id.eq_any(ids));
-                    predicate = Box::new(predicate.or(resources::pk.eq_any(rows)));
-                }
-                query = query.filter(predicate);
-            }
-            Criterion::Compartment { params, id } => {
-                let target = SearchValue::Reference {
-                    res_type: Some("Patient".to_owned()),
-                    id: id.clone(),
-                };
-                let mut alternatives = params
-                    .iter()
-                    .map(|p| value_predicate(res_type, p, Kind::Reference, &target));
-                let first = alternatives.next().expect("a compartment has parameters");
-                let mut predicate: Predicate =
-                    alternatives.fold(first, |acc, p| Box::new(acc.or(p)));
-                if res_type == "Patient" {
-                    // The patient itself is in its compartment.
-                    predicate = Box::new(predicate.or(resources::res_id.eq(id.clone())));
-                }
-                query = query.filter(predicate);
-            }
-            Criterion::Has {
-                source_type,
-                param,
-                inner,
-            } => {
-                let pks = matching_pks(conn, source_type, inner, None, CHAIN_LIMIT + 1)?;
-                if pks.len() as i64 > CHAIN_LIMIT {
-                    return Err(too_wide("_has").into());
-                }
-                let ids: Vec<String> = search_reference::table
-                    .select(search_reference::target_id)
-                    .filter(search_reference::res_pk.eq_any(pks))
-                    .filter(search_reference::param.eq(param.clone()))
-                    .filter(search_reference::target_type.eq(res_type.to_owned()))
-                    .load(conn)?;
-                query = query.filter(resources::res_id.eq_any(ids));
-            }
-            Criterion::Missing {
-                code,
-                kind,
-                present,
-            } => {
-                let predicate = present_predicate(res_type, code, *kind);
-                query = if *present {
-                    query.filter(predicate)
-                } else {
-                    query.filter(diesel::dsl::not(predicate))
-                };
-            }
-        }
-    }
-    Ok(query)
 }
 
 /// An `_include` or `_revinclude`: the resources a reference parameter of `source_type`
@@ -1512,6 +1036,29 @@ impl Store {
                 next,
                 previous,
             })
+        })
+    }
+
+    /// The types of the current resources in a patient's compartment (R4's Patient
+    /// CompartmentDefinition): those with a compartment parameter that refers to
+    /// `Patient/id`, in one lookup of the references to it. `Patient` is not among them.
+    pub fn patient_compartment_types(&self, id: &str) -> Result<Vec<String>, FhirError> {
+        let registry = self.search_parameters();
+        Store::read_with(self, |conn| {
+            let pairs: Vec<(String, String)> = search_reference::table
+                .select((search_reference::res_type, search_reference::param))
+                .filter(search_reference::target_type.eq("Patient"))
+                .filter(search_reference::target_id.eq(id))
+                .distinct()
+                .load(conn)?;
+            let mut types: Vec<String> = pairs
+                .into_iter()
+                .filter(|(t, p)| registry.patient_compartment(t).contains(p))
+                .map(|(t, _)| t)
+                .collect();
+            types.sort_unstable();
+            types.dedup();
+            Ok(types)
         })
     }
 

@@ -37,10 +37,18 @@ fn check(store: &Store) {
     let before = store.read("CarePlan", "p").unwrap().unwrap().version;
     assert_eq!(
         store
-            .load(&store.prepare_load(vec![plan]).unwrap())
+            .load(&store.prepare_load(vec![plan.clone()]).unwrap())
             .unwrap(),
         1
     );
+    assert_eq!(
+        store.read("CarePlan", "p").unwrap().unwrap().version,
+        before + 1
+    );
+    // The same resource twice in one batch: refused, nothing stored.
+    let twice = vec![plan_with_status(&plan, "completed"), plan];
+    let error = store.load(&store.prepare_load(twice).unwrap()).unwrap_err();
+    assert!(error.to_string().contains("CarePlan/p"), "{error}");
     assert_eq!(
         store.read("CarePlan", "p").unwrap().unwrap().version,
         before + 1
@@ -51,12 +59,58 @@ fn check(store: &Store) {
         .is_err());
 }
 
+fn plan_with_status(plan: &serde_json::Value, status: &str) -> serde_json::Value {
+    let mut plan = plan.clone();
+    plan["status"] = json!(status);
+    plan
+}
+
+/// More resources and index rows than one INSERT takes, new and existing ones mixed: every
+/// resource stored once, its old index rows replaced.
+fn check_large_batch(store: &Store) {
+    let system = "urn:zorgplan:load-test";
+    let patient = |i: usize, gender: &str| {
+        json!({"resourceType": "Patient", "id": format!("load-{i}"), "gender": gender,
+            "identifier": [{"system": system, "value": format!("v{i}")}]})
+    };
+    let count = |query: &[(&str, String)]| {
+        let query: Vec<_> = query
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), v.clone()))
+            .collect();
+        let (criteria, _) = Criteria::parse(store.search_parameters(), "Patient", &query).unwrap();
+        store.count("Patient", &criteria).unwrap()
+    };
+    let first: Vec<_> = (0..1200).map(|i| patient(i, "male")).collect();
+    assert_eq!(
+        store.load(&store.prepare_load(first).unwrap()).unwrap(),
+        1200
+    );
+    // 1,200 of them again, changed, and 100 new ones, in one batch.
+    let second: Vec<_> = (0..1300).map(|i| patient(i, "female")).collect();
+    assert_eq!(
+        store.load(&store.prepare_load(second).unwrap()).unwrap(),
+        1300
+    );
+    let of_system = ("identifier", format!("{system}|"));
+    assert_eq!(count(std::slice::from_ref(&of_system)), 1300);
+    assert_eq!(count(&[of_system.clone(), ("gender", "male".into())]), 0);
+    assert_eq!(count(&[of_system, ("gender", "female".into())]), 1300);
+    assert_eq!(count(&[("identifier", format!("{system}|v1250"))]), 1);
+    assert_eq!(count(&[("_id", "load-7".into())]), 1);
+    let seventh = store.read("Patient", "load-7").unwrap().unwrap();
+    assert!(seventh.version >= 2, "{seventh:?}");
+    assert!(seventh.content.unwrap().contains("female"));
+}
+
 #[test]
 fn loads_batches_on_sqlite() {
     let dir = std::env::temp_dir().join(format!("zorgplan-load-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let url = dir.join("store.db").display().to_string();
-    check(&Store::open(&StoreConfig::new(&url)).unwrap());
+    let store = Store::open(&StoreConfig::new(&url)).unwrap();
+    check(&store);
+    check_large_batch(&store);
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -72,4 +126,5 @@ fn loads_batches_on_postgres() {
         store.delete(t, id, None).unwrap();
     }
     check(&store);
+    check_large_batch(&store);
 }

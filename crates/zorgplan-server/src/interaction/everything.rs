@@ -2,7 +2,8 @@
 //! Patient CompartmentDefinition), as a searchset, `_count` at a time. `_since` keeps what
 //! changed since an instant, `_type` the listed types. Pages run through the types in order
 //! (the patient first), each in storage order; a cursor is `Type:pk` of an entry, for the
-//! page after it (`next`) or before it (`previous`).
+//! page after it (`next`) or before it (`previous`). Only the types that something of the
+//! compartment has are searched (the store looks them up in one query).
 
 use crate::bundle::BundleWriter;
 use crate::error::ApiResult;
@@ -75,10 +76,16 @@ pub async fn everything(req: &HttpRequest, state: &AppState, id: &str) -> ApiRes
             criteria.in_patient_compartment(registry, res_type, &patient_id);
             Ok(criteria)
         };
+        // Only the types with something in the compartment are searched (one lookup of
+        // what refers to the patient instead of a search per type).
+        let present = store.patient_compartment_types(&patient_id)?;
+        let searched = |index: &usize| {
+            types[*index] == "Patient" || present.iter().any(|t| t == types[*index])
+        };
         let cursor = |index: usize, pk: i64| format!("{}:{pk}", types[index]);
         // The first of these types with a match: where a page that ends with a type goes on.
         let first_with_match = |indexes: &mut dyn Iterator<Item = usize>| {
-            for index in indexes {
+            for index in indexes.filter(searched) {
                 let probe =
                     store.search(types[index], &criteria(types[index])?, 1, &PageAt::First)?;
                 if !probe.matches.is_empty() {
@@ -90,7 +97,7 @@ pub async fn everything(req: &HttpRequest, state: &AppState, id: &str) -> ApiRes
         if let PageAt::Before((start_type, before)) = cursor_at {
             // Backwards through the types from the cursor's, each newest first.
             let mut page = SearchPage::<String>::default();
-            for index in (0..=start_type).rev() {
+            for index in (0..=start_type).rev().filter(searched) {
                 let at = PageAt::Before(if index == start_type {
                     before
                 } else {
@@ -124,7 +131,12 @@ pub async fn everything(req: &HttpRequest, state: &AppState, id: &str) -> ApiRes
             _ => (0, None),
         };
         let mut page = SearchPage::<String>::default();
-        for (index, res_type) in types.iter().enumerate().skip(start_type) {
+        for (index, res_type) in types
+            .iter()
+            .enumerate()
+            .skip(start_type)
+            .filter(|(i, _)| searched(i))
+        {
             let at = match after {
                 Some(pk) if index == start_type => PageAt::After(pk),
                 _ => PageAt::First,
