@@ -363,6 +363,9 @@ async fn run_search(args: &Args, children: usize, client: &reqwest::Client) -> E
     let mut failed = false;
     let mut rows = Vec::new();
     for backend in backends {
+        if interrupted() {
+            break;
+        }
         println!("\n== {}", backend.name());
         match search::run(&plan, backend, client, interrupted).await {
             Ok(reports) => rows.extend(reports.into_iter().map(|r| (backend, r))),

@@ -105,13 +105,16 @@ pub async fn run(
         )?,
     };
     let last_child = Population::child_id(plan.children - 1);
-    let mut server = match start(plan, backend, &database_url, client, interrupted).await {
-        Ok(server) if exists(client, &server, &format!("Patient/{last_child}")).await => server,
-        started => {
-            drop(started);
-            generate(plan, backend, &database_url)?;
-            start(plan, backend, &database_url, client, interrupted).await?
-        }
+    // Stored anew only when a server runs on the database and the last child is missing
+    // (never when the server did not start: that may have been an interruption or a slow
+    // start, and the stored population takes long to make again).
+    let server = start(plan, backend, &database_url, client, interrupted).await?;
+    let mut server = if exists(client, &server, &format!("Patient/{last_child}")).await {
+        server
+    } else {
+        drop(server);
+        generate(plan, backend, &database_url)?;
+        start(plan, backend, &database_url, client, interrupted).await?
     };
     println!(
         "server pid {} on {} children (database {database_url})",

@@ -547,14 +547,18 @@ impl Condition<'_> {
                     .collect(),
             ),
             Condition::Compartment { params, id } => {
-                let target = SearchValue::Reference {
-                    res_type: Some("Patient".to_owned()),
-                    id: id.to_string(),
-                };
-                let mut predicates: Vec<Predicate> = params
-                    .iter()
-                    .map(|p| value_predicate(how, res_type, p, Kind::Reference, &target))
-                    .collect();
+                // One subquery for all the parameters: an OR of subqueries would make
+                // PostgreSQL scan every resource.
+                let mut predicates: Vec<Predicate> = vec![holds!(
+                    how,
+                    search_reference,
+                    search_reference::table
+                        .select(search_reference::res_pk)
+                        .filter(search_reference::res_type.eq(res_type.to_owned()))
+                        .filter(search_reference::param.eq_any(params.to_vec()))
+                        .filter(search_reference::target_id.eq(id.to_string()))
+                        .filter(search_reference::target_type.eq("Patient"))
+                )];
                 if res_type == "Patient" {
                     // The patient itself is in its compartment.
                     predicates.push(Box::new(
