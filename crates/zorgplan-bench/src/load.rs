@@ -9,11 +9,12 @@ use hyper::client::conn::http1::SendRequest;
 use hyper::header::{ACCEPT, CONTENT_TYPE, HOST};
 use hyper::{Method, Request, StatusCode};
 use hyper_util::rt::TokioIo;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use zorgplan_generate::people::new_patient;
-use zorgplan_generate::Rng;
+use zorgplan_generate::{Population, Rng};
 
 const FHIR_JSON: &str = "application/fhir+json";
 
@@ -24,15 +25,87 @@ pub enum Workload {
     Create,
     /// `GET /Patient/{id}` of an id picked at random from these.
     Read(Arc<Vec<String>>),
+    /// `POST /` with a transaction of a new family each time (see [`family_transaction`]).
+    Transaction(Arc<Families>),
 }
 
-impl Workload {
-    pub fn name(&self) -> &'static str {
-        match self {
-            Workload::Create => "create",
-            Workload::Read(_) => "read",
+/// The families the transaction workload sends, one after another.
+pub struct Families {
+    pub population: Population,
+    pub next: AtomicUsize,
+}
+
+/// A transaction Bundle that stores family `child` of `population` as a hospital would send
+/// it at discharge: every resource a `POST` with a `urn:uuid:` fullUrl, the family's
+/// references to each other by those fullUrls, to the shared care providers by `Type/id`.
+/// Answers the body and how many resources it holds.
+pub fn family_transaction(population: &Population, child: usize) -> (Vec<u8>, usize) {
+    let family = population.family(child);
+    let mut urns: HashMap<String, String> = HashMap::with_capacity(family.len());
+    for (n, resource) in family.iter().enumerate() {
+        let local = format!(
+            "{}/{}",
+            resource["resourceType"].as_str().unwrap_or_default(),
+            resource["id"].as_str().unwrap_or_default()
+        );
+        urns.insert(
+            local,
+            format!("urn:uuid:{:08x}-0000-4000-8000-{n:012x}", child),
+        );
+    }
+    fn rewrite(value: &mut serde_json::Value, urns: &HashMap<String, String>) {
+        match value {
+            serde_json::Value::Object(object) => {
+                if let Some(serde_json::Value::String(reference)) = object.get_mut("reference") {
+                    if let Some(urn) = urns.get(reference.as_str()) {
+                        *reference = urn.clone();
+                    }
+                }
+                object.values_mut().for_each(|v| rewrite(v, urns));
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(|v| rewrite(v, urns)),
+            _ => {}
         }
     }
+    let count = family.len();
+    let entries: Vec<serde_json::Value> = family
+        .into_iter()
+        .map(|mut resource| {
+            let local = format!(
+                "{}/{}",
+                resource["resourceType"].as_str().unwrap_or_default(),
+                resource["id"].as_str().unwrap_or_default()
+            );
+            rewrite(&mut resource, &urns);
+            let res_type = resource["resourceType"].clone();
+            if let Some(object) = resource.as_object_mut() {
+                object.shift_remove("id");
+            }
+            serde_json::json!({"fullUrl": urns[&local], "resource": resource,
+                "request": {"method": "POST", "url": res_type}})
+        })
+        .collect();
+    let bundle =
+        serde_json::json!({"resourceType": "Bundle", "type": "transaction", "entry": entries});
+    (serde_json::to_vec(&bundle).expect("JSON"), count)
+}
+
+/// A transaction Bundle that stores `resources` (each with its id) with `PUT`.
+pub fn put_transaction(resources: Vec<serde_json::Value>) -> Vec<u8> {
+    let entries: Vec<serde_json::Value> = resources
+        .into_iter()
+        .map(|resource| {
+            let url = format!(
+                "{}/{}",
+                resource["resourceType"].as_str().unwrap_or_default(),
+                resource["id"].as_str().unwrap_or_default()
+            );
+            serde_json::json!({"resource": resource, "request": {"method": "PUT", "url": url}})
+        })
+        .collect();
+    let bundle =
+        serde_json::json!({"resourceType": "Bundle", "type": "transaction", "entry": entries});
+    serde_json::to_vec(&bundle).expect("JSON")
 }
 
 /// Timing of a phase.
@@ -108,11 +181,17 @@ pub struct PhaseResult {
     pub measured: Duration,
     /// Ids of every Patient created, warm-up included (create phase only).
     pub created_ids: Vec<String>,
+    /// Resources the successful requests stored (transaction phase only).
+    pub resources: u64,
 }
 
 impl PhaseResult {
     pub fn requests_per_second(&self) -> f64 {
         self.successes as f64 / self.measured.as_secs_f64()
+    }
+
+    pub fn resources_per_second(&self) -> f64 {
+        self.resources as f64 / self.measured.as_secs_f64()
     }
 
     /// The exact `p`-th percentile (nearest rank) in milliseconds; `None` without samples.
@@ -141,6 +220,7 @@ struct TaskResult {
     errors: Errors,
     latencies_us: Vec<u32>,
     created_ids: Vec<String>,
+    resources: u64,
 }
 
 /// Runs a phase and gathers what its tasks measured. `interrupted` ends it early.
@@ -217,6 +297,25 @@ impl Connection {
     }
 }
 
+/// One request on a connection of its own: the body of the answer when it has status
+/// `expected`.
+pub async fn send_once(
+    addr: &str,
+    timeout: Duration,
+    path: &str,
+    body: Vec<u8>,
+    expected: StatusCode,
+) -> Result<Vec<u8>, String> {
+    let mut connection = Connection::open(addr, timeout).await?;
+    connection
+        .exchange(Method::POST, path, Some(body), expected)
+        .await
+        .map_err(|failure| match failure {
+            Failure::Status(status, body) => format!("HTTP {status}: {}", snippet(&body)),
+            Failure::Transport(message) | Failure::BadBody(message) => message,
+        })
+}
+
 pub async fn run_phase(
     addr: &str,
     request_timeout: Duration,
@@ -256,6 +355,7 @@ pub async fn run_phase(
         total.errors.merge(result.errors);
         total.latencies_us.extend(result.latencies_us);
         total.created_ids.extend(result.created_ids);
+        total.resources += result.resources;
     }
     if interrupted() {
         return Err("interrupted".to_owned());
@@ -267,6 +367,7 @@ pub async fn run_phase(
         latencies_us: total.latencies_us,
         measured: plan.duration,
         created_ids: total.created_ids,
+        resources: total.resources,
     })
 }
 
@@ -290,6 +391,7 @@ impl Task {
                 break;
             }
             let measured = sent >= self.measure_from;
+            let mut stored = 0;
             let outcome = match &self.workload {
                 Workload::Create => {
                     let body = new_patient(&mut self.rng);
@@ -311,6 +413,15 @@ impl Task {
                         Err(failure) => Err(failure),
                     }
                 }
+                Workload::Transaction(families) => {
+                    let child = families.next.fetch_add(1, Ordering::Relaxed);
+                    let (body, count) = family_transaction(&families.population, child);
+                    stored = count as u64;
+                    self.connection
+                        .exchange(Method::POST, "/", Some(body), StatusCode::OK)
+                        .await
+                        .map(drop)
+                }
                 Workload::Read(ids) => {
                     let id = &ids[self.rng.below(ids.len())];
                     let path = format!("/Patient/{id}");
@@ -330,6 +441,7 @@ impl Task {
                         .latencies_us
                         .push(u32::try_from(micros).unwrap_or(u32::MAX));
                     result.successes += 1;
+                    result.resources += stored;
                 }
                 Err(Failure::Status(status, body)) => {
                     *result.errors.by_status.entry(status.as_u16()).or_default() += 1;

@@ -1,5 +1,5 @@
 //! `zorgplan-bench`: starts a real `zorgplan` server per database backend on a scratch
-//! database, loads it over HTTP with FHIR creates and reads, and reports throughput,
+//! database, loads it over HTTP with FHIR creates, reads and transactions, and reports throughput,
 //! latency percentiles and the server's memory as a Markdown table.
 
 mod load;
@@ -8,7 +8,7 @@ mod search;
 mod server;
 
 use clap::{Parser, ValueEnum};
-use load::{run_phase, PhasePlan, PhaseResult, Workload};
+use load::{run_phase, send_once, Families, PhasePlan, PhaseResult, Workload};
 use server::{MemoryKb, PostgresScratchDb, ScratchDir, ServerOptions, ServerProcess};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -20,13 +20,16 @@ use std::time::Duration;
 ///
 /// For each backend it starts `zorgplan serve` on a free port with a fresh database (SQLite:
 /// a file in a temporary directory; PostgreSQL: a database `zorgplan_bench_<pid>` created
-/// with psql), waits for GET /metadata, then runs two phases, each after an uncounted
-/// warm-up: `create` (POST /Patient with small Dutch child Patients) and `read` (GET
-/// /Patient/{id} of ids picked at random from those created). Requests/s counts successful
-/// requests sent inside the measured window; latencies (of successes, from sending to the
-/// last byte of the answer) are exact nearest-rank percentiles. Any other answer than 201
-/// (create) or 200 (read) is an error. Peak server memory is VmHWM of the server process,
-/// read at the end of each phase. The server is stopped and the database removed
+/// with psql), waits for GET /metadata, then runs four phases, each after an uncounted
+/// warm-up: `create` (POST /Patient with small Dutch child Patients), `read` (GET
+/// /Patient/{id} of ids picked at random from those created), and `transaction ×1` and
+/// `transaction ×8` (POST / with a transaction Bundle of one generated family's plan, about
+/// 40 resources with urn:uuid references, validated and stored whole, from one client and
+/// from eight; resources/s counts the resources of successful transactions). Requests/s
+/// counts successful requests sent inside the measured window; latencies (of successes,
+/// from sending to the last byte of the answer) are exact nearest-rank percentiles. Any
+/// other answer than 201 (create) or 200 (read, transaction) is an error. Peak server
+/// memory is VmHWM of the server process, read at the end of each phase. The server is stopped and the database removed
 /// afterwards, also after an error or Ctrl-C.
 ///
 /// If PostgreSQL cannot be reached the PostgreSQL run is skipped with a message. The exit
@@ -159,6 +162,7 @@ struct BackendReport {
 struct PhaseReport {
     result: PhaseResult,
     name: &'static str,
+    connections: usize,
     /// Server VmHWM at the end of this phase (since the server started).
     peak_kb: u64,
 }
@@ -301,7 +305,7 @@ async fn run(args: &Args) -> ExitCode {
         return ExitCode::FAILURE;
     }
     println!();
-    print_table(&reports, plan.connections);
+    print_table(&reports);
     println!();
     for report in &reports {
         println!(
@@ -457,42 +461,44 @@ async fn run_backend(
         startup.as_secs_f64()
     );
 
+    let timeout = Duration::from_secs_f64(args.request_timeout);
     let mut phases = Vec::new();
-    let mut workload = Workload::Create;
-    loop {
-        let name = workload.name();
-        let addr = server.base_url.trim_start_matches("http://");
-        let timeout = Duration::from_secs_f64(args.request_timeout);
-        let result = run_phase(addr, timeout, &workload, plan, interrupted)
-            .await
-            .map_err(NoReport::Failed)?;
-        if let Some(status) = server.exited() {
-            return Err(NoReport::Failed(format!(
-                "the server exited during the {name} phase ({status}){}",
-                server.log_tail()
-            )));
-        }
-        let memory = server.memory_kb().map_err(NoReport::Failed)?;
-        print_phase(backend, name, &result, memory.peak);
-        let next = match workload {
-            Workload::Create if result.created_ids.is_empty() => {
-                return Err(NoReport::Failed(format!(
-                    "no Patient was created, so there is nothing to read{}",
-                    server.log_tail()
-                )));
-            }
-            Workload::Create => Some(Workload::Read(Arc::new(result.created_ids.clone()))),
-            Workload::Read(_) => None,
+    let create = measure(
+        &mut server,
+        backend,
+        "create",
+        &Workload::Create,
+        plan,
+        timeout,
+    )
+    .await?;
+    if create.result.created_ids.is_empty() {
+        return Err(NoReport::Failed(format!(
+            "no Patient was created, so there is nothing to read{}",
+            server.log_tail()
+        )));
+    }
+    let read = Workload::Read(Arc::new(create.result.created_ids.clone()));
+    phases.push(create);
+    phases.push(measure(&mut server, backend, "read", &read, plan, timeout).await?);
+    // Transactions: a family's plan (its resources POSTed with urn:uuid fullUrls) per
+    // request, from one client and from eight, after the care providers they refer to.
+    let families = Arc::new(Families {
+        population: zorgplan_generate::Population::new(1000, 42),
+        next: std::sync::atomic::AtomicUsize::new(0),
+    });
+    let shared = load::put_transaction(families.population.shared());
+    let addr = server.base_url.trim_start_matches("http://").to_owned();
+    send_once(&addr, timeout, "/", shared, hyper::StatusCode::OK)
+        .await
+        .map_err(|e| NoReport::Failed(format!("storing the care providers: {e}")))?;
+    let workload = Workload::Transaction(families);
+    for (connections, name) in [(1, "transaction ×1"), (8, "transaction ×8")] {
+        let plan = PhasePlan {
+            connections,
+            ..plan
         };
-        phases.push(PhaseReport {
-            result,
-            name,
-            peak_kb: memory.peak,
-        });
-        match next {
-            Some(next) => workload = next,
-            None => break,
-        }
+        phases.push(measure(&mut server, backend, name, &workload, plan, timeout).await?);
     }
     let memory_at_end = server.memory_kb().map_err(NoReport::Failed)?;
     if phases.iter().any(|p| p.result.errors.total() > 0) {
@@ -505,6 +511,35 @@ async fn run_backend(
         backend,
         phases,
         memory_at_end,
+    })
+}
+
+/// Runs one phase against `server` and reports it.
+async fn measure(
+    server: &mut ServerProcess,
+    backend: Backend,
+    name: &'static str,
+    workload: &Workload,
+    plan: PhasePlan,
+    timeout: Duration,
+) -> Result<PhaseReport, NoReport> {
+    let addr = server.base_url.trim_start_matches("http://").to_owned();
+    let result = run_phase(&addr, timeout, workload, plan, interrupted)
+        .await
+        .map_err(NoReport::Failed)?;
+    if let Some(status) = server.exited() {
+        return Err(NoReport::Failed(format!(
+            "the server exited during the {name} phase ({status}){}",
+            server.log_tail()
+        )));
+    }
+    let memory = server.memory_kb().map_err(NoReport::Failed)?;
+    print_phase(backend, name, &result, memory.peak);
+    Ok(PhaseReport {
+        result,
+        name,
+        connections: plan.connections,
+        peak_kb: memory.peak,
     })
 }
 
@@ -521,6 +556,14 @@ fn print_phase(backend: Backend, name: &str, result: &PhaseResult, peak_kb: u64)
         result.errors.total(),
         mb(peak_kb)
     );
+    if result.resources > 0 {
+        println!(
+            "        {} resources stored = {:.0} resources/s ({:.1} per request)",
+            result.resources,
+            result.resources_per_second(),
+            result.resources as f64 / result.successes.max(1) as f64
+        );
+    }
     if name == "create" {
         println!(
             "        {} Patients created in all (warm-up included)",
@@ -537,19 +580,25 @@ fn print_phase(backend: Backend, name: &str, result: &PhaseResult, peak_kb: u64)
     }
 }
 
-fn print_table(reports: &[BackendReport], connections: usize) {
+fn print_table(reports: &[BackendReport]) {
     println!(
-        "| backend | phase | connections | requests/s | p50 ms | p99 ms | max ms | errors | \
-         server peak RSS MB |"
+        "| backend | phase | connections | requests/s | resources/s | p50 ms | p99 ms | max ms | \
+         errors | server peak RSS MB |"
     );
-    println!("|---|---|---:|---:|---:|---:|---:|---:|---:|");
+    println!("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
     for report in reports {
         for phase in &report.phases {
             let r = &phase.result;
+            let resources = if r.resources > 0 {
+                format!("{:.0}", r.resources_per_second())
+            } else {
+                "–".to_owned()
+            };
             println!(
-                "| {} | {} | {connections} | {:.0} | {} | {} | {} | {} | {:.1} |",
+                "| {} | {} | {} | {:.0} | {resources} | {} | {} | {} | {} | {:.1} |",
                 report.backend.name(),
                 phase.name,
+                phase.connections,
                 r.requests_per_second(),
                 ms(r.percentile_ms(50.0)),
                 ms(r.percentile_ms(99.0)),

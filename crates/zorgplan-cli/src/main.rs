@@ -293,6 +293,10 @@ struct ServeArgs {
     #[arg(long, env = "ZORGPLAN_MAX_BODY_BYTES", default_value_t = 16 * 1024 * 1024)]
     max_body_bytes: usize,
 
+    /// Most entries in one transaction or batch Bundle; larger Bundles get 413.
+    #[arg(long, env = "ZORGPLAN_MAX_BUNDLE_ENTRIES", default_value_t = 1000)]
+    max_bundle_entries: usize,
+
     /// Deepest JSON nesting accepted in a body (at most 127); deeper documents get 400.
     #[arg(long, env = "ZORGPLAN_MAX_JSON_DEPTH", default_value_t = 100)]
     max_json_depth: usize,
@@ -364,6 +368,7 @@ fn serve(args: ServeArgs) -> Result<(), String> {
     let config = ServerConfig {
         base_url: args.base_url,
         max_body_bytes: args.max_body_bytes,
+        max_bundle_entries: args.max_bundle_entries,
         json: zorgplan_server::JsonLimits {
             max_depth: args.max_json_depth,
         },

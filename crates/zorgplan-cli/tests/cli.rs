@@ -33,6 +33,7 @@ fn help_documents_every_command_and_option() {
         "--listen",
         "--base-url",
         "--max-body-bytes",
+        "--max-bundle-entries",
         "--max-json-depth",
         "--allow-dangling-references",
         "--default-count",
@@ -71,6 +72,15 @@ fn start(log_format: &str) -> Server {
         std::process::id()
     ));
     let _ = std::fs::remove_dir_all(&dir);
+    let (child, addr) = spawn(
+        &dir.join("nested/zorgplan.db"),
+        &["--log-format", log_format],
+    );
+    Server { child, dir, addr }
+}
+
+/// Starts `zorgplan serve` on the SQLite file `db` with `args`; answers once it listens.
+fn spawn(db: &std::path::Path, args: &[&str]) -> (Child, String) {
     let port = TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -78,28 +88,98 @@ fn start(log_format: &str) -> Server {
         .port();
     let addr = format!("127.0.0.1:{port}");
     let child = Command::new(BIN)
-        .args([
-            "serve",
-            "--listen",
-            &addr,
-            "--log-format",
-            log_format,
-            "--workers",
-            "1",
-        ])
+        .args(["serve", "--listen", &addr, "--workers", "1"])
+        .args(args)
         .arg("--database-url")
-        .arg(dir.join("nested/zorgplan.db"))
+        .arg(db)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let server = Server { child, dir, addr };
     let deadline = Instant::now() + Duration::from_secs(30);
-    while TcpStream::connect(&server.addr).is_err() {
+    while TcpStream::connect(&addr).is_err() {
         assert!(Instant::now() < deadline, "the server did not start");
         std::thread::sleep(Duration::from_millis(50));
     }
-    server
+    (child, addr)
+}
+
+/// A POST of a JSON body over a plain socket; answers the raw response (empty when the
+/// connection broke off).
+fn post(addr: &str, path: &str, body: &str) -> String {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    let head = format!(
+        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/fhir+json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    if stream.write_all(head.as_bytes()).is_err() || stream.write_all(body.as_bytes()).is_err() {
+        return String::new();
+    }
+    let mut response = String::new();
+    let _ = stream.read_to_string(&mut response);
+    response
+}
+
+/// The `total` of a search's JSON response.
+fn total(response: &str) -> u64 {
+    let body = response.split("\r\n\r\n").nth(1).unwrap_or_default();
+    let bundle: serde_json::Value =
+        serde_json::from_str(body).unwrap_or_else(|e| panic!("not a Bundle ({e}): {response}"));
+    bundle["total"].as_u64().unwrap()
+}
+
+/// A server killed while it writes a large transaction has written none of it: after a
+/// restart the database holds nothing of the transaction, and it can be sent again whole.
+#[test]
+fn a_killed_server_leaves_no_part_of_a_transaction() {
+    let dir = std::env::temp_dir().join(format!("zorgplan-cli-kill-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let db = dir.join("zorgplan.db");
+    let system = "http://fhir.zorgplankindgezin.nl/fixtures/patient";
+    let entries: Vec<serde_json::Value> = (0..1000)
+        .map(|i| {
+            serde_json::json!({
+                "fullUrl": format!("urn:uuid:00000000-0000-0000-0000-{i:012}"),
+                "resource": {"resourceType": "Patient",
+                    "identifier": [{"system": system, "value": format!("k{i}")}]},
+                "request": {"method": "POST", "url": "Patient",
+                    "ifNoneExist": format!("identifier={system}|k{i}")}})
+        })
+        .collect();
+    let bundle =
+        serde_json::json!({"resourceType": "Bundle", "type": "transaction", "entry": entries})
+            .to_string();
+
+    let (mut child, addr) = spawn(&db, &["--log", "info,zorgplan_store=debug"]);
+    let sender = {
+        let (addr, bundle) = (addr.clone(), bundle.clone());
+        std::thread::spawn(move || post(&addr, "/", &bundle))
+    };
+    // Killed as soon as the transaction starts writing.
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let started = lines.any(|line| line.is_ok_and(|l| l.contains("transaction writing")));
+    assert!(started, "the server never started writing the transaction");
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let cut_off = sender.join().unwrap();
+    assert!(!cut_off.starts_with("HTTP/1.1 200"), "{cut_off}");
+
+    let (mut child, addr) = spawn(&db, &[]);
+    let count = total(&get(&addr, "/Patient?_summary=count", "after-kill"));
+    assert_eq!(count, 0, "a killed transaction left {count} patients");
+    let response = post(&addr, "/", &bundle);
+    assert!(
+        response.starts_with("HTTP/1.1 200"),
+        "{}",
+        &response[..response.len().min(2000)]
+    );
+    assert_eq!(
+        total(&get(&addr, "/Patient?_summary=count", "after-retry")),
+        1000
+    );
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// A GET over a plain socket; answers the raw response.

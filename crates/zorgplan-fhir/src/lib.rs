@@ -17,6 +17,7 @@
 pub mod definitions;
 pub mod id;
 pub mod json;
+pub mod json_patch;
 pub mod nl;
 pub mod outcome;
 pub mod r4;

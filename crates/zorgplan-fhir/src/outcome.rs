@@ -237,6 +237,36 @@ impl FhirError {
         self.kind.http_status()
     }
 
+    /// The same error as the error of entry `index` of a Bundle: each issue's diagnostics
+    /// name the entry, and its expressions become paths in the Bundle (`CarePlan.goal[0]`
+    /// becomes `Bundle.entry[3].resource.goal[0]`; an issue without one gets
+    /// `Bundle.entry[3]`).
+    pub fn in_entry(mut self, index: usize) -> Self {
+        let root = format!("Bundle.entry[{index}]");
+        for issue in &mut self.issues {
+            issue.diagnostics = format!("{root}: {}", issue.diagnostics);
+            if issue.expression.is_empty() {
+                issue.expression.push(root.clone());
+            }
+            for expression in &mut issue.expression {
+                if expression.starts_with("Bundle.entry[") {
+                    continue;
+                }
+                let type_name = expression.find(['.', '[']).unwrap_or(expression.len());
+                let rest = if expression[..type_name]
+                    .chars()
+                    .all(|c| c.is_ascii_alphabetic())
+                {
+                    &expression[type_name..]
+                } else {
+                    ""
+                };
+                *expression = format!("{root}.resource{rest}");
+            }
+        }
+        self
+    }
+
     pub fn to_operation_outcome(&self) -> Value {
         operation_outcome(&self.issues)
     }
@@ -254,6 +284,20 @@ impl std::error::Error for FhirError {}
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn errors_of_a_bundle_entry_name_the_entry_and_the_element() {
+        let error = FhirError::new(ErrorKind::Unprocessable, IssueType::Invalid, "bad")
+            .at("CarePlan.goal[0].reference")
+            .in_entry(3);
+        assert_eq!(error.issues[0].diagnostics, "Bundle.entry[3]: bad");
+        assert_eq!(
+            error.issues[0].expression,
+            ["Bundle.entry[3].resource.goal[0].reference"]
+        );
+        let error = FhirError::bad_request("x").in_entry(0);
+        assert_eq!(error.issues[0].expression, ["Bundle.entry[0]"]);
+    }
 
     #[test]
     fn outcome_lists_every_issue() {

@@ -971,6 +971,16 @@ fn base64_encode(bytes: &[u8], alphabet: &[u8; 64]) -> String {
     out
 }
 
+/// `bytes` in standard base64 (RFC 4648, padded), as FHIR's `base64Binary` holds them.
+pub fn encode_base64(bytes: &[u8]) -> String {
+    base64_encode(bytes, BASE64)
+}
+
+/// Standard base64 (RFC 4648, padding optional) decoded, as FHIR's `base64Binary` holds it.
+pub fn decode_base64(text: &str) -> Option<Vec<u8>> {
+    base64_decode(text.trim(), BASE64)
+}
+
 fn base64_decode(text: &str, alphabet: &[u8; 64]) -> Option<Vec<u8>> {
     let mut out = Vec::with_capacity(text.len() / 4 * 3);
     let (mut buffer, mut bits) = (0u32, 0);

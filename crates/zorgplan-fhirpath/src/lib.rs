@@ -50,10 +50,12 @@ mod lexer;
 mod navigate;
 mod ops;
 mod parser;
+pub mod patch;
 pub mod quantity;
 mod value;
 
 pub use eval::{Context, MemberOf, Resolver, Tracer};
+pub use functions::{decode_base64, encode_base64};
 pub use value::{Collection, FhirType, Item, Node, Str, TypeInfo};
 
 use std::fmt;

@@ -6,7 +6,7 @@
 //! names, identifiers, dates, codes and the sizes of plans vary per child. The same seed
 //! gives the same data.
 
-use crate::people::{numbered_bsn, Rng, CITIES, FAMILY_NAMES, GIVEN_NAMES_BOYS, GIVEN_NAMES_GIRLS};
+use crate::people::{numbered_bsn, Child, Rng, CITIES};
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -322,14 +322,13 @@ impl Population {
         series(&examples.tasks, tasks, "taak", &mut map);
 
         let mut out = Vec::with_capacity(12 + goals + interventions + tasks + measurements);
-        let girl = rng.below(2) == 0;
-        let given = rng.pick(if girl {
-            GIVEN_NAMES_GIRLS
-        } else {
-            GIVEN_NAMES_BOYS
-        });
-        let family = rng.pick(FAMILY_NAMES);
-        let (city, postcode) = CITIES[rng.below(CITIES.len())];
+        let Child {
+            girl,
+            given,
+            family,
+            city,
+            postcode,
+        } = Child::draw(&mut rng);
         for (s, (example, prefix)) in examples.singles.iter().enumerate() {
             let n = child * SINGLES.len() + s;
             let mut copy = instantiate(example, &format!("{prefix}-{child}"), &map, n);

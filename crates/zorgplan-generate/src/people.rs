@@ -136,17 +136,40 @@ fn with_check_digit(prefix: u64) -> Option<String> {
     (check < 10 && sum != check).then(|| format!("{prefix}{check}"))
 }
 
+/// A child's name, gender and home town, drawn at random.
+pub struct Child {
+    pub girl: bool,
+    pub given: &'static str,
+    pub family: &'static str,
+    pub city: &'static str,
+    /// The first of the town's postcodes (four digits).
+    pub postcode: u16,
+}
+
+impl Child {
+    pub fn draw(rng: &mut Rng) -> Child {
+        let girl = rng.below(2) == 0;
+        let given = rng.pick(if girl {
+            GIVEN_NAMES_GIRLS
+        } else {
+            GIVEN_NAMES_BOYS
+        });
+        let family = rng.pick(FAMILY_NAMES);
+        let (city, postcode) = CITIES[rng.below(CITIES.len())];
+        Child {
+            girl,
+            given,
+            family,
+            city,
+            postcode,
+        }
+    }
+}
+
 /// The JSON body of a new Patient: a child aged 0–4 with a BSN, a name, a birth date, a
 /// gender and a home address in a Dutch city.
 pub fn new_patient(rng: &mut Rng) -> Vec<u8> {
-    let girl = rng.below(2) == 0;
-    let given = rng.pick(if girl {
-        GIVEN_NAMES_GIRLS
-    } else {
-        GIVEN_NAMES_BOYS
-    });
-    let family = rng.pick(FAMILY_NAMES);
-    let (city, postcode) = CITIES[rng.below(CITIES.len())];
+    let child = Child::draw(rng);
     let letters = [
         char::from(b'A' + rng.below(26) as u8),
         char::from(b'A' + rng.below(26) as u8),
@@ -161,10 +184,10 @@ pub fn new_patient(rng: &mut Rng) -> Vec<u8> {
         "active": true,
         "name": [{
             "use": "official",
-            "family": family,
-            "given": [given],
+            "family": child.family,
+            "given": [child.given],
         }],
-        "gender": if girl { "female" } else { "male" },
+        "gender": if child.girl { "female" } else { "male" },
         "birthDate": format!(
             "{}-{:02}-{:02}",
             2021 + rng.below(5),
@@ -174,10 +197,10 @@ pub fn new_patient(rng: &mut Rng) -> Vec<u8> {
         "address": [{
             "use": "home",
             "line": [format!("{} {}", rng.pick(STREETS), 1 + rng.below(180))],
-            "city": city,
+            "city": child.city,
             "postalCode": format!(
                 "{} {}{}",
-                postcode + rng.below(8) as u16,
+                child.postcode + rng.below(8) as u16,
                 letters[0],
                 letters[1]
             ),

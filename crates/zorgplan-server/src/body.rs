@@ -67,8 +67,9 @@ pub fn parse_body(bytes: &[u8], format: BodyFormat, state: &AppState) -> Result<
     }
 }
 
-/// The body as one resource of `expected_type`.
-pub async fn read_resource(
+/// The body as one resource of `expected_type`, well-formed (media type, size, JSON or XML
+/// syntax and the JSON representation rules) but not yet validated.
+pub async fn read_unvalidated(
     req: &HttpRequest,
     payload: web::Payload,
     expected_type: &str,
@@ -76,15 +77,25 @@ pub async fn read_resource(
 ) -> Result<Value, ApiError> {
     let format = check_body_type(req)?;
     let bytes = read_bytes(req, payload, state.config.max_body_bytes).await?;
-    let resource = match format {
+    Ok(match format {
         BodyFormat::Json => json::parse_resource(&bytes, Some(expected_type), state.config.json)?,
         BodyFormat::Xml => {
             json::check_body_resource(parse_xml(&bytes, state)?, Some(expected_type))?
         }
-    };
+    })
+}
+
+/// The body as one valid resource of `expected_type`.
+pub async fn read_resource(
+    req: &HttpRequest,
+    payload: web::Payload,
+    expected_type: &str,
+    state: &AppState,
+) -> Result<Value, ApiError> {
+    let resource = read_unvalidated(req, payload, expected_type, state).await?;
     // Validation happens before any database transaction opens; an invalid resource is
     // never stored.
-    let issues = validate(state, &resource, None)
+    let issues = validate(state, &resource, None, &HashMap::new())
         .await?
         .expect("no extra profile, so none can be unknown");
     if zorgplan_validator::has_errors(&issues) {
@@ -96,12 +107,14 @@ pub async fn read_resource(
 /// Validates `resource` (and against `profile`, when given; `Err` with its URL when it is
 /// not known). When an invariant of a profile that applies follows references
 /// (`resolve()`, as the standard's zkg-3 and zkg-5 do for a plan's care team and goals), the
-/// resources it refers to on this server are read first, in one blocking task, so that the
-/// rule sees them.
+/// resources it refers to are looked up in `local` (the references a Bundle resolves among
+/// its own entries, as written) and else read from this server first, in one blocking task,
+/// so that the rule sees them.
 pub async fn validate(
     state: &AppState,
     resource: &Value,
     profile: Option<&str>,
+    local: &HashMap<String, Value>,
 ) -> Result<Result<Vec<Issue>, String>, ApiError> {
     let targets: HashMap<String, Value> = if state.validator.resolves_references(resource, profile)
     {
@@ -133,7 +146,7 @@ pub async fn validate(
     } else {
         HashMap::new()
     };
-    let resolver = |reference: &str| targets.get(reference);
+    let resolver = |reference: &str| local.get(reference).or_else(|| targets.get(reference));
     Ok(state
         .validator
         .validate_resolving(resource, profile, Some(&resolver)))

@@ -61,6 +61,11 @@ impl BundleWriter {
         self.entries.push(entry);
     }
 
+    /// Adds an entry given whole.
+    pub fn raw_entry(&mut self, entry: Value) {
+        self.entries.push(entry.to_string());
+    }
+
     pub fn finish(self) -> String {
         let mut out = serde_json::to_string(&Value::Object(self.head)).unwrap_or_default();
         if !self.entries.is_empty() {

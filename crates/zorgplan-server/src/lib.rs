@@ -39,6 +39,8 @@ pub struct ServerConfig {
     pub base_url: Option<String>,
     /// Largest request body accepted, in bytes (413 beyond).
     pub max_body_bytes: usize,
+    /// Most entries in a transaction or batch Bundle (413 beyond).
+    pub max_bundle_entries: usize,
     /// Limits on the JSON of a body.
     pub json: Limits,
     /// Entries per page when the client names no `_count`.
@@ -54,6 +56,7 @@ impl Default for ServerConfig {
         ServerConfig {
             base_url: None,
             max_body_bytes: 16 * 1024 * 1024,
+            max_bundle_entries: 1000,
             json: Limits::default(),
             default_count: 50,
             max_count: 1000,

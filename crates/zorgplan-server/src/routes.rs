@@ -7,8 +7,8 @@
 
 use crate::error::{ApiError, ApiResult};
 use crate::interaction::{
-    capabilities, create, delete, everything, history, read, resource_type, search_type,
-    terminology, update, validate,
+    capabilities, create, delete, everything, history, patch, read, resource_type, search_type,
+    terminology, transaction, update, validate,
 };
 use crate::AppState;
 use actix_web::http::Method;
@@ -33,11 +33,20 @@ async fn dispatch(
     payload: web::Payload,
     state: web::Data<AppState>,
 ) -> ApiResult {
-    let state = state.get_ref();
+    route(&req, payload, state.get_ref()).await
+}
+
+/// The interaction of a request, by its path and method (also for the entries of a batch).
+pub async fn route(req: &HttpRequest, payload: web::Payload, state: &AppState) -> ApiResult {
+    let req = req.clone();
     let path = req.path().to_owned();
     let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
     let method = req.method();
     match segments.as_slice() {
+        [""] => match *method {
+            Method::POST => transaction::transaction_or_batch(&req, state, payload).await,
+            _ => not_allowed(&req, "POST"),
+        },
         ["metadata"] => match *method {
             Method::GET => capabilities::capabilities(&req, state).await,
             _ => not_allowed(&req, "GET"),
@@ -120,8 +129,9 @@ async fn dispatch(
             match *method {
                 Method::GET => read::read(&req, state, res_type, id).await,
                 Method::PUT => update::update(&req, state, res_type, id, payload).await,
+                Method::PATCH => patch::patch(&req, state, res_type, id, payload).await,
                 Method::DELETE => delete::delete(&req, state, res_type, id).await,
-                _ => not_allowed(&req, "GET, PUT, DELETE"),
+                _ => not_allowed(&req, "GET, PUT, PATCH, DELETE"),
             }
         }
         [res_type] if !res_type.is_empty() => {
@@ -130,8 +140,9 @@ async fn dispatch(
                 Method::GET => search_type::get(&req, state, res_type).await,
                 Method::POST => create::create(&req, state, res_type, payload).await,
                 Method::PUT => update::conditional_update(&req, state, res_type, payload).await,
+                Method::PATCH => patch::conditional_patch(&req, state, res_type, payload).await,
                 Method::DELETE => delete::conditional_delete(&req, state, res_type).await,
-                _ => not_allowed(&req, "GET, POST, PUT, DELETE"),
+                _ => not_allowed(&req, "GET, POST, PUT, PATCH, DELETE"),
             }
         }
         _ => Err(FhirError::not_found(format!("There is no FHIR endpoint at {path}")).into()),

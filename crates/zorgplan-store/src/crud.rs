@@ -127,7 +127,7 @@ pub(crate) fn current(
 
 /// The current rows of those of these resources that exist, by type and id (a query per
 /// type and thousand ids).
-fn currents<'a>(
+pub(crate) fn currents<'a>(
     conn: &mut AnyConnection,
     keys: impl Iterator<Item = (&'a str, &'a str)>,
 ) -> QueryResult<HashMap<(String, String), Current>> {
@@ -179,7 +179,7 @@ pub(crate) fn load_versions(conn: &mut AnyConnection, pks: &[i64]) -> QueryResul
         .load(conn)
 }
 
-fn load_current(conn: &mut AnyConnection, pk: i64) -> TxResult<Version> {
+pub(crate) fn load_current(conn: &mut AnyConnection, pk: i64) -> TxResult<Version> {
     let mut rows = load_versions(conn, &[pk])?;
     match rows.pop() {
         Some((_, row)) => Ok(row.into_version()),
@@ -188,7 +188,7 @@ fn load_current(conn: &mut AnyConnection, pk: i64) -> TxResult<Version> {
 }
 
 /// Fails with 412 unless the current version is `expected` (when an If-Match was given).
-fn check_if_match(
+pub(crate) fn check_if_match(
     current: Option<&Current>,
     expected: Option<i64>,
     res_type: &str,
@@ -247,6 +247,28 @@ fn stamp(resource: Value, id: &str, version: i64, at: Timestamp) -> Result<Value
     Ok(Value::Object(out))
 }
 
+/// Whether `resource` says what the stored JSON `stored` says, but for the id and the
+/// version's `meta.versionId` and `meta.lastUpdated`: an update with it would change nothing,
+/// so it writes no new version.
+pub(crate) fn same_content(stored: &str, resource: &Value) -> bool {
+    fn essence(value: &Value) -> Option<Map<String, Value>> {
+        let mut object = value.as_object()?.clone();
+        object.shift_remove("id");
+        if let Some(Value::Object(meta)) = object.get_mut("meta") {
+            meta.shift_remove("versionId");
+            meta.shift_remove("lastUpdated");
+            if meta.is_empty() {
+                object.shift_remove("meta");
+            }
+        }
+        Some(object)
+    }
+    let Ok(stored) = serde_json::from_str::<Value>(stored) else {
+        return false;
+    };
+    essence(&stored).is_some_and(|s| essence(resource).is_some_and(|r| r == s))
+}
+
 /// A new current version of `res_type/id` to write (after `current`, if any).
 pub(crate) struct Put<'a> {
     pub res_type: &'a str,
@@ -263,16 +285,20 @@ const VERSIONS_PER_INSERT: usize = 500;
 
 /// Writes a new current version of `res_type/id` (after `current`, if any).
 fn put_version(conn: &mut AnyConnection, put: Put) -> TxResult<Version> {
-    let mut versions = put_versions(conn, vec![put])?;
+    let mut versions = put_versions(conn, vec![put], Timestamp::now())?;
     versions
         .pop()
         .ok_or_else(|| FhirError::internal("a write stored nothing").into())
 }
 
-/// Writes new current versions of distinct resources: the resources, their versions and their
-/// index in a few multi-row statements, however many there are. Answers the versions in the
-/// order of `puts`.
-pub(crate) fn put_versions(conn: &mut AnyConnection, puts: Vec<Put>) -> TxResult<Vec<Version>> {
+/// Writes new current versions of distinct resources, all at `at` (see [`Timestamp::after`]): the
+/// resources, their versions and their index in a few multi-row statements, however many
+/// there are. Answers the versions in the order of `puts`.
+pub(crate) fn put_versions(
+    conn: &mut AnyConnection,
+    puts: Vec<Put>,
+    at: Timestamp,
+) -> TxResult<Vec<Version>> {
     /// A put with its new version worked out, and the key of its `resources` row.
     struct Stamped<'a> {
         pk: i64,
@@ -283,7 +309,7 @@ pub(crate) fn put_versions(conn: &mut AnyConnection, puts: Vec<Put>) -> TxResult
     let mut stamped = Vec::with_capacity(puts.len());
     for put in puts {
         let version = put.current.map_or(1, |c| c.version + 1);
-        let at = Timestamp::next_after(put.current.map(|c| Timestamp(c.last_updated)));
+        let at = at.after(put.current.map(|c| Timestamp(c.last_updated)));
         let resource = stamp(put.resource, put.id, version, at)?;
         let content =
             serde_json::to_string(&resource).map_err(|e| FhirError::internal(e.to_string()))?;
@@ -380,15 +406,16 @@ pub(crate) fn put_versions(conn: &mut AnyConnection, puts: Vec<Put>) -> TxResult
     Ok(stamped.into_iter().map(|s| s.version).collect())
 }
 
-/// Records the deletion of `current` as a new version.
+/// Records the deletion of `current` as a new version at `at` (see [`Timestamp::after`]).
 fn delete_version(
     conn: &mut AnyConnection,
     res_type: &str,
     id: &str,
     current: &Current,
+    at: Timestamp,
 ) -> TxResult<Version> {
     let version = current.version + 1;
-    let at = Timestamp::next_after(Some(Timestamp(current.last_updated)));
+    let at = at.after(Some(Timestamp(current.last_updated)));
     diesel::update(resources::table.filter(resources::pk.eq(current.pk)))
         .set((
             resources::version.eq(version),
@@ -419,7 +446,7 @@ fn delete_version(
     })
 }
 
-fn multiple_matches(res_type: &str, interaction: &str) -> FhirError {
+pub(crate) fn multiple_matches(res_type: &str, interaction: &str) -> FhirError {
     FhirError::precondition_failed(
         IssueType::MultipleMatches,
         format!("The criteria of the conditional {interaction} match more than one {res_type}"),
@@ -430,7 +457,7 @@ fn resource_id_of(resource: &Value) -> Option<&str> {
     resource.get("id").and_then(Value::as_str)
 }
 
-fn references_to_check(resource: &Value, enforce: bool) -> Vec<LocalReference> {
+pub(crate) fn references_to_check(resource: &Value, enforce: bool) -> Vec<LocalReference> {
     if enforce {
         local_references(resource)
     } else {
@@ -442,7 +469,10 @@ fn references_to_check(resource: &Value, enforce: bool) -> Vec<LocalReference> {
 /// (see [`zorgplan_fhir::references`]) points to no current resource — or, versioned, to no
 /// stored version — of this server. Runs inside the write's transaction, after the resource
 /// itself is written (so that it may refer to itself).
-fn check_references(conn: &mut AnyConnection, references: &[LocalReference]) -> TxResult<()> {
+pub(crate) fn check_references(
+    conn: &mut AnyConnection,
+    references: &[LocalReference],
+) -> TxResult<()> {
     if references.is_empty() {
         return Ok(());
     }
@@ -524,6 +554,21 @@ fn update_in(
     check_if_match(current.as_ref(), if_match, res_type, id)?;
     let created = current.is_none_or(|c| c.deleted);
     let references = references_to_check(&resource, writing.enforce_references);
+    if let Some(c) = current.filter(|c| !c.deleted) {
+        let stored = load_current(conn, c.pk)?;
+        if stored
+            .content
+            .as_deref()
+            .is_some_and(|text| same_content(text, &resource))
+        {
+            // Nothing to write; what it refers to must still be there.
+            check_references(conn, &references)?;
+            return Ok(Written {
+                version: stored,
+                created: false,
+            });
+        }
+    }
     let version = put_version(
         conn,
         Put {
@@ -539,18 +584,19 @@ fn update_in(
     Ok(Written { version, created })
 }
 
-fn delete_in(
+pub(crate) fn delete_in(
     conn: &mut AnyConnection,
     res_type: &str,
     id: &str,
     if_match: Option<i64>,
+    at: Timestamp,
 ) -> TxResult<Deleted> {
     let current = current(conn, res_type, id)?;
     check_if_match(current.as_ref(), if_match, res_type, id)?;
     Ok(match current {
         None => Deleted::NotFound,
         Some(c) if c.deleted => Deleted::AlreadyDeleted,
-        Some(c) => Deleted::Deleted(delete_version(conn, res_type, id, &c)?),
+        Some(c) => Deleted::Deleted(delete_version(conn, res_type, id, &c, at)?),
     })
 }
 
@@ -623,7 +669,7 @@ impl Store {
                     index: rows,
                 });
             }
-            put_versions(conn, puts)?;
+            put_versions(conn, puts, Timestamp::now())?;
             check_references(conn, &references)?;
             Ok(prepared.items.len())
         })
@@ -781,7 +827,7 @@ impl Store {
         if_match: Option<i64>,
     ) -> Result<Deleted, FhirError> {
         self.write(Isolation::Rows, |conn| {
-            delete_in(conn, res_type, id, if_match)
+            delete_in(conn, res_type, id, if_match, Timestamp::now())
         })
     }
 
@@ -799,7 +845,7 @@ impl Store {
                 [] => Ok(Deleted::NotFound),
                 [pk] => {
                     let id = load_current(conn, *pk)?.id;
-                    delete_in(conn, res_type, &id, if_match)
+                    delete_in(conn, res_type, &id, if_match, Timestamp::now())
                 }
                 _ => Err(multiple_matches(res_type, "delete").into()),
             }

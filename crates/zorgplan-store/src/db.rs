@@ -5,6 +5,8 @@ use diesel::r2d2::{ConnectionManager, CustomizeConnection};
 use diesel::{Connection, PgConnection, SqliteConnection};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 use zorgplan_fhir::FhirError;
 
@@ -98,7 +100,7 @@ impl StoreConfig {
     }
 }
 
-fn sqlite_path(url: &str) -> &str {
+pub(crate) fn sqlite_path(url: &str) -> &str {
     url.strip_prefix("sqlite://")
         .or_else(|| url.strip_prefix("sqlite:"))
         .unwrap_or(url)
@@ -120,10 +122,14 @@ impl CustomizeConnection<AnyConnection, diesel::r2d2::Error> for SessionSettings
             // A page cache of up to 32 MiB per connection (instead of 2 MiB) and statement
             // journals in memory: a write of many index rows otherwise spills pages to disk
             // in the middle of its transaction.
+            // The WAL is copied back by the store's checkpointer (below), not by the write that
+            // fills 1,000 pages of it; a write checkpoints only when the WAL has grown past
+            // 40 MB, which the checkpointer does not let happen unless readers hold it back.
             conn.batch_execute(&format!(
                 "PRAGMA busy_timeout = {}; PRAGMA journal_mode = WAL; \
                  PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; \
-                 PRAGMA cache_size = -32768; PRAGMA temp_store = MEMORY;",
+                 PRAGMA cache_size = -32768; PRAGMA temp_store = MEMORY; \
+                 PRAGMA wal_autocheckpoint = 10000;",
                 self.busy_timeout_ms
             ))
             .map_err(diesel::r2d2::Error::QueryError)?;
@@ -136,6 +142,41 @@ impl CustomizeConnection<AnyConnection, diesel::r2d2::Error> for SessionSettings
                 .map_err(diesel::r2d2::Error::QueryError)?;
         }
         Ok(())
+    }
+}
+
+/// SQLite: copies the WAL back into the database file on a thread of its own, every 100 ms
+/// (`PRAGMA wal_checkpoint(PASSIVE)`, which waits for no reader or writer). A checkpoint
+/// writes and syncs the database file; run by the write whose commit filled the WAL, it
+/// would hold the write lock for tens of milliseconds. Stops when dropped.
+pub(crate) struct Checkpointer {
+    stop: Arc<AtomicBool>,
+}
+
+impl Checkpointer {
+    pub(crate) fn start(path: &str) -> Result<Checkpointer, FhirError> {
+        let mut conn = SqliteConnection::establish(path)
+            .map_err(|e| setup_error("opening the SQLite database for checkpoints", e))?;
+        let stop = Arc::new(AtomicBool::new(false));
+        let stopped = stop.clone();
+        std::thread::Builder::new()
+            .name("sqlite-checkpoint".into())
+            .spawn(move || {
+                while !stopped.load(Ordering::Relaxed) {
+                    std::thread::sleep(Duration::from_millis(100));
+                    if let Err(e) = conn.batch_execute("PRAGMA wal_checkpoint(PASSIVE);") {
+                        tracing::warn!(error = %e, "WAL checkpoint failed");
+                    }
+                }
+            })
+            .map_err(|e| setup_error("starting the checkpoint thread", e))?;
+        Ok(Checkpointer { stop })
+    }
+}
+
+impl Drop for Checkpointer {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
     }
 }
 

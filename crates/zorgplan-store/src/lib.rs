@@ -17,6 +17,7 @@ mod plan;
 mod schema;
 pub mod search;
 pub mod time;
+pub mod transaction;
 mod tx;
 
 pub use crud::{Created, Deleted, Prepared, Written};
@@ -24,6 +25,8 @@ pub use db::{Backend, StoreConfig};
 pub use history::{HistoryCursor, HistoryPage, HistoryQuery, HistoryScope};
 pub use search::{Criteria, Include, PageAt, SearchPage, SortCursor, SortKey};
 pub use time::Timestamp;
+pub use transaction::{Outcome, Transaction};
+pub use tx::backoff;
 
 use zorgplan_fhir::FhirError;
 
@@ -36,6 +39,8 @@ pub struct Store {
     writing: crud::Writing,
     /// SQLite: the writers of this process take turns here (see `tx`).
     sqlite_writer: Option<std::sync::Arc<std::sync::Mutex<()>>>,
+    /// SQLite: checkpoints the WAL while any clone of the store lives.
+    _checkpointer: Option<std::sync::Arc<db::Checkpointer>>,
 }
 
 /// One stored version of a resource.
@@ -67,6 +72,12 @@ impl Store {
                 registry: config.search_parameters,
             },
             sqlite_writer: (backend == Backend::Sqlite).then(Default::default),
+            _checkpointer: match backend {
+                Backend::Sqlite => Some(std::sync::Arc::new(db::Checkpointer::start(
+                    db::sqlite_path(&config.url),
+                )?)),
+                Backend::Postgres => None,
+            },
         })
     }
 

@@ -30,6 +30,10 @@ use zorgplan_search::Kind;
 /// 400 asking for a narrower chain.
 pub(crate) const CHAIN_LIMIT: i64 = 1000;
 
+/// A driver of several alternatives (`patient=A,B`) that leaves at most this many resources
+/// is looked up first, by itself (see [`prefetched`]).
+const PREFETCH_LIMIT: i64 = 1000;
+
 fn too_wide(what: &str) -> FhirError {
     FhirError::bad_request(format!(
         "The {what} matches more than {CHAIN_LIMIT} resources; narrow it down"
@@ -501,55 +505,57 @@ impl Condition<'_> {
         }
     }
 
+    /// The predicate: any of the condition's [alternatives](Condition::alternatives).
     fn predicate(&self, how: Use, res_type: &str) -> Predicate {
-        let any_of = |predicates: Vec<Predicate>| -> Predicate {
-            predicates
-                .into_iter()
-                .reduce(|acc, p| Box::new(acc.or(p)))
-                .unwrap_or_else(|| Box::new(diesel::dsl::sql::<Bool>("1 = 0")))
-        };
+        self.alternatives(how, res_type)
+            .into_iter()
+            .reduce(|acc, p| Box::new(acc.or(p)))
+            .unwrap_or_else(|| Box::new(diesel::dsl::sql::<Bool>("1 = 0")))
+    }
+
+    /// The predicates of which a resource that meets the condition meets at least one: one
+    /// per value of a parameter, per target type of a chain, and the patient itself beside
+    /// what links to it in a compartment.
+    fn alternatives(&self, how: Use, res_type: &str) -> Vec<Predicate> {
         match self {
-            Condition::Ids(ids) => Box::new(resources::res_id.eq_any(ids.clone())),
-            Condition::Pks(pks) => Box::new(resources::pk.eq_any(pks.clone())),
+            Condition::Ids(ids) => vec![Box::new(resources::res_id.eq_any(ids.clone()))],
+            Condition::Pks(pks) => vec![Box::new(resources::pk.eq_any(pks.clone()))],
             Condition::Values {
                 code,
                 kind,
                 negated,
                 values,
             } => {
-                let predicate = any_of(
-                    values
-                        .iter()
-                        .map(|v| value_predicate(how, res_type, code, *kind, v))
-                        .collect(),
-                );
+                let each = values
+                    .iter()
+                    .map(|v| value_predicate(how, res_type, code, *kind, v));
                 if *negated {
-                    Box::new(diesel::dsl::not(predicate))
+                    let any: Option<Predicate> = each.reduce(|acc, p| Box::new(acc.or(p)));
+                    any.map(|p| -> Predicate { Box::new(diesel::dsl::not(p)) })
+                        .into_iter()
+                        .collect()
                 } else {
-                    predicate
+                    each.collect()
                 }
             }
-            Condition::Refers { code, targets } => any_of(
-                targets
-                    .iter()
-                    .map(|(target, ids)| {
-                        holds!(
-                            how,
-                            search_reference,
-                            search_reference::table
-                                .select(search_reference::res_pk)
-                                .filter(search_reference::res_type.eq(res_type.to_owned()))
-                                .filter(search_reference::param.eq(code.to_string()))
-                                .filter(search_reference::target_type.eq(target.to_string()))
-                                .filter(search_reference::target_id.eq_any(ids.clone()))
-                        )
-                    })
-                    .collect(),
-            ),
+            Condition::Refers { code, targets } => targets
+                .iter()
+                .map(|(target, ids)| {
+                    holds!(
+                        how,
+                        search_reference,
+                        search_reference::table
+                            .select(search_reference::res_pk)
+                            .filter(search_reference::res_type.eq(res_type.to_owned()))
+                            .filter(search_reference::param.eq(code.to_string()))
+                            .filter(search_reference::target_type.eq(target.to_string()))
+                            .filter(search_reference::target_id.eq_any(ids.clone()))
+                    )
+                })
+                .collect(),
             Condition::Compartment { params, id } => {
-                // One subquery for all the parameters: an OR of subqueries would make
-                // PostgreSQL scan every resource.
-                let mut predicates: Vec<Predicate> = vec![holds!(
+                // One subquery for all the parameters.
+                let mut alternatives: Vec<Predicate> = vec![holds!(
                     how,
                     search_reference,
                     search_reference::table
@@ -561,13 +567,13 @@ impl Condition<'_> {
                 )];
                 if res_type == "Patient" {
                     // The patient itself is in its compartment.
-                    predicates.push(Box::new(
+                    alternatives.push(Box::new(
                         resources::res_type
                             .eq("Patient")
                             .and(resources::res_id.eq(id.to_string())),
                     ));
                 }
-                any_of(predicates)
+                alternatives
             }
             Condition::Missing {
                 code,
@@ -575,14 +581,50 @@ impl Condition<'_> {
                 present,
             } => {
                 let predicate = present_predicate(how, res_type, code, *kind);
-                if *present {
+                vec![if *present {
                     predicate
                 } else {
                     Box::new(diesel::dsl::not(predicate))
-                }
+                }]
             }
         }
     }
+}
+
+/// The resources a driver of several alternatives leaves, looked up one alternative at a
+/// time, when they are at most [`PREFETCH_LIMIT`]; `None` when there are more, or when the
+/// driver is a single alternative.
+///
+/// An OR of `pk IN (…)` subqueries is not a set PostgreSQL can start from: it tests the OR
+/// on every resource of the type instead. Each alternative alone is.
+fn prefetched(
+    conn: &mut AnyConnection,
+    res_type: &str,
+    driver: &Condition<'_>,
+) -> TxResult<Option<Vec<i64>>> {
+    let alternatives = driver.alternatives(Use::Drive, res_type);
+    if alternatives.len() < 2 {
+        return Ok(None);
+    }
+    let mut pks: Vec<i64> = Vec::new();
+    for alternative in alternatives {
+        let mut query = resources::table
+            .select(resources::pk)
+            .filter(resources::deleted.eq(false))
+            .filter(alternative)
+            .into_boxed::<Db>();
+        if !driver.names_type() {
+            query = query.filter(resources::res_type.eq(res_type.to_owned()));
+        }
+        let room = PREFETCH_LIMIT + 1 - pks.len() as i64;
+        pks.extend(query.limit(room).load::<i64>(conn)?);
+        if pks.len() as i64 > PREFETCH_LIMIT {
+            return Ok(None);
+        }
+    }
+    pks.sort_unstable();
+    pks.dedup();
+    Ok(Some(pks))
 }
 
 /// The primary keys of the current, non-deleted resources of `res_type` that match, in
@@ -628,6 +670,8 @@ pub(crate) fn matching(
                 .filter(resources::res_type.eq(res_type))
                 .filter(resources::res_id.eq_any(ids))
                 .load(conn)?;
+            conditions[i] = Condition::Pks(pks);
+        } else if let Some(pks) = prefetched(conn, res_type, &conditions[i])? {
             conditions[i] = Condition::Pks(pks);
         }
     }

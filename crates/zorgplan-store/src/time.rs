@@ -11,14 +11,13 @@ impl Timestamp {
         Timestamp(Utc::now().timestamp_micros())
     }
 
-    /// The next timestamp for a new version whose predecessor was written at `previous`:
-    /// now, but always later than the predecessor, so versions are ordered in time even when
-    /// the clock steps back.
-    pub fn next_after(previous: Option<Timestamp>) -> Timestamp {
-        let now = Timestamp::now();
+    /// The time of a new version written at `self` whose predecessor was written at
+    /// `previous`: `self`, or just after the predecessor when that is not earlier (the clock
+    /// stepped back), so that versions are ordered in time.
+    pub fn after(self, previous: Option<Timestamp>) -> Timestamp {
         match previous {
-            Some(p) if p >= now => Timestamp(p.0 + 1),
-            _ => now,
+            Some(p) if p >= self => Timestamp(p.0 + 1),
+            _ => self,
         }
     }
 
@@ -112,7 +111,10 @@ mod tests {
     #[test]
     fn versions_move_forward_in_time() {
         let far = Timestamp(Timestamp::now().0 + 10_000_000);
-        assert_eq!(Timestamp::next_after(Some(far)), Timestamp(far.0 + 1));
-        assert!(Timestamp::next_after(Some(Timestamp(0))) > Timestamp(0));
+        let now = Timestamp::now();
+        assert_eq!(now.after(Some(far)), Timestamp(far.0 + 1));
+        assert_eq!(now.after(Some(now)), Timestamp(now.0 + 1));
+        assert_eq!(now.after(Some(Timestamp(0))), now);
+        assert_eq!(now.after(None), now);
     }
 }

@@ -38,6 +38,16 @@ impl From<FhirError> for TxError {
     }
 }
 
+impl TxError {
+    /// The same failure, a final answer changed by `f`.
+    pub(crate) fn map_fhir(self, f: impl FnOnce(FhirError) -> FhirError) -> TxError {
+        match self {
+            TxError::Fhir(e) => TxError::Fhir(f(e)),
+            db => db,
+        }
+    }
+}
+
 pub(crate) type TxResult<T> = Result<T, TxError>;
 
 fn retryable(e: &DieselError) -> bool {
@@ -161,8 +171,9 @@ impl Store {
     }
 }
 
-/// Exponential backoff with jitter: 1, 2, 4, … ms plus up to as much again.
-fn backoff(tries: u32) -> Duration {
+/// Exponential backoff with jitter: 1, 2, 4, … ms plus up to as much again (up to 128 ms):
+/// how long to wait before attempt `tries + 1` of something that lost a race.
+pub fn backoff(tries: u32) -> Duration {
     let base = 1u64 << tries.min(7);
     let jitter = u64::from(
         std::time::SystemTime::now()

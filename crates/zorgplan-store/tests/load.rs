@@ -97,6 +97,15 @@ fn check_large_batch(store: &Store) {
     assert_eq!(count(&[of_system.clone(), ("gender", "male".into())]), 0);
     assert_eq!(count(&[of_system, ("gender", "female".into())]), 1300);
     assert_eq!(count(&[("identifier", format!("{system}|v1250"))]), 1);
+    // A search starting from several values: few resources (looked up value by value) and
+    // more than that lookup takes (asked as one query).
+    let some = format!("{system}|v1,{system}|v2,{system}|v1299,{system}|none");
+    assert_eq!(count(&[("identifier", some)]), 3);
+    let genders = ("gender", "male,female,other".to_owned());
+    assert_eq!(
+        count(&[genders, ("identifier", format!("{system}|"))]),
+        1300
+    );
     assert_eq!(count(&[("_id", "load-7".into())]), 1);
     let seventh = store.read("Patient", "load-7").unwrap().unwrap();
     assert!(seventh.version >= 2, "{seventh:?}");

@@ -81,17 +81,13 @@ impl Validator {
 
     /// The profiles that apply to `resource`: those it claims, `extra`, and its type's default.
     fn profiles<'r>(&self, resource: &'r Value, extra: Option<&'r str>) -> Vec<&'r str> {
-        let root = resource
-            .get("resourceType")
-            .and_then(Value::as_str)
-            .unwrap_or_default();
         let mut profiles: Vec<&str> = resource["meta"]["profile"]
             .as_array()
             .into_iter()
             .flatten()
             .filter_map(Value::as_str)
             .collect();
-        for extra in extra.into_iter().chain(profile::default_profile(root)) {
+        for extra in extra.into_iter().chain(profile::default_profile(resource)) {
             if !profiles.iter().any(|p| p.split('|').next() == Some(extra)) {
                 profiles.push(extra);
             }

@@ -1062,9 +1062,21 @@ fn is_choice_of(key: &str, name: &str) -> bool {
         .is_some_and(|suffix| suffix.starts_with(|c: char| c.is_ascii_uppercase()))
 }
 
-/// The standard's profile for a resource type: every resource of the type is validated against
-/// it, whether or not it claims it in `meta.profile`.
-pub fn default_profile(resource_type: &str) -> Option<&'static str> {
+/// The standard's profile for `resource`: every resource of its type is validated against it,
+/// whether or not it claims it in `meta.profile` — but for a Consent only a privacy consent
+/// (scope `patient-privacy`, or none given): the standard's consent profile is about who may
+/// see what, and an advance directive (scope `adr`) or a treatment or research consent is
+/// plain R4.
+pub fn default_profile(resource: &Value) -> Option<&'static str> {
+    let resource_type = resource.get("resourceType").and_then(Value::as_str)?;
+    if resource_type == "Consent" {
+        let scopes = resource["scope"]["coding"].as_array();
+        let privacy =
+            scopes.is_none_or(|codings| codings.iter().any(|c| c["code"] == "patient-privacy"));
+        if !privacy {
+            return None;
+        }
+    }
     Some(match resource_type {
         "CarePlan" => "http://fhir.zorgplankindgezin.nl/StructureDefinition/zorgplan-kind-gezin",
         "Goal" => "http://fhir.zorgplankindgezin.nl/StructureDefinition/doel-kind-gezin",
@@ -1079,4 +1091,28 @@ pub fn default_profile(resource_type: &str) -> Option<&'static str> {
         "Task" => "http://fhir.zorgplankindgezin.nl/StructureDefinition/taak-kind-gezin",
         _ => return None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::default_profile;
+    use serde_json::json;
+
+    #[test]
+    fn the_consent_profile_applies_to_privacy_consents_only() {
+        let scoped = |code: &str| {
+            json!({"resourceType": "Consent", "scope": {"coding": [
+                {"system": "http://terminology.hl7.org/CodeSystem/consentscope", "code": code}]}})
+        };
+        let privacy = "http://fhir.zorgplankindgezin.nl/StructureDefinition/toestemming-kind-gezin";
+        assert_eq!(default_profile(&scoped("patient-privacy")), Some(privacy));
+        assert_eq!(
+            default_profile(&json!({"resourceType": "Consent"})),
+            Some(privacy)
+        );
+        assert_eq!(default_profile(&scoped("adr")), None);
+        assert_eq!(default_profile(&scoped("research")), None);
+        assert!(default_profile(&json!({"resourceType": "CarePlan"})).is_some());
+        assert_eq!(default_profile(&json!({"resourceType": "Patient"})), None);
+    }
 }

@@ -21,6 +21,7 @@ pub const TYPE_INTERACTIONS: &[&str] = &[
     "read",
     "vread",
     "update",
+    "patch",
     "delete",
     "history-instance",
     "history-type",
@@ -54,7 +55,7 @@ pub fn type_operations(res_type: &str) -> Vec<(&'static str, &'static str)> {
 }
 
 /// The interactions served at the system level (see `routes`).
-pub const SYSTEM_INTERACTIONS: &[&str] = &["history-system"];
+pub const SYSTEM_INTERACTIONS: &[&str] = &["transaction", "batch", "history-system"];
 
 /// The CapabilityStatement of this server at `base`, with the search parameters of
 /// `registry`.

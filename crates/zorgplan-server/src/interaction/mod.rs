@@ -5,9 +5,11 @@ pub mod create;
 pub mod delete;
 pub mod everything;
 pub mod history;
+pub mod patch;
 pub mod read;
 pub mod search_type;
 pub mod terminology;
+pub mod transaction;
 pub mod update;
 pub mod validate;
 

@@ -126,15 +126,20 @@ pub async fn validate(
         }
     }
     issues.extend(check_representation(&resource));
-    let found = body::validate(state, &resource, request.profile.as_deref())
-        .await?
-        .map_err(|url| {
-            FhirError::new(
-                zorgplan_fhir::ErrorKind::BadRequest,
-                IssueType::NotSupported,
-                format!("The profile {url} is not known to this server"),
-            )
-        })?;
+    let found = body::validate(
+        state,
+        &resource,
+        request.profile.as_deref(),
+        &std::collections::HashMap::new(),
+    )
+    .await?
+    .map_err(|url| {
+        FhirError::new(
+            zorgplan_fhir::ErrorKind::BadRequest,
+            IssueType::NotSupported,
+            format!("The profile {url} is not known to this server"),
+        )
+    })?;
     issues.extend(found);
     Ok(json_response(
         StatusCode::OK,

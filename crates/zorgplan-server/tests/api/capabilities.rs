@@ -101,6 +101,18 @@ async fn perform(server: &TestServer, code: &str, plan: &Value) -> u16 {
         "read" => server.get(&path).await.status,
         "vread" => server.get(&format!("{path}/_history/1")).await.status,
         "update" => server.put(&path, plan).await.status,
+        "patch" => {
+            let patch = json!([{"op": "replace", "path": "/status", "value": "draft"}]);
+            let resp = Resp::of(
+                server
+                    .request(reqwest::Method::PATCH, &path)
+                    .header("Content-Type", "application/json-patch+json")
+                    .body(patch.to_string()),
+            )
+            .await;
+            assert_eq!(resp.status, 200, "{}", resp.body);
+            resp.status
+        }
         "delete" => {
             let victim = server.create(&plan_body()).await;
             server
@@ -113,6 +125,14 @@ async fn perform(server: &TestServer, code: &str, plan: &Value) -> u16 {
         "create" => server.post("CarePlan", &plan_body()).await.status,
         "search-type" => server.get("CarePlan").await.status,
         "history-system" => server.get("_history").await.status,
+        "transaction" | "batch" => {
+            let bundle = json!({"resourceType": "Bundle", "type": code, "entry": [
+                {"request": {"method": "GET", "url": path}}]});
+            let resp = server.post("", &bundle).await;
+            let status = resp.json()["entry"][0]["response"]["status"].clone();
+            assert_eq!(status, "200 OK", "{code}: {}", resp.body);
+            resp.status
+        }
         other => panic!("the CapabilityStatement lists '{other}', which this test does not know"),
     }
 }

@@ -167,8 +167,10 @@ async fn if_match_guards_updates_and_deletes(backend: Backend) {
     let created = server.create(&child("999911120")).await;
     let id = created["id"].as_str().unwrap();
     let path = format!("Patient/{id}");
+    let mut changed = created.clone();
+    changed["gender"] = json!("other");
     let put = |etag: &str| {
-        crate::common::fhir_json(server.request(Method::PUT, &path), &created)
+        crate::common::fhir_json(server.request(Method::PUT, &path), &changed)
             .header("If-Match", etag.to_owned())
     };
     let resp = crate::common::Resp::of(put("W/\"1\"")).await;
@@ -199,9 +201,10 @@ async fn if_match_guards_updates_and_deletes(backend: Backend) {
     };
     crate::common::Resp::of(del("W/\"1\"")).await.outcome(412);
     assert_eq!(server.get(&path).await.status, 200);
-    let deleted = crate::common::Resp::of(del("W/\"3\"")).await;
+    // (The update with If-Match "2" changed nothing: version 2 is still current.)
+    let deleted = crate::common::Resp::of(del("W/\"2\"")).await;
     assert_eq!(deleted.status, 204, "{}", deleted.body);
-    assert_eq!(deleted.header("etag"), Some("W/\"4\""));
+    assert_eq!(deleted.header("etag"), Some("W/\"3\""));
 }
 
 async fn delete_is_logical(backend: Backend) {
@@ -302,8 +305,9 @@ async fn prefer_return(backend: Backend) {
     assert_eq!(representation.status, 201);
     assert_eq!(representation.json()["resourceType"], "Patient");
     // The same on update.
-    let created = representation.json();
+    let mut created = representation.json();
     let path = format!("Patient/{}", created["id"].as_str().unwrap());
+    created["gender"] = json!("other");
     let resp = crate::common::Resp::of(
         crate::common::fhir_json(server.request(Method::PUT, &path), &created)
             .header("Prefer", "return=minimal"),
@@ -312,6 +316,12 @@ async fn prefer_return(backend: Backend) {
     assert_eq!(resp.status, 200);
     assert!(resp.body.is_empty());
     assert_eq!(resp.header("etag"), Some("W/\"2\""));
+    // An update that changes nothing writes no version (whatever its meta says).
+    created["meta"]["lastUpdated"] = json!("2020-01-01T00:00:00Z");
+    let resp = server.put(&path, &created).await;
+    assert_eq!(resp.status, 200, "{}", resp.body);
+    assert_eq!(resp.header("etag"), Some("W/\"2\""));
+    assert_eq!(resp.json()["meta"]["versionId"], "2");
 }
 
 async fn decimals_and_element_order_are_kept(backend: Backend) {
