@@ -9,7 +9,7 @@
 //! `search_uri`. A parameter whose expression cannot be evaluated on the resource indexes
 //! nothing for it (and is logged).
 
-use crate::db::{on_backend, AnyConnection};
+use crate::db::AnyConnection;
 use crate::schema::{
     search_date, search_number, search_quantity, search_reference, search_string, search_token,
     search_uri,
@@ -292,13 +292,16 @@ pub(crate) struct Entry<'a> {
     pub last_updated: i64,
 }
 
-/// Rows per INSERT statement: well below the bound parameters either backend takes in one
-/// statement (SQLite 32,766, PostgreSQL 65,535) at the widest table's eight columns.
-const ROWS_PER_INSERT: usize = 2000;
+/// Rows per INSERT statement on SQLite (prepared once per connection; see [`write`]).
+const SQLITE_ROWS: usize = 64;
+
+/// Rows per INSERT statement on PostgreSQL: well below the 65,535 bound parameters of a
+/// statement at the widest table's eight columns.
+const POSTGRES_ROWS: usize = 2000;
 
 /// Writes the index rows of resources' new current versions, after removing the rows of the
-/// resources in `replace` (their previous versions). One multi-row INSERT per table (per
-/// [`ROWS_PER_INSERT`] rows), however many resources.
+/// resources in `replace` (their previous versions), in few statements per table however
+/// many resources.
 pub(crate) fn write(
     conn: &mut AnyConnection,
     entries: &[Entry],
@@ -307,14 +310,34 @@ pub(crate) fn write(
     if !replace.is_empty() {
         remove(conn, replace)?;
     }
-    // On the backend's own connection: the multi-backend layer cannot batch.
+    // On the backend's own connection: the multi-backend layer cannot batch. SQLite parses
+    // and plans a statement in-process, so there the rows go in statements it prepares once
+    // per connection: fixed-size chunks of SQLITE_ROWS (diesel never caches an INSERT of a
+    // slice, whose SQL depends on its length), then row by row. PostgreSQL is a round trip
+    // per statement, so there they go in as few statements as the bind limit allows.
     macro_rules! insert {
         ($table:ident, $rows:expr) => {
             let rows: Vec<_> = $rows;
-            for chunk in rows.chunks(ROWS_PER_INSERT) {
-                on_backend!(&mut *conn, |c| diesel::insert_into($table::table)
-                    .values(chunk)
-                    .execute(c))?;
+            match &mut *conn {
+                AnyConnection::Sqlite(c) => {
+                    let mut chunks = rows.chunks_exact(SQLITE_ROWS);
+                    for chunk in &mut chunks {
+                        let chunk: &[_; SQLITE_ROWS] = chunk.try_into().expect("a full chunk");
+                        diesel::insert_into($table::table)
+                            .values(chunk)
+                            .execute(c)?;
+                    }
+                    for row in chunks.remainder() {
+                        diesel::insert_into($table::table).values(row).execute(c)?;
+                    }
+                }
+                AnyConnection::Postgresql(c) => {
+                    for chunk in rows.chunks(POSTGRES_ROWS) {
+                        diesel::insert_into($table::table)
+                            .values(chunk)
+                            .execute(c)?;
+                    }
+                }
             }
         };
     }

@@ -72,6 +72,15 @@ pub enum Outcome {
     Deleted(Deleted),
 }
 
+/// What [`Store::transaction`] works out before its database transaction, per entry.
+struct Ahead {
+    /// The id of a plain create.
+    ids: Vec<Option<String>>,
+    /// A create's or update's final resource and its index rows, when its references do not
+    /// depend on what the database transaction finds.
+    ready: Vec<Option<(Value, index::Rows)>>,
+}
+
 /// Where an entry is written, once its conditions are resolved.
 struct Target {
     entry: usize,
@@ -142,10 +151,10 @@ impl Store {
         for (i, entry) in transaction.entries.iter().enumerate() {
             if let Request::Update { id, .. } | Request::Delete { id, .. } = &entry.request {
                 if !seen.insert((entry.res_type.as_str(), id.as_str())) {
-                    return Err((FhirError::bad_request(format!(
+                    return Err(FhirError::bad_request(format!(
                         "{}/{id} is the target of more than one entry of the transaction",
                         entry.res_type
-                    )))
+                    ))
                     .in_entry(i));
                 }
             }
@@ -165,16 +174,78 @@ impl Store {
         } else {
             Isolation::Rows
         };
+        let ahead = self.ahead(transaction);
         self.write(isolation, |conn| {
             tracing::debug!(entries = transaction.entries.len(), "transaction writing");
-            self.transact(conn, transaction)
+            self.transact(conn, transaction, &ahead)
         })
+    }
+
+    /// What can be worked out before the database transaction, outside the write lock: the
+    /// ids of plain creates, and the final form and index rows of every resource whose
+    /// references name only those, literal updates and resources outside the Bundle.
+    fn ahead(&self, transaction: &Transaction) -> Ahead {
+        let entries = &transaction.entries;
+        let mut ids = vec![None; entries.len()];
+        let mut known: HashMap<&str, String> = HashMap::new();
+        for (i, entry) in entries.iter().enumerate() {
+            let t = &entry.res_type;
+            let local = match &entry.request {
+                Request::Create {
+                    if_none_exist: None,
+                } => {
+                    let id = uuid::Uuid::new_v4().to_string();
+                    let local = format!("{t}/{id}");
+                    ids[i] = Some(id);
+                    local
+                }
+                Request::Update { id, .. } => format!("{t}/{id}"),
+                _ => continue,
+            };
+            if let Some(url) = &entry.full_url {
+                known.insert(url, local);
+            }
+        }
+        let full_urls: HashSet<&str> = entries
+            .iter()
+            .filter_map(|e| e.full_url.as_deref())
+            .collect();
+        let ready = entries
+            .iter()
+            .map(|entry| {
+                let static_target = matches!(
+                    entry.request,
+                    Request::Create {
+                        if_none_exist: None
+                    } | Request::Update { .. }
+                );
+                let mut resource = entry.resource.clone().filter(|_| static_target)?;
+                let mut open = false;
+                let mut rewrite = |reference: &str| -> Result<Option<String>, String> {
+                    if let Some(local) = known.get(reference) {
+                        return Ok(Some(local.clone()));
+                    }
+                    open |= full_urls.contains(reference)
+                        || is_conditional_reference(reference)
+                        || reference.starts_with("urn:");
+                    Ok(None)
+                };
+                rewrite_references(&mut resource, &mut String::new(), &mut rewrite).ok()?;
+                if open {
+                    return None;
+                }
+                let rows = index::prepare(self.writing.registry, &entry.res_type, &resource);
+                Some((resource, rows))
+            })
+            .collect();
+        Ahead { ids, ready }
     }
 
     fn transact(
         &self,
         conn: &mut AnyConnection,
         transaction: &Transaction,
+        ahead: &Ahead,
     ) -> TxResult<Vec<Outcome>> {
         let entries = &transaction.entries;
         let at = Timestamp::now();
@@ -221,7 +292,14 @@ impl Store {
                         None => Vec::new(),
                     };
                     match found.as_slice() {
-                        [] => (uuid::Uuid::new_v4().to_string(), "POST", None),
+                        [] => {
+                            let id = ahead.ids[i].clone();
+                            (
+                                id.unwrap_or_else(|| uuid::Uuid::new_v4().to_string()),
+                                "POST",
+                                None,
+                            )
+                        }
                         [pk] => {
                             let existing = load_current(conn, *pk)?;
                             if let Some(url) = &entry.full_url {
@@ -270,10 +348,18 @@ impl Store {
 
         // 3. References to fullUrls rewritten; which resources hold conditional references.
         let mut resources = Vec::with_capacity(targets.len());
+        let mut rows_ahead: Vec<Option<&index::Rows>> = Vec::with_capacity(targets.len());
         let mut pending: Vec<usize> = Vec::new();
         let mut holders: Vec<usize> = Vec::new();
         for (n, target) in targets.iter().enumerate() {
             let entry = &entries[target.entry];
+            if let Some((resource, rows)) = &ahead.ready[target.entry] {
+                resources.push(resource.clone());
+                rows_ahead.push(Some(rows));
+                pending.push(n);
+                continue;
+            }
+            rows_ahead.push(None);
             let mut resource = entry.resource.clone().ok_or_else(|| {
                 FhirError::bad_request("A create or update needs a resource").in_entry(target.entry)
             })?;
@@ -305,10 +391,12 @@ impl Store {
         // 4. The writes, in rounds: first every resource without conditional references;
         // then those whose conditional references resolve against what is written so far,
         // until all are written.
+        // (A create's id is new: it has no current version.)
         let mut currents = currents(
             conn,
             targets
                 .iter()
+                .filter(|t| t.method == "PUT")
                 .map(|t| (entries[t.entry].res_type.as_str(), t.id.as_str())),
         )?;
         let mut resolved: HashMap<String, String> = HashMap::new();
@@ -321,6 +409,7 @@ impl Store {
                     entries,
                     &targets,
                     &resources,
+                    &rows_ahead,
                     &round,
                     &mut currents,
                     &mut outcomes,
@@ -434,6 +523,7 @@ impl Store {
         entries: &[Entry],
         targets: &[Target],
         resources: &[Value],
+        rows_ahead: &[Option<&index::Rows>],
         round: &[usize],
         currents: &mut HashMap<(String, String), Current>,
         outcomes: &mut [Option<Outcome>],
@@ -475,23 +565,26 @@ impl Store {
                 _ => writes.push((n, *before)),
             }
         }
-        let rows: Vec<index::Rows> = writes
+        // Index rows worked out ahead of the transaction, or now.
+        let rows_now: Vec<Option<index::Rows>> = writes
             .iter()
             .map(|&(n, _)| {
                 let t = entries[targets[n].entry].res_type.as_str();
-                index::prepare(self.writing.registry, t, &resources[n])
+                rows_ahead[n]
+                    .is_none()
+                    .then(|| index::prepare(self.writing.registry, t, &resources[n]))
             })
             .collect();
         let puts = writes
             .iter()
-            .zip(&rows)
-            .map(|(&(n, current), index)| Put {
+            .zip(&rows_now)
+            .map(|(&(n, current), now)| Put {
                 res_type: &entries[targets[n].entry].res_type,
                 id: &targets[n].id,
                 current,
                 resource: resources[n].clone(),
                 method: targets[n].method,
-                index,
+                index: rows_ahead[n].or(now.as_ref()).expect("rows ahead or now"),
             })
             .collect();
         let versions = put_versions(conn, puts, at)?;

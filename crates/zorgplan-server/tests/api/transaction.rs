@@ -55,6 +55,10 @@ async fn references_are_resolved(backend: Backend) {
     let mut with_extension = observation("urn:uuid:11111111-1111-1111-1111-111111111111");
     with_extension["extension"] = json!([{"url": "http://example.org/focus",
         "valueReference": {"reference": "urn:uuid:11111111-1111-1111-1111-111111111111"}}]);
+    with_extension["contained"] =
+        json!([observation("urn:uuid:11111111-1111-1111-1111-111111111111")]);
+    with_extension["contained"][0]["id"] = json!("earlier");
+    with_extension["hasMember"] = json!([{"reference": "#earlier"}]);
     let by_identifier = observation(&format!("Patient?identifier={BSN}|999911120"));
     let request = bundle(
         "transaction",
@@ -95,6 +99,14 @@ async fn references_are_resolved(backend: Backend) {
     assert_eq!(
         entries[0]["resource"]["extension"][0]["valueReference"]["reference"],
         patient_ref.as_str()
+    );
+    assert_eq!(
+        entries[0]["resource"]["contained"][0]["subject"]["reference"],
+        patient_ref.as_str()
+    );
+    assert_eq!(
+        entries[0]["resource"]["hasMember"][0]["reference"],
+        "#earlier"
     );
     // One commit time for all; the index sees the rewritten references.
     let times: BTreeSet<&str> = entries
