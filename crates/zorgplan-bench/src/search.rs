@@ -129,7 +129,9 @@ pub async fn run(
     let mut rng = Rng::new(7, 0);
     for _ in 0..CHANGED_GOALS {
         let path = format!("Goal/doel-{}-0", rng.below(plan.children));
-        let goal = get_json(client, &server, &path).await?;
+        let mut goal = get_json(client, &server, &path).await?;
+        // A change (an update that changes nothing writes no version).
+        goal["note"] = serde_json::json!([{ "text": format!("Reviewed {since}") }]);
         let resp = client
             .put(format!("{}/{path}", server.base_url))
             .header("Content-Type", "application/fhir+json")
