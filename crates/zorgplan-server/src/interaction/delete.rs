@@ -2,7 +2,7 @@
 //! (`DELETE [type]?criteria`, one match at most). Deletion is logical: a new version records
 //! it, a later read answers 410 Gone, and history keeps every version.
 
-use super::{conditional_criteria, if_match};
+use super::{check_id, conditional_criteria, if_match};
 use crate::error::ApiResult;
 use crate::negotiate::{response_format, Format, Prefer, Return};
 use crate::params::query_pairs;
@@ -10,8 +10,8 @@ use crate::respond::json_response;
 use crate::{blocking, AppState};
 use actix_web::http::{header, StatusCode};
 use actix_web::{HttpRequest, HttpResponse};
+use zorgplan_fhir::id;
 use zorgplan_fhir::outcome::{operation_outcome, Issue};
-use zorgplan_fhir::{id, FhirError};
 use zorgplan_store::Deleted;
 
 fn respond(req: &HttpRequest, format: Format, deleted: Deleted, what: &str) -> ApiResult {
@@ -47,9 +47,7 @@ pub async fn delete(
     res_id: &str,
 ) -> ApiResult {
     let format = response_format(req, &query_pairs(req.query_string()))?;
-    if !id::is_valid_id(res_id) {
-        return Err(FhirError::bad_request(format!("'{res_id}' is not a valid id")).into());
-    }
+    check_id(res_id)?;
     let expected_version = if_match(req)?;
     let store = state.store.clone();
     let target = res_id.to_owned();

@@ -27,6 +27,18 @@ pub fn resource_type(name: &str) -> Result<&'static str, ApiError> {
         .ok_or_else(|| FhirError::not_found(format!("Unknown resource type '{name}'")).into())
 }
 
+/// 400 unless `res_id` is a valid id (for the interactions that write by id).
+pub fn check_id(res_id: &str) -> Result<(), ApiError> {
+    if id::is_valid_id(res_id) {
+        Ok(())
+    } else {
+        Err(FhirError::bad_request(format!(
+            "'{res_id}' is not a valid id (1 to 64 characters: letters, digits, '-' and '.')"
+        ))
+        .into())
+    }
+}
+
 /// The version an `If-Match` header names, if any (400 when it is not a version ETag).
 pub fn if_match(req: &HttpRequest) -> Result<Option<i64>, ApiError> {
     match req.headers().get("if-match") {

@@ -7,7 +7,7 @@
 //! the client named no version itself), the patch is applied again to the newer version (up
 //! to ten times, waiting a little longer each time); a patch never overwrites a change it did not see.
 
-use super::{conditional_criteria, if_match};
+use super::{check_id, conditional_criteria, if_match};
 use crate::body::{parse_body, read_bytes, validate};
 use crate::error::{ApiError, ApiResult};
 use crate::negotiate::{check_body_type, response_format, Prefer};
@@ -18,7 +18,7 @@ use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest};
 use serde_json::Value;
 use std::collections::HashMap;
-use zorgplan_fhir::{id, ErrorKind, FhirError, IssueType};
+use zorgplan_fhir::{ErrorKind, FhirError, IssueType};
 use zorgplan_store::{Criteria, PageAt, Version};
 
 /// The media type of a JSON Patch.
@@ -143,9 +143,7 @@ pub async fn patch(
     res_id: &str,
     payload: web::Payload,
 ) -> ApiResult {
-    if !id::is_valid_id(res_id) {
-        return Err(FhirError::bad_request(format!("'{res_id}' is not a valid id")).into());
-    }
+    check_id(res_id)?;
     patch_target(req, state, res_type, Target::Id(res_id.to_owned()), payload).await
 }
 

@@ -42,6 +42,8 @@ struct Call {
     id: Option<String>,
     /// `[type]?criteria`: the criteria.
     query: Option<String>,
+    /// The path has more than `[type]/[id]` (`_history/…`, an operation).
+    deeper: bool,
     if_match: Option<String>,
     if_none_exist: Option<String>,
     if_none_match: Option<String>,
@@ -95,11 +97,13 @@ fn read_call(index: usize, entry: &Value, base: &str) -> Result<Call, ApiError> 
     let mut segments = path.split('/');
     let res_type = segments.next().and_then(r4::resource_type).map(|d| d.name);
     let id = segments.next().map(str::to_owned);
+    let deeper = segments.next().is_some();
     Ok(Call {
         method,
         res_type,
         id,
         query,
+        deeper,
         if_match: text("ifMatch"),
         if_none_exist: text("ifNoneExist"),
         if_none_match: text("ifNoneMatch"),
@@ -285,6 +289,15 @@ async fn transaction(
             (&Method::GET | &Method::HEAD, ..) => {
                 reads.push(i);
                 continue;
+            }
+            _ if call.deeper => {
+                return Err(request_error(
+                    i,
+                    format!(
+                        "{} {} is not a request a transaction can make",
+                        call.method, call.url
+                    ),
+                ))
             }
             (&Method::POST, None, None) => Request::Create {
                 if_none_exist: match &call.if_none_exist {

@@ -1,7 +1,7 @@
 //! update (`PUT [type]/[id]`, update as create allowed, `If-Match` for version-aware
 //! updates) and conditional update (`PUT [type]?criteria`).
 
-use super::{conditional_criteria, if_match};
+use super::{check_id, conditional_criteria, if_match};
 use crate::body::read_resource;
 use crate::error::ApiResult;
 use crate::negotiate::{response_format, Format, Prefer};
@@ -10,7 +10,7 @@ use crate::respond::{base_url, version_response, version_url};
 use crate::{blocking, AppState};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest};
-use zorgplan_fhir::{id, FhirError};
+use zorgplan_fhir::FhirError;
 use zorgplan_store::Written;
 
 fn respond(req: &HttpRequest, state: &AppState, format: Format, written: Written) -> ApiResult {
@@ -42,12 +42,7 @@ pub async fn update(
     payload: web::Payload,
 ) -> ApiResult {
     let format = response_format(req, &query_pairs(req.query_string()))?;
-    if !id::is_valid_id(res_id) {
-        return Err(FhirError::bad_request(format!(
-            "'{res_id}' is not a valid id (1 to 64 characters: letters, digits, '-' and '.')"
-        ))
-        .into());
-    }
+    check_id(res_id)?;
     let expected_version = if_match(req)?;
     let resource = read_resource(req, payload, res_type, state).await?;
     match resource.get("id").and_then(|v| v.as_str()) {

@@ -258,12 +258,20 @@ async fn a_failing_entry_stores_nothing(backend: Backend) {
         .await
         .outcome(400);
     assert!(outcome.to_string().contains("Bundle.type"), "{outcome}");
-    let mut entries = good();
-    entries.push(json!({"request": {"method": "PUT", "url": "Patient"}}));
-    server
-        .post("", &bundle("transaction", entries))
-        .await
-        .outcome(400);
+    for (method, url) in [
+        ("PUT", "Patient"),
+        ("PUT", "Patient/x/_history/1"),
+        ("POST", "Patient/x"),
+    ] {
+        let mut entries = good();
+        entries.push(json!({"resource": child("999911156"),
+            "request": {"method": method, "url": url}}));
+        let outcome = server
+            .post("", &bundle("transaction", entries))
+            .await
+            .outcome(400);
+        assert!(outcome.to_string().contains("Bundle.entry[3]"), "{outcome}");
+    }
     nothing_changed().await;
 
     // The good part alone goes through.
