@@ -437,12 +437,16 @@ async fn transaction(
         entries: writes,
         conditional_references,
     };
-    let outcomes = blocking(move || {
-        store
-            .transaction(&transaction)
-            .map_err(|e| renumber(e, &write_index))
-    })
-    .await?;
+    let outcomes = if transaction.entries.is_empty() {
+        Vec::new()
+    } else {
+        blocking(move || {
+            store
+                .transaction(&transaction)
+                .map_err(|e| renumber(e, &write_index))
+        })
+        .await?
+    };
 
     let stored = started.elapsed() - checked;
     let prefer = Prefer::of(req).return_;

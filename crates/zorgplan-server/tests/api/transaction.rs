@@ -319,6 +319,47 @@ async fn deletes_and_conditional_writes(backend: Backend) {
         ],
     );
     server.post("", &twice).await.outcome(400);
+    // A conditional delete, and references by urn:oid and by an absolute fullUrl of an
+    // update.
+    let base = format!("{}/Patient/vast", server.base);
+    let request = bundle(
+        "transaction",
+        vec![
+            json!({"request": {"method": "DELETE",
+                "url": format!("Patient?identifier={BSN}|999911132")}}),
+            json!({"fullUrl": "urn:oid:1.2.3.4", "resource": child("999911144"),
+                "request": {"method": "POST", "url": "Patient"}}),
+            post("urn:uuid:o1", observation("urn:oid:1.2.3.4")),
+            json!({"fullUrl": base, "resource": {"resourceType": "Patient", "id": "vast"},
+                "request": {"method": "PUT", "url": "Patient/vast"}}),
+            post("urn:uuid:o2", observation(&base)),
+        ],
+    );
+    let response = server.post("", &request).await.json();
+    assert_eq!(
+        statuses(&response),
+        [
+            "204 No Content",
+            "201 Created",
+            "201 Created",
+            "201 Created",
+            "201 Created"
+        ],
+        "{response}"
+    );
+    let (_, created) = located(&response["entry"][1]);
+    assert_eq!(
+        response["entry"][2]["resource"]["subject"]["reference"],
+        format!("Patient/{created}").as_str()
+    );
+    assert_eq!(
+        response["entry"][4]["resource"]["subject"]["reference"],
+        "Patient/vast"
+    );
+    assert_eq!(
+        total(&server, &format!("Patient?identifier={BSN}|999911132")).await,
+        0
+    );
 }
 
 /// Every step of every scenario in fixtures/, in order; then all of it again, which finds
