@@ -492,7 +492,40 @@ async fn concurrent_conditional_creates_make_one(backend: Backend) {
     assert_eq!(total(&server, "Observation").await, 8);
 }
 
+/// Transactions at once, some failing in the store: each fails alone (on SQLite they may be
+/// committed together, each in a savepoint), the rest are stored whole.
+async fn concurrent_transactions_fail_alone(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let requests: Vec<Value> = (0..8)
+        .map(|i| {
+            let subject = if i % 3 == 0 {
+                "Patient/nobody"
+            } else {
+                "urn:uuid:k"
+            };
+            bundle(
+                "transaction",
+                vec![
+                    post("urn:uuid:k", child("999911120")),
+                    post("urn:uuid:o1", observation("urn:uuid:k")),
+                    post("urn:uuid:o2", observation(subject)),
+                ],
+            )
+        })
+        .collect();
+    let sends = requests.iter().map(|r| server.post("", r));
+    let statuses: Vec<u16> = futures_util::future::join_all(sends)
+        .await
+        .iter()
+        .map(|r| r.status)
+        .collect();
+    assert_eq!(statuses, [422, 200, 200, 422, 200, 200, 422, 200]);
+    assert_eq!(total(&server, "Patient").await, 5);
+    assert_eq!(total(&server, "Observation").await, 10);
+}
+
 crate::backend_tests!(
+    concurrent_transactions_fail_alone,
     references_are_resolved,
     a_failing_entry_stores_nothing,
     deletes_and_conditional_writes,
