@@ -49,31 +49,34 @@ pub fn local_references(resource: &Value) -> Vec<LocalReference> {
 }
 
 fn walk(value: &Value, path: &mut String, found: &mut Vec<LocalReference>) {
+    each(value, path, &mut |expression, reference| {
+        if let Some((res_type, id, version)) = parse_local(reference) {
+            found.push(LocalReference {
+                expression: expression.to_owned(),
+                res_type: res_type.to_owned(),
+                id: id.to_owned(),
+                version: version.map(str::to_owned),
+            });
+        }
+    });
+}
+
+/// Calls `visit` with the FHIRPath of every `reference` element in `value` (whose own path is
+/// `path`) and its text: nested elements, extensions and contained resources included.
+pub fn each(value: &Value, path: &mut String, visit: &mut impl FnMut(&str, &str)) {
     match value {
         Value::Object(object) => {
             if let Some(Value::String(reference)) = object.get("reference") {
-                if let Some((res_type, id, version)) = parse_local(reference) {
-                    found.push(LocalReference {
-                        expression: format!("{path}.reference"),
-                        res_type: res_type.to_owned(),
-                        id: id.to_owned(),
-                        version: version.map(str::to_owned),
-                    });
-                }
+                visit(&format!("{path}.reference"), reference);
             }
             for (key, child) in object {
-                if key.starts_with('_')
-                    || matches!(
-                        child,
-                        Value::String(_) | Value::Number(_) | Value::Bool(_) | Value::Null
-                    )
-                {
+                if key.starts_with('_') || !matches!(child, Value::Object(_) | Value::Array(_)) {
                     continue;
                 }
                 let len = path.len();
                 path.push('.');
                 path.push_str(key);
-                walk(child, path, found);
+                each(child, path, visit);
                 path.truncate(len);
             }
         }
@@ -81,7 +84,7 @@ fn walk(value: &Value, path: &mut String, found: &mut Vec<LocalReference>) {
             for (i, item) in items.iter().enumerate() {
                 let len = path.len();
                 path.push_str(&format!("[{i}]"));
-                walk(item, path, found);
+                each(item, path, visit);
                 path.truncate(len);
             }
         }
@@ -89,10 +92,108 @@ fn walk(value: &Value, path: &mut String, found: &mut Vec<LocalReference>) {
     }
 }
 
+/// Replaces every `reference` in `value` (whose own path is `path`) that `rewrite` maps to
+/// another text, anywhere as [`each`] finds them. Stops at the first one `rewrite` refuses,
+/// with the FHIRPath of that element and the reason.
+pub fn rewrite(
+    value: &mut Value,
+    path: &mut String,
+    rewrite_one: &mut impl FnMut(&str) -> Result<Option<String>, String>,
+) -> Result<(), (String, String)> {
+    match value {
+        Value::Object(object) => {
+            if let Some(Value::String(reference)) = object.get_mut("reference") {
+                match rewrite_one(reference) {
+                    Ok(Some(new)) => *reference = new,
+                    Ok(None) => {}
+                    Err(problem) => return Err((format!("{path}.reference"), problem)),
+                }
+            }
+            for (key, child) in object.iter_mut() {
+                if key.starts_with('_') || !matches!(child, Value::Object(_) | Value::Array(_)) {
+                    continue;
+                }
+                let len = path.len();
+                path.push('.');
+                path.push_str(key);
+                rewrite(child, path, rewrite_one)?;
+                path.truncate(len);
+            }
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter_mut().enumerate() {
+                let len = path.len();
+                path.push_str(&format!("[{i}]"));
+                rewrite(item, path, rewrite_one)?;
+                path.truncate(len);
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// Whether `reference` is a conditional reference (`Type?query`), which only a transaction
+/// resolves.
+pub fn is_conditional(reference: &str) -> bool {
+    reference
+        .split_once('?')
+        .is_some_and(|(res_type, _)| is_resource_type(res_type))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn conditional_references_name_a_type() {
+        assert!(is_conditional("Patient?identifier=a|b"));
+        assert!(!is_conditional("Patient/1"));
+        assert!(!is_conditional("http://x/Patient?identifier=a"));
+        assert!(!is_conditional("urn:uuid:1?x"));
+    }
+
+    #[test]
+    fn rewrites_references_anywhere_and_names_a_refused_one() {
+        let mut plan = json!({
+            "resourceType": "CarePlan",
+            "subject": {"reference": "urn:uuid:a"},
+            "extension": [{"url": "x", "valueReference": {"reference": "urn:uuid:a"}}],
+            "contained": [{"resourceType": "Goal", "subject": {"reference": "urn:uuid:a"}}],
+            "goal": [{"reference": "urn:uuid:b"}]
+        });
+        let mut to_patient = |r: &str| Ok((r == "urn:uuid:a").then(|| "Patient/1".to_owned()));
+        rewrite(&mut plan, &mut "CarePlan".to_owned(), &mut to_patient).unwrap();
+        let mut seen = Vec::new();
+        each(&plan, &mut "CarePlan".to_owned(), &mut |path, r| {
+            seen.push(format!("{path}={r}"))
+        });
+        assert_eq!(
+            seen,
+            [
+                "CarePlan.subject.reference=Patient/1",
+                "CarePlan.extension[0].valueReference.reference=Patient/1",
+                "CarePlan.contained[0].subject.reference=Patient/1",
+                "CarePlan.goal[0].reference=urn:uuid:b",
+            ]
+        );
+        let mut refuse = |r: &str| {
+            if r.starts_with("urn:") {
+                Err(format!("no {r}"))
+            } else {
+                Ok(None)
+            }
+        };
+        let refused = rewrite(&mut plan, &mut "CarePlan".to_owned(), &mut refuse).unwrap_err();
+        assert_eq!(
+            refused,
+            (
+                "CarePlan.goal[0].reference".to_owned(),
+                "no urn:uuid:b".to_owned()
+            )
+        );
+    }
 
     #[test]
     fn finds_the_references_into_this_server() {

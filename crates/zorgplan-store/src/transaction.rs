@@ -22,7 +22,7 @@ use crate::tx::{Isolation, TxError, TxResult};
 use crate::{index, Created, Deleted, Store, Written};
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};
-use zorgplan_fhir::{ErrorKind, FhirError, IssueType};
+use zorgplan_fhir::{references, ErrorKind, FhirError, IssueType};
 
 /// What an entry asks for.
 #[derive(Debug, Clone)]
@@ -89,57 +89,16 @@ struct Target {
     if_match: Option<i64>,
 }
 
-/// Rewrites every `reference` in `value` (contained resources and extensions included) that
-/// `rewrite` maps to something else; `Err` with the path of one it refuses.
+/// Rewrites the references of `value` (see [`references::rewrite`]); a refused one is 400 at
+/// its element.
 fn rewrite_references(
     value: &mut Value,
     path: &mut String,
-    rewrite: &mut impl FnMut(&str) -> Result<Option<String>, String>,
+    rewrite_one: &mut impl FnMut(&str) -> Result<Option<String>, String>,
 ) -> Result<(), FhirError> {
-    match value {
-        Value::Object(object) => {
-            if let Some(Value::String(reference)) = object.get_mut("reference") {
-                match rewrite(reference) {
-                    Ok(Some(new)) => *reference = new,
-                    Ok(None) => {}
-                    Err(problem) => {
-                        return Err(FhirError::new(
-                            ErrorKind::BadRequest,
-                            IssueType::NotFound,
-                            problem,
-                        )
-                        .at(format!("{path}.reference")))
-                    }
-                }
-            }
-            for (key, child) in object.iter_mut() {
-                if matches!(child, Value::Object(_) | Value::Array(_)) && !key.starts_with('_') {
-                    let len = path.len();
-                    path.push('.');
-                    path.push_str(key);
-                    rewrite_references(child, path, rewrite)?;
-                    path.truncate(len);
-                }
-            }
-        }
-        Value::Array(items) => {
-            for (i, item) in items.iter_mut().enumerate() {
-                let len = path.len();
-                path.push_str(&format!("[{i}]"));
-                rewrite_references(item, path, rewrite)?;
-                path.truncate(len);
-            }
-        }
-        _ => {}
-    }
-    Ok(())
-}
-
-/// Whether `reference` is a conditional reference (`Type?query`).
-pub fn is_conditional_reference(reference: &str) -> bool {
-    reference
-        .split_once('?')
-        .is_some_and(|(res_type, _)| zorgplan_fhir::r4::is_resource_type(res_type))
+    references::rewrite(value, path, rewrite_one).map_err(|(expression, problem)| {
+        FhirError::new(ErrorKind::BadRequest, IssueType::NotFound, problem).at(expression)
+    })
 }
 
 impl Store {
@@ -226,7 +185,7 @@ impl Store {
                         return Ok(Some(local.clone()));
                     }
                     open |= full_urls.contains(reference)
-                        || is_conditional_reference(reference)
+                        || references::is_conditional(reference)
                         || reference.starts_with("urn:");
                     Ok(None)
                 };
@@ -368,7 +327,7 @@ impl Store {
                 if let Some(local) = full_urls.get(reference) {
                     return Ok(Some(local.clone()));
                 }
-                if is_conditional_reference(reference) {
+                if references::is_conditional(reference) {
                     conditional = true;
                 } else if reference.starts_with("urn:uuid:") || reference.starts_with("urn:oid:") {
                     return Err(format!(
@@ -427,7 +386,7 @@ impl Store {
                 let mut several = false;
                 let mut failed: Option<TxError> = None;
                 let mut resolve = |reference: &str| -> Result<Option<String>, String> {
-                    if !is_conditional_reference(reference) {
+                    if !references::is_conditional(reference) {
                         return Ok(None);
                     }
                     if let Some(local) = resolved.get(reference) {
@@ -593,18 +552,5 @@ impl Store {
             outcomes[targets[n].entry] = Some(Outcome::Updated(Written { version, created }));
         }
         Ok(())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn conditional_references_name_a_type() {
-        assert!(is_conditional_reference("Patient?identifier=a|b"));
-        assert!(!is_conditional_reference("Patient/1"));
-        assert!(!is_conditional_reference("http://x/Patient?identifier=a"));
-        assert!(!is_conditional_reference("urn:uuid:1?x"));
     }
 }

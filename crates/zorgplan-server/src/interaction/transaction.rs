@@ -28,8 +28,8 @@ use actix_web::{web, FromRequest, HttpRequest, HttpResponse};
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
 use zorgplan_fhir::outcome::{operation_outcome, Issue};
-use zorgplan_fhir::{id, r4, ErrorKind, FhirError, IssueType};
-use zorgplan_store::transaction::{is_conditional_reference, Entry, Request};
+use zorgplan_fhir::{id, r4, references, ErrorKind, FhirError, IssueType};
+use zorgplan_store::transaction::{Entry, Request};
 use zorgplan_store::{Created, Deleted, Outcome, Timestamp, Transaction, Version, Written};
 
 /// An entry's `request`, read.
@@ -225,7 +225,11 @@ async fn transaction(
             continue;
         };
         let mut found = Vec::new();
-        collect_conditional(resource, &mut found);
+        references::each(resource, &mut String::new(), &mut |_, reference| {
+            if references::is_conditional(reference) {
+                found.push(reference.to_owned());
+            }
+        });
         for reference in found {
             if conditional_references.contains_key(&reference) {
                 continue;
@@ -530,22 +534,6 @@ fn write_outcome(bundle: &mut BundleWriter, base: &str, prefer: Return, outcome:
             }
             bundle.raw_entry(json!({ "response": response }));
         }
-    }
-}
-
-/// Every conditional reference (`Type?query`) in `value`.
-fn collect_conditional(value: &Value, found: &mut Vec<String>) {
-    match value {
-        Value::Object(object) => {
-            if let Some(Value::String(reference)) = object.get("reference") {
-                if is_conditional_reference(reference) {
-                    found.push(reference.clone());
-                }
-            }
-            object.values().for_each(|v| collect_conditional(v, found));
-        }
-        Value::Array(items) => items.iter().for_each(|v| collect_conditional(v, found)),
-        _ => {}
     }
 }
 
