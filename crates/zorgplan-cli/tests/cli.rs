@@ -73,14 +73,14 @@ fn start(log_format: &str) -> Server {
     ));
     let _ = std::fs::remove_dir_all(&dir);
     let (child, addr) = spawn(
-        &dir.join("nested/zorgplan.db"),
+        dir.join("nested/zorgplan.db").as_os_str(),
         &["--log-format", log_format],
     );
     Server { child, dir, addr }
 }
 
-/// Starts `zorgplan serve` on the SQLite file `db` with `args`; answers once it listens.
-fn spawn(db: &std::path::Path, args: &[&str]) -> (Child, String) {
+/// Starts `zorgplan serve` on the database `db` with `args`; answers once it listens.
+fn spawn(db: &std::ffi::OsStr, args: &[&str]) -> (Child, String) {
     let port = TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -129,12 +129,40 @@ fn total(response: &str) -> u64 {
 }
 
 /// A server killed while it writes a large transaction has written none of it: after a
-/// restart the database holds nothing of the transaction, and it can be sent again whole.
+/// restart the database holds nothing of the transaction, and it can be sent again whole. On
+/// SQLite, and on PostgreSQL when `ZORGPLAN_TEST_POSTGRES_URL` is set (a database of its own,
+/// made and dropped with psql).
 #[test]
 fn a_killed_server_leaves_no_part_of_a_transaction() {
     let dir = std::env::temp_dir().join(format!("zorgplan-cli-kill-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    let db = dir.join("zorgplan.db");
+    kill_mid_transaction(dir.join("zorgplan.db").as_os_str());
+    let _ = std::fs::remove_dir_all(&dir);
+    let Ok(url) = std::env::var("ZORGPLAN_TEST_POSTGRES_URL") else {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "CI must run the PostgreSQL tests: set ZORGPLAN_TEST_POSTGRES_URL"
+        );
+        eprintln!("ZORGPLAN_TEST_POSTGRES_URL is not set: the PostgreSQL run is skipped");
+        return;
+    };
+    let name = format!("zorgplan_kill_{}", std::process::id());
+    let psql = |sql: &str| {
+        let status = Command::new("psql")
+            .args([url.as_str(), "-v", "ON_ERROR_STOP=1", "-qc", sql])
+            .env("PGOPTIONS", "--client-min-messages=warning")
+            .status()
+            .expect("psql runs");
+        assert!(status.success(), "psql {sql}");
+    };
+    psql(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+    psql(&format!("CREATE DATABASE {name}"));
+    let (server, _) = url.rsplit_once('/').expect("a database URL");
+    kill_mid_transaction(std::ffi::OsStr::new(&format!("{server}/{name}")));
+    psql(&format!("DROP DATABASE {name} WITH (FORCE)"));
+}
+
+fn kill_mid_transaction(db: &std::ffi::OsStr) {
     let system = "http://fhir.zorgplankindgezin.nl/fixtures/patient";
     let entries: Vec<serde_json::Value> = (0..1000)
         .map(|i| {
@@ -150,7 +178,7 @@ fn a_killed_server_leaves_no_part_of_a_transaction() {
         serde_json::json!({"resourceType": "Bundle", "type": "transaction", "entry": entries})
             .to_string();
 
-    let (mut child, addr) = spawn(&db, &["--log", "info,zorgplan_store=debug"]);
+    let (mut child, addr) = spawn(db, &["--log", "info,zorgplan_store=debug"]);
     let sender = {
         let (addr, bundle) = (addr.clone(), bundle.clone());
         std::thread::spawn(move || post(&addr, "/", &bundle))
@@ -164,7 +192,7 @@ fn a_killed_server_leaves_no_part_of_a_transaction() {
     let cut_off = sender.join().unwrap();
     assert!(!cut_off.starts_with("HTTP/1.1 200"), "{cut_off}");
 
-    let (mut child, addr) = spawn(&db, &[]);
+    let (mut child, addr) = spawn(db, &[]);
     let count = total(&get(&addr, "/Patient?_summary=count", "after-kill"));
     assert_eq!(count, 0, "a killed transaction left {count} patients");
     let response = post(&addr, "/", &bundle);
@@ -179,7 +207,6 @@ fn a_killed_server_leaves_no_part_of_a_transaction() {
     );
     child.kill().unwrap();
     child.wait().unwrap();
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// A GET over a plain socket; answers the raw response.
