@@ -164,6 +164,20 @@ async fn a_failing_entry_stores_nothing(backend: Backend) {
                 "request": {"method": "PUT", "url": format!("Patient/{kept_id}")}}),
         ]
     };
+    // The Bundle of `entries` is refused with `status`: the OperationOutcome's text.
+    let refused = |entries: Vec<Value>, status: u16| {
+        let server = &server;
+        async move {
+            let outcome = server.post("", &bundle("transaction", entries)).await;
+            outcome.outcome(status).to_string()
+        }
+    };
+    // The good entries and one more.
+    let with = |entry: Value| {
+        let mut entries = good();
+        entries.push(entry);
+        entries
+    };
     let nothing_changed = || async {
         assert_eq!(total(&server, "Patient").await, 1);
         assert_eq!(total(&server, "Observation").await, 0);
@@ -172,46 +186,45 @@ async fn a_failing_entry_stores_nothing(backend: Backend) {
     };
 
     // An invalid resource: 422, naming the entry and the element.
-    let mut entries = good();
-    entries.push(post(
-        "urn:uuid:c",
-        json!({"resourceType": "Observation", "status": "done",
+    let outcome = refused(
+        with(post(
+            "urn:uuid:c",
+            json!({"resourceType": "Observation", "status": "done",
         "code": {"text": "x"}}),
-    ));
-    let outcome = server
-        .post("", &bundle("transaction", entries))
-        .await
-        .outcome(422);
-    let text = outcome.to_string();
-    assert!(text.contains("Bundle.entry[3].resource.status"), "{text}");
+        )),
+        422,
+    )
+    .await;
+    assert!(
+        outcome.contains("Bundle.entry[3].resource.status"),
+        "{outcome}"
+    );
     nothing_changed().await;
 
     // A conditional reference that finds nothing: 400, naming the entry.
-    let mut entries = good();
-    entries.push(post(
-        "urn:uuid:c",
-        observation(&format!("Patient?identifier={BSN}|000000000")),
-    ));
-    let outcome = server
-        .post("", &bundle("transaction", entries))
-        .await
-        .outcome(400);
-    assert!(outcome.to_string().contains("Bundle.entry[3]"), "{outcome}");
+    let outcome = refused(
+        with(post(
+            "urn:uuid:c",
+            observation(&format!("Patient?identifier={BSN}|000000000")),
+        )),
+        400,
+    )
+    .await;
+    assert!(outcome.contains("Bundle.entry[3]"), "{outcome}");
     nothing_changed().await;
 
     // A conditional reference that finds two: 412.
     server.create(&child("999911144")).await;
     server.create(&child("999911144")).await;
-    let mut entries = good();
-    entries.push(post(
-        "urn:uuid:c",
-        observation(&format!("Patient?identifier={BSN}|999911144")),
-    ));
-    let outcome = server
-        .post("", &bundle("transaction", entries))
-        .await
-        .outcome(412);
-    assert!(outcome.to_string().contains("Bundle.entry[3]"), "{outcome}");
+    let outcome = refused(
+        with(post(
+            "urn:uuid:c",
+            observation(&format!("Patient?identifier={BSN}|999911144")),
+        )),
+        412,
+    )
+    .await;
+    assert!(outcome.contains("Bundle.entry[3]"), "{outcome}");
     for id in server
         .get(&format!("Patient?identifier={BSN}|999911144"))
         .await
@@ -227,29 +240,20 @@ async fn a_failing_entry_stores_nothing(backend: Backend) {
     // A version conflict: 412.
     let mut entries = good();
     entries[2]["request"]["ifMatch"] = json!("W/\"7\"");
-    let outcome = server
-        .post("", &bundle("transaction", entries))
-        .await
-        .outcome(412);
-    assert!(outcome.to_string().contains("Bundle.entry[2]"), "{outcome}");
+    let outcome = refused(entries, 412).await;
+    assert!(outcome.contains("Bundle.entry[2]"), "{outcome}");
     nothing_changed().await;
 
     // A reference to a fullUrl no entry has: 400.
-    let mut entries = good();
-    entries.push(post("urn:uuid:c", observation("urn:uuid:nobody")));
-    server
-        .post("", &bundle("transaction", entries))
-        .await
-        .outcome(400);
+    refused(
+        with(post("urn:uuid:c", observation("urn:uuid:nobody"))),
+        400,
+    )
+    .await;
     nothing_changed().await;
 
     // A dangling literal reference: 422.
-    let mut entries = good();
-    entries.push(post("urn:uuid:c", observation("Patient/nobody")));
-    server
-        .post("", &bundle("transaction", entries))
-        .await
-        .outcome(422);
+    refused(with(post("urn:uuid:c", observation("Patient/nobody"))), 422).await;
     nothing_changed().await;
 
     // Not a transaction or batch; a request a transaction cannot make.
@@ -263,14 +267,10 @@ async fn a_failing_entry_stores_nothing(backend: Backend) {
         ("PUT", "Patient/x/_history/1"),
         ("POST", "Patient/x"),
     ] {
-        let mut entries = good();
-        entries.push(json!({"resource": child("999911156"),
-            "request": {"method": method, "url": url}}));
-        let outcome = server
-            .post("", &bundle("transaction", entries))
-            .await
-            .outcome(400);
-        assert!(outcome.to_string().contains("Bundle.entry[3]"), "{outcome}");
+        let entry = json!({"resource": child("999911156"),
+            "request": {"method": method, "url": url}});
+        let outcome = refused(with(entry), 400).await;
+        assert!(outcome.contains("Bundle.entry[3]"), "{outcome}");
     }
     nothing_changed().await;
 
