@@ -13,6 +13,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use zorgplan_fhir::references;
 use zorgplan_generate::people::new_patient;
 use zorgplan_generate::{Population, Rng};
 
@@ -53,20 +54,6 @@ pub fn family_transaction(population: &Population, child: usize) -> (Vec<u8>, us
             format!("urn:uuid:{:08x}-0000-4000-8000-{n:012x}", child),
         );
     }
-    fn rewrite(value: &mut serde_json::Value, urns: &HashMap<String, String>) {
-        match value {
-            serde_json::Value::Object(object) => {
-                if let Some(serde_json::Value::String(reference)) = object.get_mut("reference") {
-                    if let Some(urn) = urns.get(reference.as_str()) {
-                        *reference = urn.clone();
-                    }
-                }
-                object.values_mut().for_each(|v| rewrite(v, urns));
-            }
-            serde_json::Value::Array(items) => items.iter_mut().for_each(|v| rewrite(v, urns)),
-            _ => {}
-        }
-    }
     let count = family.len();
     let entries: Vec<serde_json::Value> = family
         .into_iter()
@@ -76,7 +63,9 @@ pub fn family_transaction(population: &Population, child: usize) -> (Vec<u8>, us
                 resource["resourceType"].as_str().unwrap_or_default(),
                 resource["id"].as_str().unwrap_or_default()
             );
-            rewrite(&mut resource, &urns);
+            let mut to_urn = |reference: &str| Ok(urns.get(reference).cloned());
+            references::rewrite(&mut resource, &mut String::new(), &mut to_urn)
+                .expect("no reference is refused");
             let res_type = resource["resourceType"].clone();
             if let Some(object) = resource.as_object_mut() {
                 object.shift_remove("id");

@@ -62,7 +62,8 @@ fn walk(value: &Value, path: &mut String, found: &mut Vec<LocalReference>) {
 }
 
 /// Calls `visit` with the FHIRPath of every `reference` element in `value` (whose own path is
-/// `path`) and its text: nested elements, extensions and contained resources included.
+/// `path`) and its text: nested elements, extensions (also a primitive's, under `_name`) and
+/// contained resources included.
 pub fn each(value: &Value, path: &mut String, visit: &mut impl FnMut(&str, &str)) {
     match value {
         Value::Object(object) => {
@@ -70,12 +71,13 @@ pub fn each(value: &Value, path: &mut String, visit: &mut impl FnMut(&str, &str)
                 visit(&format!("{path}.reference"), reference);
             }
             for (key, child) in object {
-                if key.starts_with('_') || !matches!(child, Value::Object(_) | Value::Array(_)) {
+                if !matches!(child, Value::Object(_) | Value::Array(_)) {
                     continue;
                 }
                 let len = path.len();
                 path.push('.');
-                path.push_str(key);
+                // A primitive's extensions (`_birthDate`) are the element's (`birthDate`).
+                path.push_str(key.strip_prefix('_').unwrap_or(key));
                 each(child, path, visit);
                 path.truncate(len);
             }
@@ -110,12 +112,12 @@ pub fn rewrite(
                 }
             }
             for (key, child) in object.iter_mut() {
-                if key.starts_with('_') || !matches!(child, Value::Object(_) | Value::Array(_)) {
+                if !matches!(child, Value::Object(_) | Value::Array(_)) {
                     continue;
                 }
                 let len = path.len();
                 path.push('.');
-                path.push_str(key);
+                path.push_str(key.strip_prefix('_').unwrap_or(key));
                 rewrite(child, path, rewrite_one)?;
                 path.truncate(len);
             }
@@ -161,6 +163,7 @@ mod tests {
             "subject": {"reference": "urn:uuid:a"},
             "extension": [{"url": "x", "valueReference": {"reference": "urn:uuid:a"}}],
             "contained": [{"resourceType": "Goal", "subject": {"reference": "urn:uuid:a"}}],
+            "_created": {"extension": [{"url": "y", "valueReference": {"reference": "urn:uuid:a"}}]},
             "goal": [{"reference": "urn:uuid:b"}]
         });
         let mut to_patient = |r: &str| Ok((r == "urn:uuid:a").then(|| "Patient/1".to_owned()));
@@ -175,6 +178,7 @@ mod tests {
                 "CarePlan.subject.reference=Patient/1",
                 "CarePlan.extension[0].valueReference.reference=Patient/1",
                 "CarePlan.contained[0].subject.reference=Patient/1",
+                "CarePlan.created.extension[0].valueReference.reference=Patient/1",
                 "CarePlan.goal[0].reference=urn:uuid:b",
             ]
         );
