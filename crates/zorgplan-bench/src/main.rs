@@ -114,6 +114,23 @@ struct Args {
     /// Seconds before a single request counts as failed.
     #[arg(long, default_value_t = 30.0, value_parser = positive_seconds)]
     request_timeout: f64,
+
+    /// The phases of the load test to run, comma-separated (`read` needs `create`, whose
+    /// Patients it reads; `transaction` runs both transaction phases).
+    #[arg(
+        long,
+        value_enum,
+        value_delimiter = ',',
+        default_value = "create,read,transaction"
+    )]
+    phases: Vec<Phase>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Phase {
+    Create,
+    Read,
+    Transaction,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -218,6 +235,10 @@ async fn watch_signals() {
 }
 
 async fn run(args: &Args) -> ExitCode {
+    if args.phases.contains(&Phase::Read) && !args.phases.contains(&Phase::Create) {
+        eprintln!("zorgplan-bench: the read phase reads the Patients of the create phase; add create to --phases");
+        return ExitCode::FAILURE;
+    }
     if !args.server_bin.is_file() {
         eprintln!(
             "zorgplan-bench: the server binary {} does not exist; build it with \
@@ -463,24 +484,36 @@ async fn run_backend(
 
     let timeout = Duration::from_secs_f64(args.request_timeout);
     let mut phases = Vec::new();
-    let create = measure(
-        &mut server,
-        backend,
-        "create",
-        &Workload::Create,
-        plan,
-        timeout,
-    )
-    .await?;
-    if create.result.created_ids.is_empty() {
-        return Err(NoReport::Failed(format!(
-            "no Patient was created, so there is nothing to read{}",
-            server.log_tail()
-        )));
+    if args.phases.contains(&Phase::Create) {
+        let create = measure(
+            &mut server,
+            backend,
+            "create",
+            &Workload::Create,
+            plan,
+            timeout,
+        )
+        .await?;
+        if create.result.created_ids.is_empty() {
+            return Err(NoReport::Failed(format!(
+                "no Patient was created, so there is nothing to read{}",
+                server.log_tail()
+            )));
+        }
+        let read = Workload::Read(Arc::new(create.result.created_ids.clone()));
+        phases.push(create);
+        if args.phases.contains(&Phase::Read) {
+            phases.push(measure(&mut server, backend, "read", &read, plan, timeout).await?);
+        }
     }
-    let read = Workload::Read(Arc::new(create.result.created_ids.clone()));
-    phases.push(create);
-    phases.push(measure(&mut server, backend, "read", &read, plan, timeout).await?);
+    if !args.phases.contains(&Phase::Transaction) {
+        let memory_at_end = server.memory_kb().map_err(NoReport::Failed)?;
+        return Ok(BackendReport {
+            backend,
+            phases,
+            memory_at_end,
+        });
+    }
     // Transactions: a family's plan (its resources POSTed with urn:uuid fullUrls) per
     // request, from one client and from eight, after the care providers they refer to.
     let families = Arc::new(Families {
