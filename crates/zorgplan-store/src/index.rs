@@ -20,7 +20,7 @@ use std::collections::BTreeSet;
 use zorgplan_search::{extract, extract_composite, IndexValue, Kind, Registry};
 
 #[derive(Insertable, Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-#[diesel(table_name = search_token)]
+#[diesel(table_name = search_token, treat_none_as_default_value = false)]
 pub(crate) struct TokenRow {
     res_pk: i64,
     res_type: String,
@@ -30,7 +30,7 @@ pub(crate) struct TokenRow {
 }
 
 #[derive(Insertable, Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-#[diesel(table_name = search_string)]
+#[diesel(table_name = search_string, treat_none_as_default_value = false)]
 pub(crate) struct StringRow {
     res_pk: i64,
     res_type: String,
@@ -40,7 +40,7 @@ pub(crate) struct StringRow {
 }
 
 #[derive(Insertable, Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-#[diesel(table_name = search_reference)]
+#[diesel(table_name = search_reference, treat_none_as_default_value = false)]
 pub(crate) struct ReferenceRow {
     res_pk: i64,
     res_type: String,
@@ -51,7 +51,7 @@ pub(crate) struct ReferenceRow {
 }
 
 #[derive(Insertable, Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-#[diesel(table_name = search_date)]
+#[diesel(table_name = search_date, treat_none_as_default_value = false)]
 pub(crate) struct DateRow {
     res_pk: i64,
     res_type: String,
@@ -61,7 +61,7 @@ pub(crate) struct DateRow {
 }
 
 #[derive(Insertable, Debug, Clone)]
-#[diesel(table_name = search_number)]
+#[diesel(table_name = search_number, treat_none_as_default_value = false)]
 pub(crate) struct NumberRow {
     res_pk: i64,
     res_type: String,
@@ -71,7 +71,7 @@ pub(crate) struct NumberRow {
 }
 
 #[derive(Insertable, Debug, Clone)]
-#[diesel(table_name = search_quantity)]
+#[diesel(table_name = search_quantity, treat_none_as_default_value = false)]
 pub(crate) struct QuantityRow {
     res_pk: i64,
     res_type: String,
@@ -85,7 +85,7 @@ pub(crate) struct QuantityRow {
 }
 
 #[derive(Insertable, Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-#[diesel(table_name = search_uri)]
+#[diesel(table_name = search_uri, treat_none_as_default_value = false)]
 pub(crate) struct UriRow {
     res_pk: i64,
     res_type: String,
@@ -313,8 +313,13 @@ pub(crate) fn write(
     // On the backend's own connection: the multi-backend layer cannot batch. SQLite parses
     // and plans a statement in-process, so there the rows go in statements it prepares once
     // per connection: fixed-size chunks of SQLITE_ROWS (diesel never caches an INSERT of a
-    // slice, whose SQL depends on its length), then row by row. PostgreSQL is a round trip
-    // per statement, so there they go in as few statements as the bind limit allows.
+    // slice, whose SQL depends on its length), then row by row. The row types insert every
+    // column (`treat_none_as_default_value = false`): a batch of rows that may leave a
+    // column to its default is inserted by diesel row by row inside a SAVEPOINT, and SQLite
+    // then copies every page the batch changes into a statement journal. `OR IGNORE` (the
+    // rows are distinct already) spares the same journal: nothing can make the statement
+    // fail half-way. PostgreSQL is a round trip per statement, so there the rows go in as
+    // few statements as the bind limit allows.
     macro_rules! insert {
         ($table:ident, $rows:expr) => {
             let rows: Vec<_> = $rows;
@@ -323,12 +328,14 @@ pub(crate) fn write(
                     let mut chunks = rows.chunks_exact(SQLITE_ROWS);
                     for chunk in &mut chunks {
                         let chunk: &[_; SQLITE_ROWS] = chunk.try_into().expect("a full chunk");
-                        diesel::insert_into($table::table)
+                        diesel::insert_or_ignore_into($table::table)
                             .values(chunk)
                             .execute(c)?;
                     }
                     for row in chunks.remainder() {
-                        diesel::insert_into($table::table).values(row).execute(c)?;
+                        diesel::insert_or_ignore_into($table::table)
+                            .values(row)
+                            .execute(c)?;
                     }
                 }
                 AnyConnection::Postgresql(c) => {
