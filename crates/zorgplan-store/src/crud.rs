@@ -107,6 +107,14 @@ pub enum Deleted {
 // SQLite recompiles a cached statement whenever such a planner-visible parameter is bound
 // again, which would make every read pay for parsing and planning.
 
+/// A new logical id for a resource the server creates: a UUID whose first bits are the time
+/// (version 7), so that ids created one after another sort together and the index entries
+/// that hold them (the resource's key, references to it) are added at the end of their
+/// B-tree instead of on a random page each.
+pub(crate) fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
 pub(crate) fn current(
     conn: &mut AnyConnection,
     res_type: &str,
@@ -737,7 +745,7 @@ impl Store {
                     _ => return Err(multiple_matches(res_type, "create").into()),
                 }
             }
-            let id = uuid::Uuid::new_v4().to_string();
+            let id = new_id();
             let references = references_to_check(resource, self.writing.enforce_references);
             let version = put_version(
                 conn,
@@ -792,7 +800,7 @@ impl Store {
             let matches = matching_pks(conn, res_type, criteria, None, 2)?;
             let body_id = resource_id_of(resource);
             let id = match matches.as_slice() {
-                [] => body_id.map_or_else(|| uuid::Uuid::new_v4().to_string(), str::to_owned),
+                [] => body_id.map_or_else(new_id, str::to_owned),
                 [pk] => {
                     let target = load_current(conn, *pk)?.id;
                     if body_id.is_some_and(|b| b != target) {
