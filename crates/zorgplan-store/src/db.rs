@@ -146,6 +146,28 @@ impl CustomizeConnection<AnyConnection, diesel::r2d2::Error> for SessionSettings
     }
 }
 
+/// SQLite: the connection the store writes with (see `tx`), with the pooled connections'
+/// settings but for foreign keys, which it does not check. The store writes a version or an
+/// index row only for the `resources` row it has just written or read in the same
+/// transaction, and never deletes one; checked, every one of a resource's twenty-odd index
+/// rows would be looked up in `resources`, and since such a check can fail half-way through
+/// a multi-row INSERT, SQLite would keep a statement journal of every page the INSERT
+/// changes. (PostgreSQL checks them.)
+pub(crate) fn sqlite_writer(config: &StoreConfig) -> Result<AnyConnection, FhirError> {
+    let mut conn = AnyConnection::Sqlite(
+        SqliteConnection::establish(sqlite_path(&config.url))
+            .map_err(|e| setup_error("opening the SQLite database for writing", e))?,
+    );
+    SessionSettings {
+        busy_timeout_ms: config.busy_timeout.as_millis(),
+    }
+    .on_acquire(&mut conn)
+    .map_err(|e| setup_error("setting up the SQLite writer", e))?;
+    conn.batch_execute("PRAGMA foreign_keys = OFF;")
+        .map_err(|e| setup_error("setting up the SQLite writer", e))?;
+    Ok(conn)
+}
+
 /// SQLite: copies the WAL back into the database file on a thread of its own, every 100 ms
 /// (`PRAGMA wal_checkpoint(PASSIVE)`, which waits for no reader or writer). A checkpoint
 /// writes and syncs the database file; run by the write whose commit filled the WAL, it

@@ -37,8 +37,8 @@ pub struct Store {
     backend: Backend,
     write_attempts: u32,
     writing: crud::Writing,
-    /// SQLite: the writers of this process take turns here (see `tx`).
-    sqlite_writer: Option<std::sync::Arc<std::sync::Mutex<()>>>,
+    /// SQLite: the one connection every write of this process uses, in turn (see `tx`).
+    sqlite_writer: Option<std::sync::Arc<tx::SqliteWriter>>,
     /// SQLite: checkpoints the WAL while any clone of the store lives.
     _checkpointer: Option<std::sync::Arc<db::Checkpointer>>,
 }
@@ -71,7 +71,12 @@ impl Store {
                 enforce_references: config.enforce_references,
                 registry: config.search_parameters,
             },
-            sqlite_writer: (backend == Backend::Sqlite).then(Default::default),
+            sqlite_writer: match backend {
+                Backend::Sqlite => Some(std::sync::Arc::new(tx::SqliteWriter::new(
+                    db::sqlite_writer(config)?,
+                ))),
+                Backend::Postgres => None,
+            },
             _checkpointer: match backend {
                 Backend::Sqlite => Some(std::sync::Arc::new(db::Checkpointer::start(
                     db::sqlite_path(&config.url),

@@ -1,10 +1,14 @@
 //! Transactions: every write runs in one database transaction and is retried from the start
 //! when it lost a race with a concurrent write.
 //!
-//! - SQLite has one writer at a time: writers of this process queue on a mutex (which wakes
-//!   them at once, where SQLite's busy handler would sleep in steps of up to 100 ms) and then
-//!   take the database's write lock with `BEGIN IMMEDIATE`, which waits for writers of other
-//!   processes up to the busy timeout.
+//! - SQLite has one writer at a time: writers of this process take turns on one connection
+//!   of their own, behind a mutex (which wakes them at once, where SQLite's busy handler
+//!   would sleep in steps of up to 100 ms), and then take the database's write lock with
+//!   `BEGIN IMMEDIATE`, which waits for writers of other processes up to the busy timeout.
+//!   One connection, because in WAL mode a connection drops its whole page cache when
+//!   another connection has written since its last transaction: writes taking turns on
+//!   pooled connections each started from an empty cache and read every page they touched
+//!   again.
 //! - PostgreSQL runs a plain write under `REPEATABLE READ`: of two transactions that change one
 //!   row, the second fails with a serialisation error and is rerun, so version checks
 //!   (If-Match) and update-as-create hold without locking more than the rows written. A write
@@ -16,6 +20,9 @@ use crate::Store;
 use diesel::connection::{AnsiTransactionManager, TransactionManager};
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use diesel::Connection;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Condvar, Mutex, MutexGuard};
 use std::time::Duration;
 use zorgplan_fhir::{ErrorKind, FhirError, IssueType};
 
@@ -129,6 +136,157 @@ fn attempt<T>(
     }
 }
 
+/// Most writes one SQLite transaction takes in (see [`SqliteWriter`]).
+const MAX_GROUP: usize = 16;
+
+/// SQLite's writer: the one connection every write of this process uses, and the group of
+/// writes whose transaction is open on it.
+///
+/// Writes take turns on the connection. A write that finds its turn while the previous
+/// writes' transaction is still open runs in that transaction; a write that finds others
+/// queued behind it when it is done leaves the transaction open for them and waits for its
+/// end; the write after which none is queued (or the sixteenth of a group) commits. The
+/// commit writes every page the group changed once, where a commit per write wrote pages
+/// they share (the B-tree pages of common index values, the inner pages) again and again:
+/// a write of a family's forty resources changes some 850 pages. Every write of a group
+/// returns after its commit, so none answers before it is durable, and none is visible to
+/// readers before all are.
+///
+/// A write that fails rolls back the whole group: the others run again (in a later group),
+/// and the failed one runs again at once, alone, so that its answer depends on committed
+/// data only.
+pub(crate) struct SqliteWriter {
+    state: Mutex<WriterState>,
+    /// Signalled when a group ends.
+    ended: Condvar,
+    /// Writes waiting for their turn.
+    queued: AtomicUsize,
+}
+
+struct WriterState {
+    conn: AnyConnection,
+    /// The group whose transaction is open, and how many writes it has taken in.
+    open: Option<(u64, usize)>,
+    /// The number of the last group begun.
+    last: u64,
+    /// How groups that writes still wait on ended: committed or not, and how many wait.
+    ends: HashMap<u64, (bool, usize)>,
+}
+
+impl SqliteWriter {
+    pub(crate) fn new(conn: AnyConnection) -> SqliteWriter {
+        SqliteWriter {
+            state: Mutex::new(WriterState {
+                conn,
+                open: None,
+                last: 0,
+                ends: HashMap::new(),
+            }),
+            ended: Condvar::new(),
+            queued: AtomicUsize::new(0),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, WriterState> {
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Runs `op` in the open group's transaction (or a new one): `Ok` once committed, or
+    /// what failed; [`Turn::Again`] when another write's failure rolled the group back.
+    fn run<T>(&self, op: &impl Fn(&mut AnyConnection) -> TxResult<T>) -> Turn<T> {
+        self.queued.fetch_add(1, Ordering::SeqCst);
+        let mut state = self.lock();
+        self.queued.fetch_sub(1, Ordering::SeqCst);
+        let group = match state.open {
+            Some((group, _)) => group,
+            None => {
+                if let Err(e) = begin_write(&mut state.conn, Isolation::Rows) {
+                    return Turn::Done(Err(e.into()));
+                }
+                state.last += 1;
+                state.open = Some((state.last, 0));
+                state.last
+            }
+        };
+        let outcome =
+            match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| op(&mut state.conn))) {
+                Ok(outcome) => outcome,
+                Err(panic) => {
+                    self.end(&mut state, false);
+                    std::panic::resume_unwind(panic);
+                }
+            };
+        let (_, taken) = state.open.as_mut().expect("the group is open");
+        *taken += 1;
+        let alone = *taken == 1;
+        match outcome {
+            Ok(value) if self.queued.load(Ordering::SeqCst) > 0 && *taken < MAX_GROUP => {
+                // The writes queued behind this one write in its transaction; the last
+                // of them commits.
+                state.ends.entry(group).or_insert((false, 0)).1 += 1;
+                let mut state = self
+                    .ended
+                    .wait_while(state, |s| s.open.is_some_and(|(open, _)| open == group))
+                    .unwrap_or_else(|poisoned| poisoned.into_inner());
+                let end = state.ends.get_mut(&group).expect("the group's end is kept");
+                let committed = end.0;
+                end.1 -= 1;
+                if end.1 == 0 {
+                    state.ends.remove(&group);
+                }
+                if committed {
+                    Turn::Done(Ok(value))
+                } else {
+                    Turn::Again
+                }
+            }
+            Ok(value) => match Tm::commit_transaction(&mut state.conn) {
+                Ok(()) => {
+                    self.end(&mut state, true);
+                    Turn::Done(Ok(value))
+                }
+                Err(e) => {
+                    self.end(&mut state, false);
+                    Turn::Done(Err(e.into()))
+                }
+            },
+            Err(e) => {
+                self.end(&mut state, false);
+                if alone {
+                    return Turn::Done(Err(e));
+                }
+                // The failure may depend on what the other writes of the group changed,
+                // which is not stored now: run again, alone.
+                Turn::Done(attempt(&mut state.conn, Isolation::Rows, op))
+            }
+        }
+    }
+
+    /// Ends the open group: its transaction is committed, or is rolled back here.
+    fn end(&self, state: &mut WriterState, committed: bool) {
+        if !committed {
+            if let Err(e) = Tm::rollback_transaction(&mut state.conn) {
+                tracing::warn!(error = %e, "rollback failed");
+            }
+        }
+        if let Some((group, _)) = state.open.take() {
+            if let Some(end) = state.ends.get_mut(&group) {
+                end.0 = committed;
+            }
+        }
+        self.ended.notify_all();
+    }
+}
+
+/// What became of a write's turn on the SQLite writer.
+enum Turn<T> {
+    Done(TxResult<T>),
+    /// Rolled back with its group: to be run again.
+    Again,
+}
+
 impl Store {
     /// Runs `op` in a write transaction, retrying it from the start when it lost a race.
     pub(crate) fn write<T>(
@@ -139,17 +297,20 @@ impl Store {
         let mut tries = 0;
         loop {
             tries += 1;
-            let _writer = self
-                .sqlite_writer
-                .as_ref()
-                .map(|m| m.lock().unwrap_or_else(|poisoned| poisoned.into_inner()));
-            let mut conn = self.conn()?;
-            match attempt(&mut conn, isolation, &op) {
+            let outcome = match &self.sqlite_writer {
+                Some(writer) => loop {
+                    match writer.run(&op) {
+                        Turn::Done(outcome) => break outcome,
+                        Turn::Again => continue,
+                    }
+                },
+                None => attempt(&mut *self.conn()?, isolation, &op),
+            };
+            match outcome {
                 Ok(value) => return Ok(value),
                 Err(TxError::Fhir(e)) => return Err(e),
                 Err(TxError::Db(e)) if retryable(&e) && tries < self.write_attempts => {
                     tracing::debug!(error = %e, tries, "write lost a race; retrying");
-                    drop(conn);
                     std::thread::sleep(backoff(tries));
                 }
                 Err(TxError::Db(e)) => return Err(db_error(e)),
