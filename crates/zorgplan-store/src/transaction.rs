@@ -12,7 +12,7 @@
 
 use crate::crud::{
     check_if_match, check_references, currents, delete_in, load_current, load_versions,
-    multiple_matches, put_versions, references_to_check, same_content, Current, Put, Row,
+    multiple_matches, new_id, put_versions, references_to_check, same_content, Current, Put, Row,
 };
 use crate::db::AnyConnection;
 use crate::plan::matching_pks;
@@ -153,7 +153,7 @@ impl Store {
                 Request::Create {
                     if_none_exist: None,
                 } => {
-                    let id = uuid::Uuid::new_v4().to_string();
+                    let id = new_id();
                     let local = format!("{t}/{id}");
                     ids[i] = Some(id);
                     local
@@ -253,11 +253,7 @@ impl Store {
                     match found.as_slice() {
                         [] => {
                             let id = ahead.ids[i].clone();
-                            (
-                                id.unwrap_or_else(|| uuid::Uuid::new_v4().to_string()),
-                                "POST",
-                                None,
-                            )
+                            (id.unwrap_or_else(new_id), "POST", None)
                         }
                         [pk] => {
                             let existing = load_current(conn, *pk)?;
@@ -273,11 +269,7 @@ impl Store {
                 Request::Update { id, if_match } => (id.clone(), "PUT", *if_match),
                 Request::ConditionalUpdate { criteria, if_match } => {
                     match matching_pks(conn, t, criteria, None, 2)?.as_slice() {
-                        [] => (
-                            body_id.map_or_else(|| uuid::Uuid::new_v4().to_string(), str::to_owned),
-                            "PUT",
-                            *if_match,
-                        ),
+                        [] => (body_id.map_or_else(new_id, str::to_owned), "PUT", *if_match),
                         [pk] => {
                             let id = load_current(conn, *pk)?.id;
                             if body_id.is_some_and(|b| b != id) {
@@ -461,10 +453,42 @@ impl Store {
             }
         }
 
-        // 5. Every literal reference of what was written resolves.
-        for n in written {
-            let references = references_to_check(&resources[n], self.writing.enforce_references);
-            check_references(conn, &references).map_err(|e| e.map_fhir(fail(targets[n].entry)))?;
+        // 5. Every literal reference of what was written resolves: those to what the
+        // transaction wrote do; the others are looked up together, and only if one of them
+        // does not resolve, resource by resource to name the entry.
+        let stored: HashSet<(&str, &str)> = written
+            .iter()
+            .map(|&n| {
+                (
+                    entries[targets[n].entry].res_type.as_str(),
+                    targets[n].id.as_str(),
+                )
+            })
+            .collect();
+        let to_check: Vec<_> = written
+            .iter()
+            .map(|&n| {
+                let mut references =
+                    references_to_check(&resources[n], self.writing.enforce_references);
+                references.retain(|r| {
+                    r.version.is_some() || !stored.contains(&(r.res_type.as_str(), r.id.as_str()))
+                });
+                (n, references)
+            })
+            .collect();
+        let all: Vec<_> = to_check
+            .iter()
+            .flat_map(|(_, r)| r.iter().cloned())
+            .collect();
+        if let Err(e) = check_references(conn, &all) {
+            if matches!(e, TxError::Db(_)) {
+                return Err(e);
+            }
+            for (n, references) in &to_check {
+                check_references(conn, references)
+                    .map_err(|e| e.map_fhir(fail(targets[*n].entry)))?;
+            }
+            return Err(e);
         }
         Ok(outcomes
             .into_iter()
