@@ -252,8 +252,12 @@ async fn a_failing_entry_stores_nothing(backend: Backend) {
     .await;
     nothing_changed().await;
 
-    // A dangling literal reference: 422.
-    refused(with(post("urn:uuid:c", observation("Patient/nobody"))), 422).await;
+    // A dangling literal reference: 422, naming the entry that holds it (the references of
+    // all entries are looked up together first).
+    let outcome = refused(with(post("urn:uuid:c", observation("Patient/nobody"))), 422).await;
+    assert!(outcome.contains("Bundle.entry[3]"), "{outcome}");
+    assert!(outcome.contains("Patient/nobody"), "{outcome}");
+    assert!(!outcome.contains("Bundle.entry[1]"), "{outcome}");
     nothing_changed().await;
 
     // Not a transaction or batch; a request a transaction cannot make.
