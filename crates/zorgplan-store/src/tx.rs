@@ -214,7 +214,7 @@ impl SqliteWriter {
             match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| op(&mut state.conn))) {
                 Ok(outcome) => outcome,
                 Err(panic) => {
-                    self.end(&mut state, false);
+                    self.abort(&mut state);
                     std::panic::resume_unwind(panic);
                 }
             };
@@ -248,12 +248,13 @@ impl SqliteWriter {
                     Turn::Done(Ok(value))
                 }
                 Err(e) => {
+                    // diesel has rolled the transaction back.
                     self.end(&mut state, false);
                     Turn::Done(Err(e.into()))
                 }
             },
             Err(e) => {
-                self.end(&mut state, false);
+                self.abort(&mut state);
                 if alone {
                     return Turn::Done(Err(e));
                 }
@@ -264,13 +265,17 @@ impl SqliteWriter {
         }
     }
 
-    /// Ends the open group: its transaction is committed, or is rolled back here.
-    fn end(&self, state: &mut WriterState, committed: bool) {
-        if !committed {
-            if let Err(e) = Tm::rollback_transaction(&mut state.conn) {
-                tracing::warn!(error = %e, "rollback failed");
-            }
+    /// Rolls the open group's transaction back and ends the group.
+    fn abort(&self, state: &mut WriterState) {
+        if let Err(e) = Tm::rollback_transaction(&mut state.conn) {
+            tracing::warn!(error = %e, "rollback failed");
         }
+        self.end(state, false);
+    }
+
+    /// Ends the open group, whose transaction is over (committed, or not), and wakes the
+    /// writes that wait for it.
+    fn end(&self, state: &mut WriterState, committed: bool) {
         if let Some((group, _)) = state.open.take() {
             if let Some(end) = state.ends.get_mut(&group) {
                 end.0 = committed;
