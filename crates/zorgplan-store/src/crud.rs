@@ -219,15 +219,23 @@ pub(crate) fn check_if_match(
     }
 }
 
-/// Puts `id`, `meta.versionId` and `meta.lastUpdated` into the resource, keeping the rest of
-/// `meta`; `resourceType`, `id` and `meta` come first.
-fn stamp(resource: Value, id: &str, version: i64, at: Timestamp) -> Result<Value, FhirError> {
-    let Value::Object(mut object) = resource else {
+/// The JSON text of `resource` as stored: `resourceType`, then `id` and `meta` with
+/// `versionId` and `lastUpdated` first (the rest of the client's `meta` after them), then the
+/// other elements in their order. Written straight from the borrowed resource (no copy of it
+/// is made, which a write inside the database transaction would otherwise pay for every
+/// resource).
+fn stamped_json(
+    resource: &Value,
+    id: &str,
+    version: i64,
+    at: Timestamp,
+) -> Result<String, FhirError> {
+    let Value::Object(object) = resource else {
         return Err(FhirError::bad_request("A resource must be a JSON object"));
     };
-    let mut meta = match object.remove("meta") {
-        None => Map::new(),
-        Some(Value::Object(meta)) => meta,
+    let meta = match object.get("meta") {
+        None => None,
+        Some(Value::Object(meta)) => Some(meta),
         Some(_) => {
             return Err(FhirError::new(
                 ErrorKind::Unprocessable,
@@ -237,22 +245,49 @@ fn stamp(resource: Value, id: &str, version: i64, at: Timestamp) -> Result<Value
             .at("meta"))
         }
     };
-    meta.shift_remove("versionId");
-    meta.shift_remove("lastUpdated");
-    let mut stamped_meta = Map::with_capacity(meta.len() + 2);
-    stamped_meta.insert("versionId".into(), Value::String(version.to_string()));
-    stamped_meta.insert("lastUpdated".into(), Value::String(at.to_instant()));
-    stamped_meta.extend(meta);
-
-    let mut out = Map::with_capacity(object.len() + 2);
-    if let Some(t) = object.shift_remove("resourceType") {
-        out.insert("resourceType".into(), t);
+    /// `"key":value`, after a comma unless it is the first member.
+    fn member(out: &mut Vec<u8>, first: bool, key: &str, value: &Value) {
+        if !first {
+            out.push(b',');
+        }
+        serde_json::to_writer(&mut *out, key).expect("a string serialises");
+        out.push(b':');
+        serde_json::to_writer(&mut *out, value).expect("a JSON value serialises");
     }
-    object.shift_remove("id");
-    out.insert("id".into(), Value::String(id.to_owned()));
-    out.insert("meta".into(), Value::Object(stamped_meta));
-    out.extend(object);
-    Ok(Value::Object(out))
+    let mut out: Vec<u8> = Vec::with_capacity(1024);
+    out.push(b'{');
+    let mut first = true;
+    if let Some(t) = object.get("resourceType") {
+        member(&mut out, first, "resourceType", t);
+        first = false;
+    }
+    member(&mut out, first, "id", &Value::String(id.to_owned()));
+    out.extend_from_slice(b",\"meta\":{");
+    member(
+        &mut out,
+        true,
+        "versionId",
+        &Value::String(version.to_string()),
+    );
+    member(
+        &mut out,
+        false,
+        "lastUpdated",
+        &Value::String(at.to_instant()),
+    );
+    for (key, value) in meta.into_iter().flatten() {
+        if key != "versionId" && key != "lastUpdated" {
+            member(&mut out, false, key, value);
+        }
+    }
+    out.push(b'}');
+    for (key, value) in object {
+        if key != "resourceType" && key != "id" && key != "meta" {
+            member(&mut out, false, key, value);
+        }
+    }
+    out.push(b'}');
+    String::from_utf8(out).map_err(|e| FhirError::internal(e.to_string()))
 }
 
 /// Whether `resource` says what the stored JSON `stored` says, but for the id and the
@@ -282,7 +317,7 @@ pub(crate) struct Put<'a> {
     pub res_type: &'a str,
     pub id: &'a str,
     pub current: Option<Current>,
-    pub resource: Value,
+    pub resource: &'a Value,
     /// The interaction that wrote it (`PUT`, `POST`), as the history tells.
     pub method: &'a str,
     pub index: &'a index::Rows,
@@ -318,9 +353,7 @@ pub(crate) fn put_versions(
     for put in puts {
         let version = put.current.map_or(1, |c| c.version + 1);
         let at = at.after(put.current.map(|c| Timestamp(c.last_updated)));
-        let resource = stamp(put.resource, put.id, version, at)?;
-        let content =
-            serde_json::to_string(&resource).map_err(|e| FhirError::internal(e.to_string()))?;
+        let content = stamped_json(put.resource, put.id, version, at)?;
         stamped.push(Stamped {
             pk: put.current.map_or(0, |c| c.pk),
             current: put.current,
@@ -583,7 +616,7 @@ fn update_in(
             res_type,
             id,
             current,
-            resource,
+            resource: &resource,
             method: "PUT",
             index,
         },
@@ -672,7 +705,7 @@ impl Store {
                     res_type,
                     id,
                     current: currents.remove(&(res_type.clone(), id.clone())),
-                    resource: resource.clone(),
+                    resource,
                     method: "PUT",
                     index: rows,
                 });
@@ -753,7 +786,7 @@ impl Store {
                     res_type,
                     id: &id,
                     current: None,
-                    resource: resource.clone(),
+                    resource,
                     method: "POST",
                     index: &index,
                 },
@@ -858,5 +891,51 @@ impl Store {
                 _ => Err(multiple_matches(res_type, "delete").into()),
             }
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_stored_resource_has_its_type_id_and_meta_first() {
+        let resource = json!({"gender": "female", "meta": {"profile": ["p"], "lastUpdated": "x",
+            "versionId": "7"}, "id": "old", "resourceType": "Patient", "birthDate": "2015-03-01"});
+        let at = Timestamp(1_795_000_000_123_456);
+        let text = stamped_json(&resource, "new", 2, at).unwrap();
+        assert_eq!(
+            text,
+            format!(
+                r#"{{"resourceType":"Patient","id":"new","meta":{{"versionId":"2","lastUpdated":"{}","profile":["p"]}},"gender":"female","birthDate":"2015-03-01"}}"#,
+                at.to_instant()
+            )
+        );
+        let bare = stamped_json(&json!({"resourceType": "Basic"}), "b", 1, at).unwrap();
+        assert_eq!(
+            bare,
+            format!(
+                r#"{{"resourceType":"Basic","id":"b","meta":{{"versionId":"1","lastUpdated":"{}"}}}}"#,
+                at.to_instant()
+            )
+        );
+        // Decimals keep their exact text.
+        let decimal = serde_json::from_str::<Value>(
+            r#"{"resourceType":"Observation","valueQuantity":{"value":1.50}}"#,
+        )
+        .unwrap();
+        assert!(stamped_json(&decimal, "o", 1, at)
+            .unwrap()
+            .ends_with(r#""valueQuantity":{"value":1.50}}"#));
+    }
+
+    #[test]
+    fn a_resource_whose_meta_is_no_object_is_refused() {
+        let at = Timestamp(0);
+        let err =
+            stamped_json(&json!({"resourceType": "Patient", "meta": 1}), "p", 1, at).unwrap_err();
+        assert_eq!(err.kind, ErrorKind::Unprocessable);
+        assert!(stamped_json(&json!([1]), "p", 1, at).is_err());
     }
 }

@@ -123,9 +123,8 @@ impl CustomizeConnection<AnyConnection, diesel::r2d2::Error> for SessionSettings
             // journals in memory: a write of many index rows otherwise spills pages to disk
             // in the middle of its transaction. (32 MiB took the server past 300 MB with
             // ten pooled connections under load, for no measurable gain in transactions.)
-            // The WAL is copied back by the store's checkpointer (below), not by the write that
-            // fills 1,000 pages of it; a write checkpoints only when the WAL has grown past
-            // 40 MB, which the checkpointer does not let happen unless readers hold it back.
+            // The WAL is copied back by the store's checkpointer (below); the writer
+            // connection checkpoints by itself only when that falls behind.
             conn.batch_execute(&format!(
                 "PRAGMA busy_timeout = {}; PRAGMA journal_mode = WAL; \
                  PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; \
@@ -147,7 +146,8 @@ impl CustomizeConnection<AnyConnection, diesel::r2d2::Error> for SessionSettings
 }
 
 /// SQLite: the connection the store writes with (see `tx`), with the pooled connections'
-/// settings but for foreign keys, which it does not check. The store writes a version or an
+/// settings but for automatic checkpoints, which the [`Checkpointer`] makes, and foreign
+/// keys, which it does not check. The store writes a version or an
 /// index row only for the `resources` row it has just written or read in the same
 /// transaction, and never deletes one; checked, every one of a resource's twenty-odd index
 /// rows would be looked up in `resources`, and since such a check can fail half-way through
@@ -163,43 +163,106 @@ pub(crate) fn sqlite_writer(config: &StoreConfig) -> Result<AnyConnection, FhirE
     }
     .on_acquire(&mut conn)
     .map_err(|e| setup_error("setting up the SQLite writer", e))?;
-    conn.batch_execute("PRAGMA foreign_keys = OFF;")
-        .map_err(|e| setup_error("setting up the SQLite writer", e))?;
+    conn.batch_execute(&format!(
+        "PRAGMA foreign_keys = OFF; PRAGMA wal_autocheckpoint = {WRITER_CHECKPOINT_FRAMES};"
+    ))
+    .map_err(|e| setup_error("setting up the SQLite writer", e))?;
     Ok(conn)
 }
 
-/// SQLite: copies the WAL back into the database file on a thread of its own, every 100 ms
-/// (`PRAGMA wal_checkpoint(PASSIVE)`, which waits for no reader or writer). A checkpoint
-/// writes and syncs the database file; run by the write whose commit filled the WAL, it
-/// would hold the write lock for tens of milliseconds. Stops when dropped.
+/// SQLite: copies the WAL back into the database file on a thread of its own, so that the
+/// writer does not (a checkpoint writes and syncs the database file: run by the write whose
+/// commit filled the WAL, it held every write back for up to a hundred milliseconds).
+///
+/// A passive checkpoint (`PRAGMA wal_checkpoint(PASSIVE)`, which waits for no reader or
+/// writer) copies the frames the WAL holds when it starts while the writer goes on
+/// appending, so under a steady stream of commits it never finds the WAL copied whole; and
+/// SQLite starts writing the WAL from its beginning again only when it is. Left alone, the
+/// WAL would grow until the writer's own automatic checkpoint (at [`WRITER_CHECKPOINT_FRAMES`])
+/// finished the copy inside a commit. Instead, once the WAL holds `restart_frames`
+/// ([`RESTART_FRAMES`] in the store), the
+/// checkpointer asks the writer to end its group of writes and copies the last group's
+/// frames before the next begins ([`crate::tx::SqliteWriter::between_groups`]): a few
+/// milliseconds, after which the next write starts the WAL again. Runs again at once while
+/// the WAL grows, after [`CHECKPOINT_INTERVAL`] when it does not; stops, and is waited for,
+/// when dropped.
 pub(crate) struct Checkpointer {
     stop: Arc<AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+/// How long the checkpointer waits when the WAL did not grow since its last pass.
+const CHECKPOINT_INTERVAL: Duration = Duration::from_millis(50);
+/// A WAL of this many frames (32 MiB of 4 KiB pages) is started again.
+pub(crate) const RESTART_FRAMES: i64 = 8_000;
+/// The writer checkpoints by itself only past this many frames (160 MiB): when readers kept
+/// the checkpointer from starting the WAL again.
+pub(crate) const WRITER_CHECKPOINT_FRAMES: i64 = 40_000;
+
+#[derive(diesel::QueryableByName)]
+struct CheckpointResult {
+    /// Frames in the WAL.
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    log: i64,
+}
+
+/// A passive checkpoint: the number of frames in the WAL, or `None` when it failed.
+fn checkpoint(conn: &mut SqliteConnection) -> Option<i64> {
+    use diesel::RunQueryDsl;
+    match diesel::sql_query("PRAGMA wal_checkpoint(PASSIVE)").get_result::<CheckpointResult>(conn) {
+        Ok(result) => Some(result.log),
+        Err(e) => {
+            tracing::warn!(error = %e, "WAL checkpoint failed");
+            None
+        }
+    }
 }
 
 impl Checkpointer {
-    pub(crate) fn start(path: &str) -> Result<Checkpointer, FhirError> {
+    pub(crate) fn start(
+        path: &str,
+        writer: Arc<crate::tx::SqliteWriter>,
+        restart_frames: i64,
+    ) -> Result<Checkpointer, FhirError> {
         let mut conn = SqliteConnection::establish(path)
             .map_err(|e| setup_error("opening the SQLite database for checkpoints", e))?;
         let stop = Arc::new(AtomicBool::new(false));
         let stopped = stop.clone();
-        std::thread::Builder::new()
+        let thread = std::thread::Builder::new()
             .name("sqlite-checkpoint".into())
             .spawn(move || {
+                let mut last = None;
                 while !stopped.load(Ordering::Relaxed) {
-                    std::thread::sleep(Duration::from_millis(100));
-                    if let Err(e) = conn.batch_execute("PRAGMA wal_checkpoint(PASSIVE);") {
-                        tracing::warn!(error = %e, "WAL checkpoint failed");
+                    let frames = checkpoint(&mut conn);
+                    if frames.is_some_and(|frames| frames >= restart_frames) {
+                        writer.between_groups(|| checkpoint(&mut conn));
                     }
+                    // Again at once while commits keep coming.
+                    if frames.is_none() || frames == last {
+                        std::thread::park_timeout(CHECKPOINT_INTERVAL);
+                    }
+                    last = frames;
                 }
             })
             .map_err(|e| setup_error("starting the checkpoint thread", e))?;
-        Ok(Checkpointer { stop })
+        Ok(Checkpointer {
+            stop,
+            thread: Some(thread),
+        })
     }
 }
 
 impl Drop for Checkpointer {
+    /// Stops the thread and waits for it, so that its connections (its own and, through the
+    /// writer it holds, the writer's) are closed when the store is.
     fn drop(&mut self) {
         self.stop.store(true, Ordering::Relaxed);
+        if let Some(thread) = self.thread.take() {
+            thread.thread().unpark();
+            if thread.join().is_err() {
+                tracing::warn!("the checkpoint thread panicked");
+            }
+        }
     }
 }
 
@@ -279,6 +342,109 @@ mod tests {
         assert_eq!(sqlite_path("sqlite://rel/z.db"), "rel/z.db");
         assert_eq!(sqlite_path("sqlite:z.db"), "z.db");
         assert_eq!(sqlite_path("z.db"), "z.db");
+    }
+
+    /// A SQLite file of its own in a fresh folder, with a table `t`, and its writer.
+    fn scratch(name: &str) -> (std::path::PathBuf, Arc<crate::tx::SqliteWriter>) {
+        let dir = std::env::temp_dir().join(format!("zorgplan-db-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("t.db");
+        let mut conn = SqliteConnection::establish(path.to_str().unwrap()).unwrap();
+        conn.batch_execute(
+            "PRAGMA journal_mode = WAL; CREATE TABLE t (n INTEGER PRIMARY KEY, body TEXT NOT NULL);",
+        )
+        .unwrap();
+        let writer = sqlite_writer(&StoreConfig::new(path.to_str().unwrap())).unwrap();
+        (path, Arc::new(crate::tx::SqliteWriter::new(writer)))
+    }
+
+    /// `threads` threads each insert `writes` rows of `body` through the writer, at once, a
+    /// write every `pace` at most.
+    fn write_rows(
+        writer: &crate::tx::SqliteWriter,
+        threads: usize,
+        writes: usize,
+        body: &str,
+        pace: Duration,
+    ) {
+        use diesel::RunQueryDsl;
+        std::thread::scope(|scope| {
+            for _ in 0..threads {
+                scope.spawn(|| {
+                    for _ in 0..writes {
+                        writer
+                            .write(&|conn| {
+                                diesel::sql_query("INSERT INTO t (body) VALUES (?)")
+                                    .bind::<diesel::sql_types::Text, _>(body)
+                                    .execute(conn)?;
+                                Ok(())
+                            })
+                            .unwrap();
+                        std::thread::sleep(pace);
+                    }
+                });
+            }
+        });
+    }
+
+    fn rows(path: &Path) -> i64 {
+        use diesel::RunQueryDsl;
+        #[derive(diesel::QueryableByName)]
+        struct Count {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        let mut conn = SqliteConnection::establish(path.to_str().unwrap()).unwrap();
+        diesel::sql_query("SELECT count(*) AS n FROM t")
+            .get_result::<Count>(&mut conn)
+            .unwrap()
+            .n
+    }
+
+    /// Between two groups no write transaction is open: another connection takes the write
+    /// lock at once. And the writes all land.
+    #[test]
+    fn between_groups_no_write_transaction_is_open() {
+        let (path, writer) = scratch("between");
+        let mut other = SqliteConnection::establish(path.to_str().unwrap()).unwrap();
+        other.batch_execute("PRAGMA busy_timeout = 0;").unwrap();
+        std::thread::scope(|scope| {
+            scope.spawn(|| write_rows(&writer, 4, 100, "x", Duration::ZERO));
+            for _ in 0..20 {
+                writer.between_groups(|| {
+                    other
+                        .batch_execute("BEGIN IMMEDIATE; ROLLBACK;")
+                        .expect("the write lock is free between groups")
+                });
+                std::thread::sleep(Duration::from_millis(2));
+            }
+        });
+        assert_eq!(rows(&path), 400);
+        std::fs::remove_dir_all(path.parent().unwrap()).unwrap();
+    }
+
+    /// Under a stream of writes the checkpointer copies the WAL and has it started again, so
+    /// that the WAL file stays a fraction of what was written.
+    #[test]
+    fn the_checkpointer_starts_the_wal_again() {
+        const FRAME: u64 = 4096 + 24;
+        let (path, writer) = scratch("restart");
+        let checkpointer = Checkpointer::start(path.to_str().unwrap(), writer.clone(), 64).unwrap();
+        // 1,000 writes of a row that fills a page of its own, over about a second: some
+        // 2,000 frames, which a WAL never started again would hold.
+        write_rows(&writer, 4, 250, &"x".repeat(4000), Duration::from_millis(4));
+        drop(checkpointer);
+        assert_eq!(rows(&path), 1000);
+        let wal = std::fs::metadata(path.with_extension("db-wal"))
+            .unwrap()
+            .len();
+        assert!(
+            wal < 500 * FRAME,
+            "the WAL file grew to {} frames",
+            wal / FRAME
+        );
+        std::fs::remove_dir_all(path.parent().unwrap()).unwrap();
     }
 
     #[test]

@@ -63,6 +63,12 @@ impl Store {
     /// embedded migrations.
     pub fn open(config: &StoreConfig) -> Result<Store, FhirError> {
         let (pool, backend) = db::open(config)?;
+        let sqlite_writer = match backend {
+            Backend::Sqlite => Some(std::sync::Arc::new(tx::SqliteWriter::new(
+                db::sqlite_writer(config)?,
+            ))),
+            Backend::Postgres => None,
+        };
         Ok(Store {
             pool,
             backend,
@@ -71,17 +77,14 @@ impl Store {
                 enforce_references: config.enforce_references,
                 registry: config.search_parameters,
             },
-            sqlite_writer: match backend {
-                Backend::Sqlite => Some(std::sync::Arc::new(tx::SqliteWriter::new(
-                    db::sqlite_writer(config)?,
-                ))),
-                Backend::Postgres => None,
-            },
-            _checkpointer: match backend {
-                Backend::Sqlite => Some(std::sync::Arc::new(db::Checkpointer::start(
+            sqlite_writer: sqlite_writer.clone(),
+            _checkpointer: match sqlite_writer {
+                Some(writer) => Some(std::sync::Arc::new(db::Checkpointer::start(
                     db::sqlite_path(&config.url),
+                    writer,
+                    db::RESTART_FRAMES,
                 )?)),
-                Backend::Postgres => None,
+                None => None,
             },
         })
     }

@@ -21,6 +21,7 @@ use crate::time::Timestamp;
 use crate::tx::{Isolation, TxError, TxResult};
 use crate::{index, Created, Deleted, Store, Written};
 use serde_json::Value;
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use zorgplan_fhir::{references, ErrorKind, FhirError, IssueType};
 
@@ -305,7 +306,7 @@ impl Store {
         for (n, target) in targets.iter().enumerate() {
             let entry = &entries[target.entry];
             if let Some((resource, rows)) = &ahead.ready[target.entry] {
-                resources.push(resource.clone());
+                resources.push(Cow::Borrowed(resource));
                 rows_ahead.push(Some(rows));
                 pending.push(n);
                 continue;
@@ -336,7 +337,7 @@ impl Store {
             } else {
                 pending.push(n);
             }
-            resources.push(resource);
+            resources.push(Cow::Owned(resource));
         }
 
         // 4. The writes, in rounds: first every resource without conditional references;
@@ -422,7 +423,7 @@ impl Store {
                         }
                     }
                 };
-                let mut resource = resources[n].clone();
+                let mut resource = resources[n].as_ref().clone();
                 let mut path = entries[entry].res_type.clone();
                 let rewritten = rewrite_references(&mut resource, &mut path, &mut resolve);
                 if let Some(e) = failed {
@@ -438,7 +439,7 @@ impl Store {
                 if waiting {
                     holders.push(n);
                 } else {
-                    resources[n] = resource;
+                    resources[n] = Cow::Owned(resource);
                     pending.push(n);
                 }
             }
@@ -505,7 +506,7 @@ impl Store {
         conn: &mut AnyConnection,
         entries: &[Entry],
         targets: &[Target],
-        resources: &[Value],
+        resources: &[Cow<'_, Value>],
         rows_ahead: &[Option<&index::Rows>],
         round: &[usize],
         currents: &mut HashMap<(String, String), Current>,
@@ -565,7 +566,7 @@ impl Store {
                 res_type: &entries[targets[n].entry].res_type,
                 id: &targets[n].id,
                 current,
-                resource: resources[n].clone(),
+                resource: &resources[n],
                 method: targets[n].method,
                 index: rows_ahead[n].or(now.as_ref()).expect("rows ahead or now"),
             })

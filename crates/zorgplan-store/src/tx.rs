@@ -161,6 +161,9 @@ pub(crate) struct SqliteWriter {
     ended: Condvar,
     /// Writes waiting for their turn.
     queued: AtomicUsize,
+    /// Callers waiting to run between two groups ([`SqliteWriter::between_groups`]): while
+    /// there are any, the open group takes in no more writes.
+    pausing: AtomicUsize,
 }
 
 struct WriterState {
@@ -184,6 +187,7 @@ impl SqliteWriter {
             }),
             ended: Condvar::new(),
             queued: AtomicUsize::new(0),
+            pausing: AtomicUsize::new(0),
         }
     }
 
@@ -191,6 +195,16 @@ impl SqliteWriter {
         self.state
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Runs `op` in a group's transaction: `Ok` once committed, or what failed (run again
+    /// as often as other writes' failures roll its group back).
+    pub(crate) fn write<T>(&self, op: &impl Fn(&mut AnyConnection) -> TxResult<T>) -> TxResult<T> {
+        loop {
+            if let Turn::Done(outcome) = self.run(op) {
+                return outcome;
+            }
+        }
     }
 
     /// Runs `op` in the open group's transaction (or a new one): `Ok` once committed, or
@@ -222,7 +236,11 @@ impl SqliteWriter {
         *taken += 1;
         let alone = *taken == 1;
         match outcome {
-            Ok(value) if self.queued.load(Ordering::SeqCst) > 0 && *taken < MAX_GROUP => {
+            Ok(value)
+                if self.queued.load(Ordering::SeqCst) > 0
+                    && *taken < MAX_GROUP
+                    && self.pausing.load(Ordering::SeqCst) == 0 =>
+            {
                 // The writes queued behind this one write in its transaction; the last
                 // of them commits.
                 state.ends.entry(group).or_insert((false, 0)).1 += 1;
@@ -265,6 +283,22 @@ impl SqliteWriter {
         }
     }
 
+    /// Runs `f` between two groups: while no write transaction of this process is open and
+    /// none can begin (writes that come meanwhile wait for their turn). The open group, if
+    /// any, ends with the write that runs now instead of taking in those queued behind it.
+    pub(crate) fn between_groups<T>(&self, f: impl FnOnce() -> T) -> T {
+        self.pausing.fetch_add(1, Ordering::SeqCst);
+        let state = self.lock();
+        let state = self
+            .ended
+            .wait_while(state, |s| s.open.is_some())
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        self.pausing.fetch_sub(1, Ordering::SeqCst);
+        let value = f();
+        drop(state);
+        value
+    }
+
     /// Rolls the open group's transaction back and ends the group.
     fn abort(&self, state: &mut WriterState) {
         if let Err(e) = Tm::rollback_transaction(&mut state.conn) {
@@ -303,12 +337,7 @@ impl Store {
         loop {
             tries += 1;
             let outcome = match &self.sqlite_writer {
-                Some(writer) => loop {
-                    match writer.run(&op) {
-                        Turn::Done(outcome) => break outcome,
-                        Turn::Again => continue,
-                    }
-                },
+                Some(writer) => writer.write(&op),
                 None => attempt(&mut *self.conn()?, isolation, &op),
             };
             match outcome {
