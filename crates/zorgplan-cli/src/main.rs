@@ -9,12 +9,6 @@ use std::time::Duration;
 use zorgplan_server::ServerConfig;
 use zorgplan_store::{Store, StoreConfig};
 
-/// mimalloc instead of the system allocator: a transaction's request builds and frees many
-/// small JSON values on several threads at once, where glibc's malloc spent a fifth of the
-/// server's time (see docs/performance.md, "Transactions").
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 /// The Zorgplan Kind&Gezin FHIR R4 server and its tools.
 #[derive(Parser)]
 #[command(name = "zorgplan", version, about, long_about = None)]

@@ -114,7 +114,7 @@ pub async fn validate(
     state: &AppState,
     resource: &Value,
     profile: Option<&str>,
-    local: &HashMap<String, Value>,
+    local: &HashMap<String, &Value>,
 ) -> Result<Result<Vec<Issue>, String>, ApiError> {
     let targets: HashMap<String, Value> = if state.validator.resolves_references(resource, profile)
     {
@@ -146,7 +146,12 @@ pub async fn validate(
     } else {
         HashMap::new()
     };
-    let resolver = |reference: &str| local.get(reference).or_else(|| targets.get(reference));
+    let resolver = |reference: &str| {
+        local
+            .get(reference)
+            .copied()
+            .or_else(|| targets.get(reference))
+    };
     Ok(state
         .validator
         .validate_resolving(resource, profile, Some(&resolver)))

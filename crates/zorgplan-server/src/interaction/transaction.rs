@@ -197,28 +197,12 @@ fn version_entry(
     bundle.entry(&full_url, &shown, json!({ "response": response }));
 }
 
-async fn transaction(
-    req: &HttpRequest,
+/// The conditional references of the entries' resources, each with its search (an unknown
+/// parameter fails the transaction, naming the first entry that uses it).
+fn conditional_references(
     state: &AppState,
     entries: &[Value],
-    calls: &[Call],
-    base: &str,
-) -> Result<String, ApiError> {
-    // The Bundle's own entries, by fullUrl and by `Type/id`, for resolve() in validation.
-    let started = std::time::Instant::now();
-    let mut local: HashMap<String, Value> = HashMap::new();
-    for (entry, call) in entries.iter().zip(calls) {
-        let Some(resource) = entry.get("resource") else {
-            continue;
-        };
-        if let Some(url) = entry.get("fullUrl").and_then(Value::as_str) {
-            local.insert(url.to_owned(), resource.clone());
-        }
-        if let (Some(t), Some(id)) = (call.res_type, &call.id) {
-            local.insert(format!("{t}/{id}"), resource.clone());
-        }
-    }
-    // Conditional references: their searches, and what they find now (for validation).
+) -> Result<HashMap<String, (String, zorgplan_store::Criteria)>, ApiError> {
     let mut conditional_references = HashMap::new();
     for (i, entry) in entries.iter().enumerate() {
         let Some(resource) = entry.get("resource") else {
@@ -241,10 +225,26 @@ async fn transaction(
             conditional_references.insert(reference, (t.to_owned(), criteria));
         }
     }
-    if !conditional_references.is_empty() {
+    Ok(conditional_references)
+}
+
+async fn transaction(
+    req: &HttpRequest,
+    state: &AppState,
+    entries: &[Value],
+    calls: &[Call],
+    base: &str,
+) -> Result<String, ApiError> {
+    // The Bundle's own entries, by fullUrl and by `Type/id`, for resolve() in validation.
+    let started = std::time::Instant::now();
+    let conditional_references = conditional_references(state, entries)?;
+    // What the conditional references find now (for validation).
+    let found: Vec<(String, Value)> = if conditional_references.is_empty() {
+        Vec::new()
+    } else {
         let store = state.store.clone();
         let searches = conditional_references.clone();
-        let found: Vec<(String, Value)> = blocking(move || {
+        blocking(move || {
             let mut found = Vec::new();
             for (reference, (t, criteria)) in searches {
                 let page = store.search(&t, &criteria, 2, &zorgplan_store::PageAt::First)?;
@@ -260,9 +260,25 @@ async fn transaction(
             }
             Ok(found)
         })
-        .await?;
-        local.extend(found);
+        .await?
+    };
+    let mut local: HashMap<String, &Value> = HashMap::new();
+    for (entry, call) in entries.iter().zip(calls) {
+        let Some(resource) = entry.get("resource") else {
+            continue;
+        };
+        if let Some(url) = entry.get("fullUrl").and_then(Value::as_str) {
+            local.insert(url.to_owned(), resource);
+        }
+        if let (Some(t), Some(id)) = (call.res_type, &call.id) {
+            local.insert(format!("{t}/{id}"), resource);
+        }
     }
+    local.extend(
+        found
+            .iter()
+            .map(|(reference, value)| (reference.clone(), value)),
+    );
 
     // Every entry read and validated before anything is written.
     let mut writes = Vec::new();
