@@ -145,7 +145,8 @@ const MAX_GROUP: usize = 16;
 /// Writes take turns on the connection. A write that finds its turn while the previous
 /// writes' transaction is still open runs in that transaction; a write that finds others
 /// queued behind it when it is done leaves the transaction open for them and waits for its
-/// end; the write after which none is queued (or the sixteenth of a group) commits. The
+/// end; the write after which none is queued (or the sixteenth of a group, or the one that
+/// runs while the checkpointer waits to run between two groups) commits. The
 /// commit writes every page the group changed once, where a commit per write wrote pages
 /// they share (the B-tree pages of common index values, the inner pages) again and again:
 /// a write of a family's forty resources changes some 850 pages. Every write of a group

@@ -282,7 +282,8 @@ async fn transaction(
 
     // Every entry read and validated before anything is written.
     let mut writes = Vec::new();
-    let mut reads = Vec::new();
+    // Which entries are reads (GET, HEAD), run after the commit.
+    let mut read = vec![false; entries.len()];
     let mut issues = Vec::new();
     for (i, (entry, call)) in entries.iter().zip(calls).enumerate() {
         let full_url = entry
@@ -307,7 +308,7 @@ async fn transaction(
         };
         let request = match (&call.method, &call.id, &call.query) {
             (&Method::GET | &Method::HEAD, ..) => {
-                reads.push(i);
+                read[i] = true;
                 continue;
             }
             _ if call.deeper => {
@@ -451,7 +452,7 @@ async fn transaction(
     }
     // Which write entry is which Bundle entry.
     let checked = started.elapsed();
-    let write_index: Vec<usize> = (0..entries.len()).filter(|i| !reads.contains(i)).collect();
+    let write_index: Vec<usize> = (0..entries.len()).filter(|&i| !read[i]).collect();
     let store = state.store.clone();
     let transaction = Transaction {
         entries: writes,
@@ -473,7 +474,7 @@ async fn transaction(
     let mut bundle = BundleWriter::new("transaction-response", &[]);
     let mut outcomes = outcomes.into_iter();
     for (i, call) in calls.iter().enumerate() {
-        if reads.contains(&i) {
+        if read[i] {
             let response = sub_request(req, state, call, None).await;
             bundle.raw_entry(entry_of_response(response, true).await);
             continue;
