@@ -3,7 +3,11 @@
 //! - [`scopes`]: the SMART on FHIR scopes an access token grants (`patient/*.rs`,
 //!   `user/CarePlan.cruds`, `system/Patient.read`, …) and whether they permit an interaction
 //!   on a resource type.
+//! - [`token`]: access tokens (JWTs, RS256 or ES256) of a configured issuer, checked against
+//!   its public keys (PEM or JWKS), with the claims this server uses.
 
 pub mod scopes;
+pub mod token;
 
 pub use scopes::{Context, Grant, Interaction, Permissions, ResourceScope, Scopes};
+pub use token::{Claims, TokenError, Verifier};
