@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the system packages the build needs when they are missing: a C compiler (bundled
-# SQLite), pkg-config and libpq's headers (diesel's PostgreSQL backend links libpq). Uses
+# SQLite), pkg-config, libpq's headers (diesel's PostgreSQL backend links libpq) and OpenSSL's
+# (TLS). Uses
 # apt-get where it can (as root, on Debian or Ubuntu); otherwise says what to install.
 set -euo pipefail
 
@@ -9,6 +10,9 @@ command -v cc >/dev/null || missing+=(gcc libc6-dev)
 command -v pkg-config >/dev/null || missing+=(pkg-config)
 if ! pkg-config --exists libpq 2>/dev/null && [ ! -e /usr/include/postgresql/libpq-fe.h ]; then
     missing+=(libpq-dev)
+fi
+if ! pkg-config --exists openssl 2>/dev/null && [ ! -e /usr/include/openssl/ssl.h ]; then
+    missing+=(libssl-dev)
 fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 

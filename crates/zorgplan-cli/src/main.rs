@@ -4,6 +4,7 @@
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::IsTerminal;
 use std::net::TcpListener;
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 use zorgplan_server::ServerConfig;
@@ -323,6 +324,21 @@ struct ServeArgs {
     #[arg(long, env = "ZORGPLAN_WORKERS", default_value_t = 0)]
     workers: usize,
 
+    /// Serve HTTPS with this certificate chain (PEM: the server's certificate, then its
+    /// intermediates); needs --tls-key. Without it the server speaks plain HTTP, for local
+    /// development only.
+    #[arg(long, env = "ZORGPLAN_TLS_CERT", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+
+    /// The private key of --tls-cert (PEM).
+    #[arg(long, env = "ZORGPLAN_TLS_KEY", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
+
+    /// Mutual TLS: every client must present a certificate issued by one of these CAs (PEM);
+    /// needs --tls-cert.
+    #[arg(long, env = "ZORGPLAN_TLS_CLIENT_CA", requires = "tls_cert")]
+    tls_client_ca: Option<PathBuf>,
+
     /// Log format.
     #[arg(long, env = "ZORGPLAN_LOG_FORMAT", value_enum, default_value = "text")]
     log_format: LogFormat,
@@ -362,8 +378,8 @@ fn serve(args: ServeArgs) -> Result<(), String> {
     let listener = TcpListener::bind(&args.listen)
         .map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;
     tracing::warn!(
-        "plain HTTP without authentication: for local development only; \
-         put a TLS-terminating proxy in front, or wait for the auth and TLS settings"
+        "no authentication yet: every client may read and write everything; \
+         run only on a trusted network"
     );
     let config = ServerConfig {
         base_url: args.base_url,
@@ -375,6 +391,14 @@ fn serve(args: ServeArgs) -> Result<(), String> {
         default_count: args.default_count,
         max_count: args.max_count.max(1),
         workers: args.workers,
+        tls: match (args.tls_cert, args.tls_key) {
+            (Some(certificate_chain), Some(private_key)) => Some(zorgplan_server::TlsConfig {
+                certificate_chain,
+                private_key,
+                client_ca: args.tls_client_ca,
+            }),
+            _ => None,
+        },
     };
     zorgplan_server::serve(listener, store, config).map_err(|e| format!("server error: {e}"))
 }

@@ -1,5 +1,5 @@
 //! The `zorgplan` binary itself: its help, and `serve` on a fresh SQLite database with both
-//! log formats.
+//! log formats, over HTTPS and mutual TLS.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -42,6 +42,9 @@ fn help_documents_every_command_and_option() {
         "--workers",
         "--log-format",
         "--log",
+        "--tls-cert",
+        "--tls-key",
+        "--tls-client-ca",
         "ZORGPLAN_DATABASE_URL",
     ] {
         assert!(
@@ -251,6 +254,10 @@ fn serve_with_text_logs() {
         "the database file is created"
     );
     let log = logs(server);
+    assert!(
+        log.contains("PLAIN HTTP"),
+        "without TLS it says so loudly:\n{log}"
+    );
     let line = log
         .lines()
         .find(|l| l.contains("cli-test-1"))
@@ -495,4 +502,212 @@ fn generate_stores_a_population_and_updates_it_when_run_again() {
     let reindexed = run(&["reindex", "--database-url", db]);
     let _ = std::fs::remove_dir_all(&dir);
     assert_eq!(reindexed.trim(), format!("indexed {stored} resources"));
+}
+
+/// Certificates made for a test, as PEM files in `dir`: a CA (`ca.pem`), the server's
+/// certificate for 127.0.0.1 (`server.pem`, `server.key`) and a client's (`client.pem`,
+/// `client.key`) that it issued, and a client certificate of another CA (`stranger.pem`,
+/// `stranger.key`).
+mod pki {
+    use openssl::asn1::Asn1Time;
+    use openssl::bn::{BigNum, MsbOption};
+    use openssl::ec::{EcGroup, EcKey};
+    use openssl::hash::MessageDigest;
+    use openssl::nid::Nid;
+    use openssl::pkey::{PKey, Private};
+    use openssl::x509::extension::{BasicConstraints, KeyUsage, SubjectAlternativeName};
+    use openssl::x509::{X509Name, X509};
+    use std::path::Path;
+
+    fn key() -> PKey<Private> {
+        let group = EcGroup::from_curve_name(Nid::X9_62_PRIME256V1).unwrap();
+        PKey::from_ec_key(EcKey::generate(&group).unwrap()).unwrap()
+    }
+
+    /// A certificate for `name` with `key`, signed by `issuer` (itself when `None`).
+    fn certificate(
+        name: &str,
+        key: &PKey<Private>,
+        issuer: Option<(&X509, &PKey<Private>)>,
+        ca: bool,
+    ) -> X509 {
+        let mut subject = X509Name::builder().unwrap();
+        subject.append_entry_by_text("CN", name).unwrap();
+        let subject = subject.build();
+        let mut builder = X509::builder().unwrap();
+        builder.set_version(2).unwrap();
+        let mut serial = BigNum::new().unwrap();
+        serial.rand(64, MsbOption::MAYBE_ZERO, false).unwrap();
+        builder
+            .set_serial_number(&serial.to_asn1_integer().unwrap())
+            .unwrap();
+        builder.set_subject_name(&subject).unwrap();
+        builder
+            .set_issuer_name(issuer.map_or(&subject, |(cert, _)| cert.subject_name()))
+            .unwrap();
+        builder.set_pubkey(key).unwrap();
+        builder
+            .set_not_before(&Asn1Time::days_from_now(0).unwrap())
+            .unwrap();
+        builder
+            .set_not_after(&Asn1Time::days_from_now(1).unwrap())
+            .unwrap();
+        if ca {
+            builder
+                .append_extension(BasicConstraints::new().critical().ca().build().unwrap())
+                .unwrap();
+            builder
+                .append_extension(KeyUsage::new().key_cert_sign().build().unwrap())
+                .unwrap();
+        } else {
+            let san = SubjectAlternativeName::new()
+                .ip("127.0.0.1")
+                .build(&builder.x509v3_context(issuer.map(|(cert, _)| &**cert), None))
+                .unwrap();
+            builder.append_extension(san).unwrap();
+        }
+        let signer = issuer.map_or(key, |(_, key)| key);
+        builder.sign(signer, MessageDigest::sha256()).unwrap();
+        builder.build()
+    }
+
+    fn write(dir: &Path, name: &str, cert: &X509, key: &PKey<Private>) {
+        std::fs::write(dir.join(format!("{name}.pem")), cert.to_pem().unwrap()).unwrap();
+        std::fs::write(
+            dir.join(format!("{name}.key")),
+            key.private_key_to_pem_pkcs8().unwrap(),
+        )
+        .unwrap();
+    }
+
+    pub fn make(dir: &Path) {
+        std::fs::create_dir_all(dir).unwrap();
+        let ca_key = key();
+        let ca = certificate("Test CA", &ca_key, None, true);
+        std::fs::write(dir.join("ca.pem"), ca.to_pem().unwrap()).unwrap();
+        for name in ["server", "client"] {
+            let key = key();
+            write(
+                dir,
+                name,
+                &certificate(name, &key, Some((&ca, &ca_key)), false),
+                &key,
+            );
+        }
+        let other_key = key();
+        let other = certificate("Other CA", &other_key, None, true);
+        let key = key();
+        write(
+            dir,
+            "stranger",
+            &certificate("stranger", &key, Some((&other, &other_key)), false),
+            &key,
+        );
+    }
+}
+
+/// `GET /metadata` over TLS, trusting `dir/ca.pem`, presenting `dir/<client>.pem` when given:
+/// the raw response, or what failed.
+fn get_over_tls(addr: &str, dir: &std::path::Path, client: Option<&str>) -> String {
+    use openssl::ssl::{SslConnector, SslFiletype, SslMethod};
+    let mut connector = SslConnector::builder(SslMethod::tls_client()).unwrap();
+    connector.set_ca_file(dir.join("ca.pem")).unwrap();
+    if let Some(client) = client {
+        connector
+            .set_certificate_chain_file(dir.join(format!("{client}.pem")))
+            .unwrap();
+        connector
+            .set_private_key_file(dir.join(format!("{client}.key")), SslFiletype::PEM)
+            .unwrap();
+    }
+    let stream = TcpStream::connect(addr).unwrap();
+    let mut tls = match connector.build().connect("127.0.0.1", stream) {
+        Ok(tls) => tls,
+        Err(e) => return format!("handshake failed: {e}"),
+    };
+    let request = format!("GET /metadata HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+    if let Err(e) = tls.write_all(request.as_bytes()) {
+        return format!("write failed: {e}");
+    }
+    let mut response = Vec::new();
+    let read = tls.read_to_end(&mut response);
+    if response.is_empty() {
+        return format!("no answer: {read:?}");
+    }
+    String::from_utf8_lossy(&response).into_owned()
+}
+
+/// HTTPS, and mutual TLS: with --tls-cert and --tls-key the server speaks TLS only; with
+/// --tls-client-ca too, only to clients with a certificate that CA issued.
+#[test]
+fn serve_over_tls_and_mutual_tls() {
+    let dir = std::env::temp_dir().join(format!("zorgplan-cli-test-{}-tls", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    pki::make(&dir);
+    let path = |name: &str| dir.join(name).display().to_string();
+    let tls = [
+        "--tls-cert",
+        &path("server.pem"),
+        "--tls-key",
+        &path("server.key"),
+    ];
+
+    let (child, addr) = spawn(dir.join("tls.db").as_os_str(), &tls);
+    let server = Server {
+        child,
+        dir: dir.join("tls-server"),
+        addr,
+    };
+    let response = get_over_tls(&server.addr, &dir, None);
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    assert!(response.contains("\"CapabilityStatement\""), "{response}");
+    // Plain HTTP to the TLS port gets no HTTP answer.
+    let mut plain = TcpStream::connect(&server.addr).unwrap();
+    plain
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let _ = write!(
+        plain,
+        "GET /metadata HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    );
+    let mut answer = String::new();
+    let _ = plain.read_to_string(&mut answer);
+    assert!(!answer.contains("CapabilityStatement"), "{answer}");
+    let log = logs(server);
+    assert!(log.contains("over HTTPS"), "{log}");
+
+    let client_ca = path("ca.pem");
+    let mutual = [tls.as_slice(), &["--tls-client-ca", &client_ca]].concat();
+    let (child, addr) = spawn(dir.join("mtls.db").as_os_str(), &mutual);
+    let server = Server {
+        child,
+        dir: dir.join("mtls-server"),
+        addr,
+    };
+    let response = get_over_tls(&server.addr, &dir, Some("client"));
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    for client in [None, Some("stranger")] {
+        let response = get_over_tls(&server.addr, &dir, client);
+        assert!(!response.starts_with("HTTP/1.1"), "{client:?}: {response}");
+    }
+    drop(server);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// --tls-key without --tls-cert (and the other way round) is refused before anything starts.
+#[test]
+fn serve_refuses_half_a_tls_configuration() {
+    for args in [
+        ["--tls-cert", "server.pem"],
+        ["--tls-key", "server.key"],
+        ["--tls-client-ca", "ca.pem"],
+    ] {
+        let out = Command::new(BIN).arg("serve").args(args).output().unwrap();
+        assert!(!out.status.success(), "{args:?}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("required"),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
 }

@@ -22,7 +22,9 @@ pub mod routes;
 pub mod shape;
 
 use actix_web::{web, App, HttpServer};
+use openssl::ssl::{SslAcceptor, SslAcceptorBuilder, SslFiletype, SslMethod, SslVerifyMode};
 use std::net::{SocketAddr, TcpListener};
+use std::path::PathBuf;
 use std::sync::Arc;
 use zorgplan_fhir::json::Limits;
 use zorgplan_fhir::FhirError;
@@ -49,6 +51,63 @@ pub struct ServerConfig {
     pub max_count: usize,
     /// HTTP worker threads (0: one per core).
     pub workers: usize,
+    /// Serve HTTPS instead of plain HTTP.
+    pub tls: Option<TlsConfig>,
+}
+
+/// HTTPS (OpenSSL, Mozilla's intermediate settings: TLS 1.2 and 1.3): the server's
+/// certificate chain and private key, and for mutual TLS the certificate authorities whose
+/// client certificates it accepts — a client that presents none, or one they did not issue,
+/// is refused during the handshake.
+#[derive(Debug, Clone)]
+pub struct TlsConfig {
+    /// PEM: the server's certificate first, then the intermediates.
+    pub certificate_chain: PathBuf,
+    /// PEM: the certificate's private key.
+    pub private_key: PathBuf,
+    /// PEM: the CA certificates of accepted client certificates; `None`: no client
+    /// certificates asked for.
+    pub client_ca: Option<PathBuf>,
+}
+
+impl TlsConfig {
+    /// OpenSSL's acceptor for these files, or what is wrong with them.
+    fn acceptor(&self) -> std::io::Result<SslAcceptorBuilder> {
+        let failed = |what: &str, path: &PathBuf, e: openssl::error::ErrorStack| {
+            std::io::Error::other(format!("TLS: {what} {}: {e}", path.display()))
+        };
+        let mut builder = SslAcceptor::mozilla_intermediate_v5(SslMethod::tls_server())
+            .map_err(|e| std::io::Error::other(format!("TLS: {e}")))?;
+        builder
+            .set_certificate_chain_file(&self.certificate_chain)
+            .map_err(|e| {
+                failed(
+                    "cannot use the certificate chain",
+                    &self.certificate_chain,
+                    e,
+                )
+            })?;
+        builder
+            .set_private_key_file(&self.private_key, SslFiletype::PEM)
+            .map_err(|e| failed("cannot use the private key", &self.private_key, e))?;
+        builder.check_private_key().map_err(|e| {
+            failed(
+                "the certificate does not match the key",
+                &self.private_key,
+                e,
+            )
+        })?;
+        if let Some(ca) = &self.client_ca {
+            builder
+                .set_ca_file(ca)
+                .map_err(|e| failed("cannot use the client CA certificates", ca, e))?;
+            let names = openssl::x509::X509Name::load_client_ca_file(ca)
+                .map_err(|e| failed("cannot read the client CA names", ca, e))?;
+            builder.set_client_ca_list(names);
+            builder.set_verify(SslVerifyMode::PEER | SslVerifyMode::FAIL_IF_NO_PEER_CERT);
+        }
+        Ok(builder)
+    }
 }
 
 impl Default for ServerConfig {
@@ -61,6 +120,7 @@ impl Default for ServerConfig {
             default_count: 50,
             max_count: 1000,
             workers: 0,
+            tls: None,
         }
     }
 }
@@ -112,6 +172,7 @@ pub fn bind(
     config: ServerConfig,
 ) -> std::io::Result<BoundServer> {
     let addr = listener.local_addr()?;
+    let acceptor = config.tls.as_ref().map(TlsConfig::acceptor).transpose()?;
     let workers = if config.workers == 0 {
         std::thread::available_parallelism().map_or(2, |n| n.get())
     } else {
@@ -129,8 +190,11 @@ pub fn bind(
             .wrap(request_id::RequestId)
             .configure(routes::configure)
     })
-    .workers(workers)
-    .listen(listener)?
+    .workers(workers);
+    let server = match acceptor {
+        Some(acceptor) => server.listen_openssl(listener, acceptor)?,
+        None => server.listen(listener)?,
+    }
     .run();
     Ok(BoundServer { server, addr })
 }
@@ -138,8 +202,19 @@ pub fn bind(
 /// Serves the API on `listener` until the process is told to stop (SIGINT or SIGTERM).
 pub fn serve(listener: TcpListener, store: Store, config: ServerConfig) -> std::io::Result<()> {
     actix_web::rt::System::new().block_on(async move {
+        let tls = config.tls.clone();
         let bound = bind(listener, store, config)?;
-        tracing::info!(address = %bound.addr, "serving FHIR R4");
+        match &tls {
+            Some(TlsConfig {
+                client_ca: Some(ca),
+                ..
+            }) => tracing::info!(address = %bound.addr, client_ca = %ca.display(),
+                "serving FHIR R4 over HTTPS; clients must present a certificate these CAs issued"),
+            Some(_) => tracing::info!(address = %bound.addr, "serving FHIR R4 over HTTPS"),
+            None => tracing::warn!(address = %bound.addr,
+                "serving FHIR R4 over PLAIN HTTP, unencrypted: for local development only; \
+                 give --tls-cert and --tls-key, or put a TLS-terminating proxy in front"),
+        }
         bound.server.await
     })
 }
