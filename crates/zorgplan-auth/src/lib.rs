@@ -5,7 +5,10 @@
 //!   on a resource type.
 //! - [`token`]: access tokens (JWTs, RS256 or ES256) of a configured issuer, checked against
 //!   its public keys (PEM or JWKS), with the claims this server uses.
+//! - [`consent`]: the child's privacy consents applied to one access (may this caller read or
+//!   write this resource).
 
+pub mod consent;
 pub mod scopes;
 pub mod token;
 
