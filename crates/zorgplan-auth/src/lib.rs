@@ -7,7 +7,10 @@
 //!   its public keys (PEM or JWKS), with the claims this server uses.
 //! - [`consent`]: the child's privacy consents applied to one access (may this caller read or
 //!   write this resource).
+//! - [`age`]: the child's age band under the WGBO (under 12, 12 to 15, from 16) on the day of
+//!   a request.
 
+pub mod age;
 pub mod consent;
 pub mod scopes;
 pub mod token;
