@@ -136,23 +136,19 @@ fn the_school_reads_development_and_safety_only_and_a_sisters_support_is_shielde
     let nurse = ["PractitionerRole/verpleegkundige", "CareTeam/netwerk"];
     let doctor = ["PractitionerRole/jeugdarts", "CareTeam/netwerk"];
     let support = goal("sociaal");
-    assert_eq!(
-        ask(&consents, &nurse, Action::Read, &support, "steun-zus"),
-        Decision::Deny
-    );
-    assert_eq!(
-        ask(&consents, &nurse, Action::Read, &support, "ander-doel"),
-        Decision::Permit
-    );
-    assert_eq!(
-        ask(&consents, &doctor, Action::Read, &support, "steun-zus"),
-        Decision::Permit
-    );
-    // The exception permits reading, not writing.
-    assert_eq!(
-        ask(&consents, &doctor, Action::Write, &support, "steun-zus"),
-        Decision::Deny
-    );
+    for (who, action, id, expected) in [
+        (&nurse, Action::Read, "steun-zus", Decision::Deny),
+        (&nurse, Action::Read, "ander-doel", Decision::Permit),
+        (&doctor, Action::Read, "steun-zus", Decision::Permit),
+        // The exception permits reading, not writing.
+        (&doctor, Action::Write, "steun-zus", Decision::Deny),
+    ] {
+        assert_eq!(
+            ask(&consents, who, action, &support, id),
+            expected,
+            "{who:?} {action:?} {id}"
+        );
+    }
     // A resource in no life domain is outside the domain rules.
     let patient = json!({"resourceType": "Patient"});
     assert_eq!(
