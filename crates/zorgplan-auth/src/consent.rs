@@ -93,15 +93,17 @@ pub fn decide(consents: &[Value], access: &Access<'_>) -> Decision {
     decision
 }
 
-/// The answer of `provision` when its conditions hold: its own type, or that of the deepest
-/// nested provision whose conditions hold.
+/// The answer of `provision` when its conditions hold: that of the deepest nested provisions
+/// whose conditions hold too (a deny among them wins), else its own type. A provision without
+/// a type (R4 allows one at the root) answers only through its nested provisions; its own
+/// action condition is then read as a deny's, the wider one.
 fn answer(provision: &Value, access: &Access<'_>) -> Option<Decision> {
     let own = match provision.get("type").and_then(Value::as_str) {
-        Some("deny") => Decision::Deny,
-        Some("permit") => Decision::Permit,
-        _ => return None,
+        Some("deny") => Some(Decision::Deny),
+        Some("permit") => Some(Decision::Permit),
+        _ => None,
     };
-    if !holds(provision, own, access) {
+    if !holds(provision, own.unwrap_or(Decision::Deny), access) {
         return None;
     }
     let nested = provision
@@ -111,13 +113,12 @@ fn answer(provision: &Value, access: &Access<'_>) -> Option<Decision> {
         .flatten()
         .filter_map(|p| answer(p, access))
         .collect::<Vec<_>>();
-    // Of exceptions that disagree, a deny wins.
     if nested.contains(&Decision::Deny) {
         Some(Decision::Deny)
     } else if nested.contains(&Decision::Permit) {
         Some(Decision::Permit)
     } else {
-        Some(own)
+        own
     }
 }
 

@@ -192,6 +192,30 @@ fn revoked_expired_and_other_consents() {
         ask(&both, &nurse, Action::Read, &condition, "c"),
         Decision::Permit
     );
+    // A root provision without a type answers through its exceptions only.
+    let untyped = json!({"resourceType": "Consent", "status": "active", "provision": {
+        "provision": [{"type": "deny",
+            "actor": [{"reference": {"reference": "Organization/school"}}]}]}});
+    assert_eq!(
+        ask(
+            std::slice::from_ref(&untyped),
+            &["Organization/school"],
+            Action::Read,
+            &goal("medisch"),
+            "g"
+        ),
+        Decision::Deny
+    );
+    assert_eq!(
+        ask(
+            &[untyped],
+            &["Organization/huisarts"],
+            Action::Read,
+            &goal("medisch"),
+            "g"
+        ),
+        Decision::NoRule
+    );
     // A permit with only `access` permits reading, not writing.
     let reader = json!({"resourceType": "Consent", "status": "active", "provision": {
         "type": "permit", "actor": [{"reference": {"reference": "Organization/huisarts"}}],
