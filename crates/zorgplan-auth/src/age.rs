@@ -10,6 +10,8 @@
 //! when every day it may stand for gives the same one; otherwise the band is unknown, and
 //! the caller decides what that means.
 
+use zorgplan_fhirpath::datetime::{DateTime, Precision};
+
 /// Who decides about the child's data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AgeBand {
@@ -31,43 +33,8 @@ impl AgeBand {
     }
 }
 
-/// A FHIR date (`YYYY`, `YYYY-MM` or `YYYY-MM-DD`): the year, and the month and day when given.
-fn parse(date: &str) -> Option<(i32, Option<u32>, Option<u32>)> {
-    let mut parts = date.split('-');
-    let number = |text: &str, digits: usize| {
-        (text.len() == digits && text.bytes().all(|b| b.is_ascii_digit()))
-            .then(|| text.parse::<u32>().ok())
-            .flatten()
-    };
-    let year = number(parts.next()?, 4)? as i32;
-    let month = match parts.next() {
-        None => None,
-        Some(m) => Some(number(m, 2).filter(|m| (1..=12).contains(m))?),
-    };
-    let day = match parts.next() {
-        None => None,
-        Some(d) => {
-            let last = days_in(year, month?);
-            Some(number(d, 2).filter(|d| (1..=last).contains(d))?)
-        }
-    };
-    if parts.next().is_some() {
-        return None;
-    }
-    Some((year, month, day))
-}
-
-fn days_in(year: i32, month: u32) -> u32 {
-    match month {
-        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
-}
-
 /// Whole years from the birth day to `today`.
-fn years(birth: (i32, u32, u32), today: (i32, u32, u32)) -> Option<u32> {
+fn years(birth: (i32, u8, u8), today: (i32, u8, u8)) -> Option<u32> {
     let mut years = today.0 - birth.0;
     if (today.1, today.2) < (birth.1, birth.2) {
         years -= 1;
@@ -78,20 +45,18 @@ fn years(birth: (i32, u32, u32), today: (i32, u32, u32)) -> Option<u32> {
 /// The youngest and the oldest the child may be on `today` (a full date), from `birth_date`;
 /// `None` when either is not a date or the child is not born yet.
 pub fn age_range(birth_date: &str, today: &str) -> Option<(u32, u32)> {
-    let (year, month, day) = parse(birth_date)?;
-    let today = match parse(today)? {
-        (y, Some(m), Some(d)) => (y, m, d),
-        _ => return None,
-    };
-    let first_month = month.unwrap_or(1);
-    let last_month = month.unwrap_or(12);
-    let earliest = (year, first_month, day.unwrap_or(1));
-    let latest = (year, last_month, day.unwrap_or(days_in(year, last_month)));
-    let oldest = years(earliest, today)?;
-    let youngest = years(latest, today).unwrap_or(0);
+    let day = |d: DateTime| (d.year, d.month, d.day);
+    let birth = DateTime::parse_date(birth_date)?;
+    let today = DateTime::parse_date(today).filter(|d| d.precision == Precision::Day)?;
+    // The first and the last day the birth date may stand for.
+    let earliest = day(birth.boundary(8, false, true)?);
+    let latest = day(birth.boundary(8, true, true)?);
+    let today = day(today);
     if earliest > today {
         return None;
     }
+    let oldest = years(earliest, today)?;
+    let youngest = years(latest, today).unwrap_or(0);
     Some((youngest, oldest))
 }
 

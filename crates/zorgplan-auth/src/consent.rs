@@ -146,11 +146,10 @@ fn codes(concept: &Value) -> impl Iterator<Item = (Option<&str>, &str)> {
 fn holds(provision: &Value, kind: Decision, access: &Access<'_>) -> bool {
     if let Some(period) = provision.get("period") {
         let bound = |name: &str| {
-            period.get(name).and_then(Value::as_str).map(|text| {
-                DateTime::parse_datetime(text)
-                    .or_else(|| DateTime::parse_date(text))
-                    .map(|d| d.range_micros())
-            })
+            period
+                .get(name)
+                .and_then(Value::as_str)
+                .map(|text| DateTime::parse_fhir(text).map(|d| d.range_micros()))
         };
         match bound("start") {
             // A start the server cannot read: the provision is not taken to hold.

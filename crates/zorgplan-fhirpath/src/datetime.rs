@@ -254,6 +254,12 @@ impl DateTime {
         Some(d)
     }
 
+    /// A FHIR date, dateTime or instant: whichever of [`DateTime::parse_datetime`] and
+    /// [`DateTime::parse_date`] reads it.
+    pub fn parse_fhir(text: &str) -> Option<DateTime> {
+        DateTime::parse_datetime(text).or_else(|| DateTime::parse_date(text))
+    }
+
     /// A FHIR dateTime or instant, or the text of a FHIRPath date-time literal: a date,
     /// optionally `T` and a time (which may be left out after the `T` in FHIRPath) and an
     /// offset (`Z` or `±hh:mm`).

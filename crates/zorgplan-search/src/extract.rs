@@ -217,9 +217,7 @@ fn coding(object: &Map<String, Value>, out: &mut Vec<IndexValue>) {
 }
 
 fn date_range(text: &str) -> Option<(i64, i64)> {
-    DateTime::parse_datetime(text)
-        .or_else(|| DateTime::parse_date(text))
-        .map(|d| d.range_micros())
+    DateTime::parse_fhir(text).map(|d| d.range_micros())
 }
 
 /// The values one item gives for a parameter of type `kind`.

@@ -203,7 +203,7 @@ const IDLE_CHECKPOINT_INTERVAL: Duration = Duration::from_millis(100);
 pub(crate) const RESTART_FRAMES: i64 = 32_000;
 /// The writer checkpoints by itself only past this many frames (390 MiB): when readers kept
 /// the checkpointer from starting the WAL again.
-pub(crate) const WRITER_CHECKPOINT_FRAMES: i64 = 100_000;
+const WRITER_CHECKPOINT_FRAMES: i64 = 100_000;
 
 #[derive(diesel::QueryableByName)]
 struct CheckpointResult {

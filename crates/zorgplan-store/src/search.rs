@@ -463,8 +463,7 @@ fn parse_value(
         }
         (Kind::Date, _) => {
             let (prefix, text) = parse_prefix(raw);
-            let date = DateTime::parse_datetime(text)
-                .or_else(|| DateTime::parse_date(text))
+            let date = DateTime::parse_fhir(text)
                 .ok_or_else(|| bad(format!("'{raw}' is not a date for {name}")))?;
             let (low, high) = date.range_micros();
             SearchValue::Date { prefix, low, high }

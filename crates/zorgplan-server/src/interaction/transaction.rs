@@ -235,7 +235,6 @@ async fn transaction(
     calls: &[Call],
     base: &str,
 ) -> Result<String, ApiError> {
-    // The Bundle's own entries, by fullUrl and by `Type/id`, for resolve() in validation.
     let started = std::time::Instant::now();
     let conditional_references = conditional_references(state, entries)?;
     // What the conditional references find now (for validation).
@@ -262,6 +261,8 @@ async fn transaction(
         })
         .await?
     };
+    // The Bundle's own entries, by fullUrl and by `Type/id`, and what the conditional
+    // references find, for resolve() in validation.
     let mut local: HashMap<String, &Value> = HashMap::new();
     for (entry, call) in entries.iter().zip(calls) {
         let Some(resource) = entry.get("resource") else {
