@@ -11,7 +11,7 @@ deps:
 
 ## Run the server on SQLite (./data/zorgplan.db) at http://127.0.0.1:8080.
 run: deps
-	$(CARGO) run --release --bin zorgplan -- serve
+	$(CARGO) run --release --bin zorgplan -- serve --dev
 
 ## Run every test. PostgreSQL tests run too when ZORGPLAN_TEST_POSTGRES_URL is set
 ## (.ci/run sets it up).

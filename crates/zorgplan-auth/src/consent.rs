@@ -61,14 +61,18 @@ pub enum Decision {
     NoRule,
 }
 
-/// The life domains a resource belongs to: the kinderleefdomein codes of its `category`.
-pub fn domains(resource: &Value) -> Vec<String> {
-    let categories = match resource.get("category") {
+/// The values of `resource`'s element `name`, whether it repeats (an array) or not.
+pub fn elements<'a>(resource: &'a Value, name: &str) -> Vec<&'a Value> {
+    match resource.get(name) {
         Some(Value::Array(items)) => items.iter().collect(),
         Some(item) => vec![item],
         None => Vec::new(),
-    };
-    categories
+    }
+}
+
+/// The life domains a resource belongs to: the kinderleefdomein codes of its `category`.
+pub fn domains(resource: &Value) -> Vec<String> {
+    elements(resource, "category")
         .into_iter()
         .filter_map(|c| c.get("coding").and_then(Value::as_array))
         .flatten()

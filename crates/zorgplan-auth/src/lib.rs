@@ -7,13 +7,17 @@
 //!   its public keys (PEM or JWKS), with the claims this server uses.
 //! - [`consent`]: the child's privacy consents applied to one access (may this caller read or
 //!   write this resource).
+//! - [`policy`]: the access policy, one function ([`policy::decide`]) that puts the caller,
+//!   the child's networks, age and consents together for one resource.
 //! - [`age`]: the child's age band under the WGBO (under 12, 12 to 15, from 16) on the day of
 //!   a request.
 
 pub mod age;
 pub mod consent;
+pub mod policy;
 pub mod scopes;
 pub mod token;
 
+pub use policy::{Caller, Role};
 pub use scopes::{Context, Grant, Interaction, Permissions, ResourceScope, Scopes};
 pub use token::{Claims, TokenError, Verifier};

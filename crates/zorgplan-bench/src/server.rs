@@ -183,7 +183,7 @@ impl ServerProcess {
             }
         }
         command
-            .arg("serve")
+            .args(["serve", "--dev"])
             .args(["--database-url", options.database_url])
             .args(["--listen", &listen])
             .args(["--log", options.log_filter])

@@ -22,9 +22,10 @@ struct Cli {
 enum Command {
     /// Run the FHIR R4 server.
     ///
-    /// With no options it stores its data in ./data/zorgplan.db (SQLite, created on first
-    /// start) and listens on http://127.0.0.1:8080.
-    Serve(ServeArgs),
+    /// It needs either --auth-issuer with the issuer's keys (access tokens required) or --dev
+    /// (no authentication). By default it stores its data in ./data/zorgplan.db (SQLite,
+    /// created on first start) and listens on http://127.0.0.1:8080.
+    Serve(Box<ServeArgs>),
     /// Validate FHIR resources (JSON files) offline, with the same validator the server uses.
     ///
     /// Prints each file's OperationOutcome as JSON on standard output (indented for one file,
@@ -330,6 +331,36 @@ struct ServeArgs {
     #[arg(long, env = "ZORGPLAN_TLS_CERT", requires = "tls_key")]
     tls_cert: Option<PathBuf>,
 
+    /// Development mode: no authentication, every client may read and write everything.
+    /// Only for a trusted machine; without it the server needs --auth-issuer.
+    #[arg(long, env = "ZORGPLAN_DEV")]
+    dev: bool,
+
+    /// The issuer (`iss`) whose access tokens the server accepts.
+    #[arg(
+        long,
+        env = "ZORGPLAN_AUTH_ISSUER",
+        required_unless_present = "dev",
+        conflicts_with = "dev"
+    )]
+    auth_issuer: Option<String>,
+
+    /// The audience (`aud`) the tokens must name: this server's base URL.
+    #[arg(long, env = "ZORGPLAN_AUTH_AUDIENCE", requires = "auth_issuer")]
+    auth_audience: Option<String>,
+
+    /// A public key of the issuer (PEM, RSA or EC); repeatable.
+    #[arg(long = "auth-key", env = "ZORGPLAN_AUTH_KEY", value_delimiter = ',')]
+    auth_keys: Vec<PathBuf>,
+
+    /// The issuer's keys as a JWKS document (file); repeatable.
+    #[arg(long = "auth-jwks", env = "ZORGPLAN_AUTH_JWKS", value_delimiter = ',')]
+    auth_jwks: Vec<PathBuf>,
+
+    /// The registered system clients: a JSON array of {"client_id", "ura"}.
+    #[arg(long, env = "ZORGPLAN_CLIENTS")]
+    clients: Option<PathBuf>,
+
     /// The private key of --tls-cert (PEM).
     #[arg(long, env = "ZORGPLAN_TLS_KEY", requires = "tls_cert")]
     tls_key: Option<PathBuf>,
@@ -368,6 +399,45 @@ fn init_logging(format: LogFormat, filter: &str) -> Result<(), String> {
 
 fn serve(args: ServeArgs) -> Result<(), String> {
     init_logging(args.log_format, &args.log)?;
+    // Access first: a configuration that would start the server open is refused before
+    // anything else happens.
+    let auth = match &args.auth_issuer {
+        None => {
+            tracing::warn!(
+                "DEVELOPMENT MODE (--dev): no authentication, every client may read and write \
+                 everything; never use it with real data"
+            );
+            zorgplan_server::access::Authentication::Development
+        }
+        Some(issuer) => {
+            let audience = args
+                .auth_audience
+                .clone()
+                .or_else(|| args.base_url.clone())
+                .ok_or(
+                    "--auth-issuer needs --auth-audience (or --base-url, the default audience)",
+                )?;
+            if args.auth_keys.is_empty() && args.auth_jwks.is_empty() {
+                return Err(
+                    "--auth-issuer needs the issuer's keys: --auth-key or --auth-jwks".into(),
+                );
+            }
+            let tokens = zorgplan_server::access::Tokens::load(
+                issuer,
+                &audience,
+                &args.auth_keys,
+                &args.auth_jwks,
+                args.clients.as_deref(),
+            )?;
+            tracing::info!(
+                issuer,
+                audience,
+                clients = tokens.clients.len(),
+                "access tokens required"
+            );
+            zorgplan_server::access::Authentication::Tokens(std::sync::Arc::new(tokens))
+        }
+    };
     let mut store_config = StoreConfig::new(&args.database_url);
     store_config.pool_size = args.db_pool_size;
     store_config.enforce_references = !args.allow_dangling_references;
@@ -377,10 +447,6 @@ fn serve(args: ServeArgs) -> Result<(), String> {
     tracing::info!(backend = store.backend().name(), "database ready");
     let listener = TcpListener::bind(&args.listen)
         .map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;
-    tracing::warn!(
-        "no authentication yet: every client may read and write everything; \
-         run only on a trusted network"
-    );
     let config = ServerConfig {
         base_url: args.base_url,
         max_body_bytes: args.max_body_bytes,
@@ -399,6 +465,7 @@ fn serve(args: ServeArgs) -> Result<(), String> {
             }),
             _ => None,
         },
+        auth,
     };
     zorgplan_server::serve(listener, store, config).map_err(|e| format!("server error: {e}"))
 }
@@ -451,7 +518,7 @@ fn validate(args: ValidateArgs) -> Result<bool, String> {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Serve(args) => serve(args),
+        Command::Serve(args) => serve(*args),
         Command::Reindex(args) => reindex(args),
         Command::Generate(args) => generate(args),
         Command::Validate(args) => match validate(args) {

@@ -91,7 +91,7 @@ fn spawn(db: &std::ffi::OsStr, args: &[&str]) -> (Child, String) {
         .port();
     let addr = format!("127.0.0.1:{port}");
     let child = Command::new(BIN)
-        .args(["serve", "--listen", &addr, "--workers", "1"])
+        .args(["serve", "--dev", "--listen", &addr, "--workers", "1"])
         .args(args)
         .arg("--database-url")
         .arg(db)
@@ -293,6 +293,7 @@ fn serve_refuses_a_bad_database_url() {
     let out = Command::new(BIN)
         .args([
             "serve",
+            "--dev",
             "--database-url",
             "postgres://nobody@127.0.0.1:1/none",
             "--listen",
@@ -710,4 +711,33 @@ fn serve_refuses_half_a_tls_configuration() {
             String::from_utf8_lossy(&out.stderr)
         );
     }
+}
+
+/// Without --dev the server needs an issuer of access tokens, and with one its keys: it never
+/// starts open by accident.
+#[test]
+fn serve_needs_an_issuer_or_dev_mode() {
+    let run = |args: &[&str]| {
+        let out = Command::new(BIN)
+            .arg("serve")
+            .args(args)
+            .args(["--listen", "127.0.0.1:0", "--database-url", ":memory:"])
+            .env_remove("ZORGPLAN_DEV")
+            .env_remove("ZORGPLAN_AUTH_ISSUER")
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "{args:?}");
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let none = run(&[]);
+    assert!(none.contains("--auth-issuer"), "{none}");
+    let no_keys = run(&[
+        "--auth-issuer",
+        "https://auth.example.org",
+        "--auth-audience",
+        "https://zorgplan.example.org/fhir",
+    ]);
+    assert!(no_keys.contains("--auth-key"), "{no_keys}");
+    let both = run(&["--dev", "--auth-issuer", "https://auth.example.org"]);
+    assert!(both.contains("cannot be used with"), "{both}");
 }

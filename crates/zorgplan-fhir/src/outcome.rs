@@ -146,6 +146,10 @@ pub fn operation_outcome(issues: &[Issue]) -> Value {
 pub enum ErrorKind {
     /// 400: not parseable, not a resource, bad parameters.
     BadRequest,
+    /// 401: no credentials, or credentials the server does not accept.
+    Unauthorized,
+    /// 403: the caller may not do this.
+    Forbidden,
     /// 404: no such resource or resource type.
     NotFound,
     /// 405: the interaction is not allowed on this URL.
@@ -174,6 +178,8 @@ impl ErrorKind {
     pub fn http_status(self) -> u16 {
         match self {
             ErrorKind::BadRequest => 400,
+            ErrorKind::Unauthorized => 401,
+            ErrorKind::Forbidden => 403,
             ErrorKind::NotFound => 404,
             ErrorKind::MethodNotAllowed => 405,
             ErrorKind::NotAcceptable => 406,

@@ -12,11 +12,17 @@ pub struct ApiError {
     pub error: FhirError,
     /// For 405: the methods the URL allows.
     pub allow: Option<&'static str>,
+    /// For 401: the `WWW-Authenticate` challenge (RFC 6750).
+    pub challenge: Option<String>,
 }
 
 impl From<FhirError> for ApiError {
     fn from(error: FhirError) -> Self {
-        ApiError { error, allow: None }
+        ApiError {
+            error,
+            allow: None,
+            challenge: None,
+        }
     }
 }
 
@@ -29,6 +35,7 @@ impl ApiError {
                 format!("{method} is not allowed on {path}; allowed: {allow}"),
             ),
             allow: Some(allow),
+            challenge: None,
         }
     }
 }
@@ -50,6 +57,11 @@ impl ResponseError for ApiError {
         response.content_type(crate::negotiate::FHIR_JSON_UTF8);
         if let Some(allow) = self.allow {
             response.insert_header((header::ALLOW, HeaderValue::from_static(allow)));
+        }
+        if let Some(challenge) = self.challenge.as_deref() {
+            if let Ok(value) = HeaderValue::from_str(challenge) {
+                response.insert_header((header::WWW_AUTHENTICATE, value));
+            }
         }
         response.body(body)
     }

@@ -10,6 +10,7 @@
 //!
 //! This crate holds no storage logic: it speaks HTTP and calls [`zorgplan_store::Store`].
 
+pub mod access;
 pub mod body;
 pub mod bundle;
 pub mod error;
@@ -53,6 +54,9 @@ pub struct ServerConfig {
     pub workers: usize,
     /// Serve HTTPS instead of plain HTTP.
     pub tls: Option<TlsConfig>,
+    /// How callers are known; by default tokens of an issuer not yet configured, which
+    /// lets nobody in.
+    pub auth: access::Authentication,
 }
 
 /// HTTPS (OpenSSL, Mozilla's intermediate settings: TLS 1.2 and 1.3): the server's
@@ -121,6 +125,7 @@ impl Default for ServerConfig {
             max_count: 1000,
             workers: 0,
             tls: None,
+            auth: access::Authentication::default(),
         }
     }
 }

@@ -12,7 +12,7 @@ use crate::interaction::{
 };
 use crate::AppState;
 use actix_web::http::Method;
-use actix_web::{web, HttpRequest};
+use actix_web::{web, HttpMessage, HttpRequest};
 use zorgplan_fhir::FhirError;
 
 /// Registers the dispatcher for every path.
@@ -33,6 +33,11 @@ async fn dispatch(
     payload: web::Payload,
     state: web::Data<AppState>,
 ) -> ApiResult {
+    // The capability statement is public; everything else needs a caller.
+    if req.path().trim_end_matches('/') != "/metadata" {
+        let gate = crate::access::authenticate(&req, state.get_ref()).await?;
+        req.extensions_mut().insert(gate);
+    }
     route(&req, payload, state.get_ref()).await
 }
 

@@ -459,7 +459,8 @@ enum Condition<'a> {
     },
     Compartment {
         params: &'a [String],
-        id: &'a str,
+        patients: &'a [String],
+        ids: &'a [String],
     },
     Missing {
         code: &'a str,
@@ -553,25 +554,43 @@ impl Condition<'_> {
                     )
                 })
                 .collect(),
-            Condition::Compartment { params, id } => {
-                // One subquery for all the parameters.
-                let mut alternatives: Vec<Predicate> = vec![holds!(
-                    how,
-                    search_reference,
-                    search_reference::table
-                        .select(search_reference::res_pk)
-                        .filter(search_reference::res_type.eq(res_type.to_owned()))
-                        .filter(search_reference::param.eq_any(params.to_vec()))
-                        .filter(search_reference::target_id.eq(id.to_string()))
-                        .filter(search_reference::target_type.eq("Patient"))
-                )];
-                if res_type == "Patient" {
+            Condition::Compartment {
+                params,
+                patients,
+                ids,
+            } => {
+                // One subquery for all the parameters and patients.
+                let mut alternatives: Vec<Predicate> = Vec::new();
+                if !params.is_empty() && !patients.is_empty() {
+                    alternatives.push(holds!(
+                        how,
+                        search_reference,
+                        search_reference::table
+                            .select(search_reference::res_pk)
+                            .filter(search_reference::res_type.eq(res_type.to_owned()))
+                            .filter(search_reference::param.eq_any(params.to_vec()))
+                            .filter(search_reference::target_id.eq_any(patients.to_vec()))
+                            .filter(search_reference::target_type.eq("Patient"))
+                    ));
+                }
+                if res_type == "Patient" && !patients.is_empty() {
                     // The patient itself is in its compartment.
                     alternatives.push(Box::new(
                         resources::res_type
                             .eq("Patient")
-                            .and(resources::res_id.eq(id.to_string())),
+                            .and(resources::res_id.eq_any(patients.to_vec())),
                     ));
+                }
+                if !ids.is_empty() {
+                    alternatives.push(Box::new(
+                        resources::res_type
+                            .eq(res_type.to_owned())
+                            .and(resources::res_id.eq_any(ids.to_vec())),
+                    ));
+                }
+                if alternatives.is_empty() {
+                    // Nothing may match.
+                    alternatives.push(Box::new(resources::pk.lt(0_i64)));
                 }
                 alternatives
             }
@@ -735,7 +754,15 @@ fn resolve<'a>(
                 targets: resolved,
             }
         }
-        Criterion::Compartment { params, id } => Condition::Compartment { params, id },
+        Criterion::Compartment {
+            params,
+            patients,
+            ids,
+        } => Condition::Compartment {
+            params,
+            patients,
+            ids,
+        },
         Criterion::Has {
             source_type,
             param,

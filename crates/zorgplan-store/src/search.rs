@@ -162,10 +162,15 @@ pub enum Criterion {
         code: String,
         targets: Vec<(String, Criteria)>,
     },
-    /// In a patient's compartment: one of these reference parameters points to `Patient/id`.
+    /// In the compartment of one of these patients (one of the reference parameters
+    /// `params` points to `Patient/id`, or the resource is that Patient), or one of the
+    /// resources `ids` of the type. The compartment of `Patient/[id]/[type]` is one patient
+    /// and no ids; the part of a type a caller may see is some children's compartments and
+    /// single resources of others.
     Compartment {
         params: Vec<String>,
-        id: String,
+        patients: Vec<String>,
+        ids: Vec<String>,
     },
     /// Reverse chaining (`_has:Observation:patient:code=…`): a resource of `source_type`
     /// that matches `inner` refers to this one through its parameter `param`.
@@ -299,9 +304,26 @@ impl Criteria {
         }
         self.conditions.push(Criterion::Compartment {
             params: params.to_vec(),
-            id: id.to_owned(),
+            patients: vec![id.to_owned()],
+            ids: Vec::new(),
         });
         true
+    }
+
+    /// Keeps the resources of `res_type` that are in the compartment of one of `patients`
+    /// or are one of `ids`; for a type outside the Patient compartment, only `ids`.
+    pub fn within(
+        &mut self,
+        registry: &Registry,
+        res_type: &str,
+        patients: Vec<String>,
+        ids: Vec<String>,
+    ) {
+        self.conditions.push(Criterion::Compartment {
+            params: registry.patient_compartment(res_type).to_vec(),
+            patients,
+            ids,
+        });
     }
 
     /// `head.rest=value`: `head` is a reference parameter of `res_type` (with a `:Type`

@@ -1,6 +1,7 @@
 //! create (`POST [type]`), conditional with `If-None-Exist`.
 
 use super::conditional_criteria;
+use crate::access::Gate;
 use crate::body::read_resource;
 use crate::error::ApiResult;
 use crate::negotiate::{response_format, Prefer};
@@ -9,6 +10,7 @@ use crate::respond::{base_url, version_response, version_url};
 use crate::{blocking, AppState};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest};
+use zorgplan_auth::Interaction;
 use zorgplan_fhir::FhirError;
 use zorgplan_store::Created;
 
@@ -29,9 +31,21 @@ pub async fn create(
             Some(conditional_criteria(state, res_type, value, "create")?)
         }
     };
+    let gate = Gate::of(req);
+    gate.may_start(res_type, Interaction::Create)?;
     let resource = read_resource(req, payload, res_type, state).await?;
     let store = state.store.clone();
-    let created = blocking(move || store.create(res_type, &resource, criteria.as_ref())).await?;
+    let created = blocking(move || {
+        let mut criteria = criteria;
+        match criteria.as_mut() {
+            Some(criteria) => {
+                gate.check_conditional_write(&store, res_type, criteria, Some(&resource))?
+            }
+            None => gate.check_write(&store, res_type, None, Some(&resource))?,
+        }
+        store.create(res_type, &resource, criteria.as_ref())
+    })
+    .await?;
     let base = base_url(req, state);
     Ok(match created {
         Created::New(version) => version_response(

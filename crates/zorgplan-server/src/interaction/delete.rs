@@ -3,6 +3,7 @@
 //! it, a later read answers 410 Gone, and history keeps every version.
 
 use super::{check_id, conditional_criteria, if_match};
+use crate::access::Gate;
 use crate::error::ApiResult;
 use crate::negotiate::{response_format, Format, Prefer, Return};
 use crate::params::query_pairs;
@@ -10,6 +11,7 @@ use crate::respond::json_response;
 use crate::{blocking, AppState};
 use actix_web::http::{header, StatusCode};
 use actix_web::{HttpRequest, HttpResponse};
+use zorgplan_auth::Interaction;
 use zorgplan_fhir::id;
 use zorgplan_fhir::outcome::{operation_outcome, Issue};
 use zorgplan_store::Deleted;
@@ -49,9 +51,15 @@ pub async fn delete(
     let format = response_format(req, &query_pairs(req.query_string()))?;
     check_id(res_id)?;
     let expected_version = if_match(req)?;
+    let gate = Gate::of(req);
+    gate.may_start(res_type, Interaction::Delete)?;
     let store = state.store.clone();
     let target = res_id.to_owned();
-    let deleted = blocking(move || store.delete(res_type, &target, expected_version)).await?;
+    let deleted = blocking(move || {
+        gate.check_write(&store, res_type, Some(&target), None)?;
+        store.delete(res_type, &target, expected_version)
+    })
+    .await?;
     respond(req, format, deleted, &format!("{res_type}/{res_id}"))
 }
 
@@ -61,11 +69,16 @@ pub async fn conditional_delete(
     res_type: &'static str,
 ) -> ApiResult {
     let format = response_format(req, &query_pairs(req.query_string()))?;
-    let criteria = conditional_criteria(state, res_type, req.query_string(), "delete")?;
+    let mut criteria = conditional_criteria(state, res_type, req.query_string(), "delete")?;
     let expected_version = if_match(req)?;
+    let gate = Gate::of(req);
+    gate.may_start(res_type, Interaction::Delete)?;
     let store = state.store.clone();
-    let deleted =
-        blocking(move || store.conditional_delete(res_type, &criteria, expected_version)).await?;
+    let deleted = blocking(move || {
+        gate.check_conditional_write(&store, res_type, &mut criteria, None)?;
+        store.conditional_delete(res_type, &criteria, expected_version)
+    })
+    .await?;
     respond(
         req,
         format,

@@ -5,6 +5,7 @@
 //! page after it (`next`) or before it (`previous`). Only the types that something of the
 //! compartment has are searched (the store looks them up in one query).
 
+use crate::access::Gate;
 use crate::bundle::BundleWriter;
 use crate::error::ApiResult;
 use crate::negotiate::response_format;
@@ -13,6 +14,7 @@ use crate::respond::{base_url, json_body};
 use crate::{blocking, AppState};
 use actix_web::{HttpRequest, HttpResponse};
 use serde_json::json;
+use zorgplan_auth::Interaction;
 use zorgplan_fhir::{r4, FhirError};
 use zorgplan_store::{Criteria, PageAt, SearchPage};
 
@@ -49,12 +51,16 @@ pub async fn everything(req: &HttpRequest, state: &AppState, id: &str) -> ApiRes
             .ok_or_else(|| params::bad_cursor(c))
     })?;
 
+    let gate = Gate::of(req);
+    gate.may_start("Patient", Interaction::Read)?;
+    // The types the caller's scopes let it search.
+    types.retain(|t| gate.caller.may(t, Interaction::Search));
     let store = state.store.clone();
     let id = id.to_owned();
     let patient_id = id.clone();
     let page = blocking(move || {
         match store.read("Patient", &patient_id)? {
-            Some(v) if !v.deleted => {}
+            Some(v) if !v.deleted && gate.sees(&store, &v)? => {}
             _ => {
                 return Err(FhirError::not_found(format!(
                     "Patient/{patient_id} is not known"
@@ -74,6 +80,8 @@ pub async fn everything(req: &HttpRequest, state: &AppState, id: &str) -> ApiRes
                 None => Criteria::default(),
             };
             criteria.in_patient_compartment(registry, res_type, &patient_id);
+            // Of the compartment, what the caller may see.
+            gate.restrict(&store, res_type, &mut criteria)?;
             Ok(criteria)
         };
         // Only the types with something in the compartment are searched (one lookup of

@@ -1,6 +1,7 @@
 //! history at instance (`GET [type]/[id]/_history`), type (`GET [type]/_history`) and system
 //! (`GET _history`) level, newest first, with `_since`, `_count` and paging links.
 
+use crate::access::Gate;
 use crate::bundle::BundleWriter;
 use crate::error::ApiResult;
 use crate::negotiate::{response_format, Prefer};
@@ -9,6 +10,7 @@ use crate::respond::{base_url, json_body};
 use crate::{blocking, AppState};
 use actix_web::{HttpRequest, HttpResponse};
 use serde_json::json;
+use zorgplan_auth::Interaction;
 use zorgplan_fhir::{id, FhirError};
 use zorgplan_store::{HistoryCursor, HistoryQuery, HistoryScope, Timestamp, Version};
 
@@ -90,14 +92,39 @@ async fn history(req: &HttpRequest, state: &AppState, scope: Scope) -> ApiResult
         cursor,
         count,
     };
+    let gate = Gate::of(req);
+    match &scope {
+        Scope::Instance(res_type, _) => gate.may_start(res_type, Interaction::Read)?,
+        _ => gate.may_list_history()?,
+    }
     let store = state.store.clone();
     let page = blocking(move || {
         let scope = match &scope {
-            Scope::Instance(res_type, id) => HistoryScope::Instance { res_type, id },
+            Scope::Instance(res_type, id) => {
+                // The resource's history when the caller may see it now (or, deleted,
+                // before its deletion); of its versions, those the caller may see.
+                match store.read(res_type, id)? {
+                    Some(current) if gate.sees(&store, &current)? => {}
+                    _ => return Ok(None),
+                }
+                HistoryScope::Instance { res_type, id }
+            }
             Scope::Type(res_type) => HistoryScope::Type(res_type),
             Scope::System => HistoryScope::System,
         };
-        store.history(scope, query)
+        let Some(mut page) = store.history(scope, query)? else {
+            return Ok(None);
+        };
+        if !gate.unrestricted() {
+            let mut kept = Vec::with_capacity(page.versions.len());
+            for version in page.versions {
+                if version.deleted || gate.may_see(&store, &version)? {
+                    kept.push(version);
+                }
+            }
+            page.versions = kept;
+        }
+        Ok(Some(page))
     })
     .await?
     .ok_or_else(|| {

@@ -8,6 +8,7 @@
 //! to ten times, waiting a little longer each time); a patch never overwrites a change it did not see.
 
 use super::{check_id, conditional_criteria, if_match};
+use crate::access::Gate;
 use crate::body::{parse_body, read_bytes, validate};
 use crate::error::{ApiError, ApiResult};
 use crate::negotiate::{check_body_type, response_format, Prefer};
@@ -18,6 +19,7 @@ use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest};
 use serde_json::Value;
 use std::collections::HashMap;
+use zorgplan_auth::Interaction;
 use zorgplan_fhir::{ErrorKind, FhirError, IssueType};
 use zorgplan_store::{Criteria, PageAt, Version};
 
@@ -167,15 +169,45 @@ async fn patch_target(
     let format = response_format(req, &query_pairs(req.query_string()))?;
     let expected = if_match(req)?;
     let patch = read_patch(req, payload, state).await?;
+    let gate = Gate::of(req);
+    gate.may_start(res_type, Interaction::Update)?;
+    let target = match target {
+        Target::Matching(mut criteria) => {
+            // Only what the caller may see can be selected.
+            let (store, gate) = (state.store.clone(), gate.clone());
+            blocking(move || {
+                gate.restrict(&store, res_type, &mut criteria)?;
+                Ok(criteria)
+            })
+            .await
+            .map(Target::Matching)?
+        }
+        target => target,
+    };
     let target = std::sync::Arc::new(target);
     for attempt in 1..=ATTEMPTS {
         let store = state.store.clone();
         let which = target.clone();
-        let current = blocking(move || current_of(&store, res_type, &which)).await?;
+        let seeing = gate.clone();
+        let current = blocking(move || {
+            let current = current_of(&store, res_type, &which)?;
+            if !seeing.sees(&store, &current)? {
+                return Err(FhirError::not_found(format!(
+                    "There is no {res_type} to patch"
+                )));
+            }
+            Ok(current)
+        })
+        .await?;
         let (patched, read) = patched_version(state, res_type, &current, &patch, expected).await?;
         let store = state.store.clone();
         let id = current.id.clone();
-        let written = blocking(move || store.update(res_type, &id, &patched, Some(read))).await;
+        let writing = gate.clone();
+        let written = blocking(move || {
+            writing.check_write(&store, res_type, Some(&id), Some(&patched))?;
+            store.update(res_type, &id, &patched, Some(read))
+        })
+        .await;
         match written {
             Ok(written) => {
                 let version = &written.version;

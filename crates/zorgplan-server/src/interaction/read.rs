@@ -1,6 +1,7 @@
 //! read (`GET [type]/[id]`, with If-None-Match and If-Modified-Since) and vread
 //! (`GET [type]/[id]/_history/[vid]`).
 
+use crate::access::Gate;
 use crate::error::ApiResult;
 use crate::negotiate::{response_format, Return};
 use crate::params::query_pairs;
@@ -8,6 +9,7 @@ use crate::respond::version_response;
 use crate::{blocking, AppState};
 use actix_web::http::{header, StatusCode};
 use actix_web::{HttpRequest, HttpResponse};
+use zorgplan_auth::Interaction;
 use zorgplan_fhir::{id, ErrorKind, FhirError, IssueType};
 use zorgplan_store::{Timestamp, Version};
 
@@ -49,11 +51,19 @@ pub async fn read(
     if !id::is_valid_id(res_id) {
         return Err(not_found().into());
     }
+    let gate = Gate::of(req);
+    gate.may_start(res_type, Interaction::Read)?;
     let store = state.store.clone();
     let lookup = res_id.to_owned();
-    let version = blocking(move || store.read(res_type, &lookup))
-        .await?
-        .ok_or_else(not_found)?;
+    let version = blocking(move || {
+        let found = store.read(res_type, &lookup)?;
+        Ok(match found {
+            Some(version) if gate.sees(&store, &version)? => Some(version),
+            _ => None,
+        })
+    })
+    .await?
+    .ok_or_else(not_found)?;
     if version.deleted {
         return Err(gone(&version).into());
     }
@@ -86,11 +96,19 @@ pub async fn vread(
         Some(v) if id::is_valid_id(res_id) => v,
         _ => return Err(not_found().into()),
     };
+    let gate = Gate::of(req);
+    gate.may_start(res_type, Interaction::Read)?;
     let store = state.store.clone();
     let lookup = res_id.to_owned();
-    let found = blocking(move || store.vread(res_type, &lookup, version))
-        .await?
-        .ok_or_else(not_found)?;
+    let found = blocking(move || {
+        let found = store.vread(res_type, &lookup, version)?;
+        Ok(match found {
+            Some(version) if gate.sees(&store, &version)? => Some(version),
+            _ => None,
+        })
+    })
+    .await?
+    .ok_or_else(not_found)?;
     if found.deleted {
         return Err(gone(&found).into());
     }

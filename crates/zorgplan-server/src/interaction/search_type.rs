@@ -2,6 +2,7 @@
 //! supports; unknown parameters are errors under `Prefer: handling=strict` and otherwise
 //! ignored (and left out of the self link, as the specification asks).
 
+use crate::access::Gate;
 use crate::body::read_bytes;
 use crate::bundle::BundleWriter;
 use crate::error::ApiResult;
@@ -14,6 +15,7 @@ use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::json;
 use serde_json::Value;
+use zorgplan_auth::Interaction;
 use zorgplan_fhir::{ErrorKind, FhirError, IssueType};
 use zorgplan_store::{Criteria, Include, PageAt, SearchPage, SortCursor, SortKey};
 
@@ -25,6 +27,8 @@ async fn search(
     compartment: Option<&str>,
 ) -> ApiResult {
     let format = response_format(req, &all)?;
+    let gate = Gate::of(req);
+    gate.may_start(res_type, Interaction::Search)?;
     let strict = Prefer::of(req).strict;
     let (mut criteria, unknown) = Criteria::parse(
         state.store.search_parameters(),
@@ -98,11 +102,14 @@ async fn search(
         .into());
     }
     let store = state.store.clone();
-    let query = criteria.clone();
+    let mut query = criteria.clone();
     let limit = state.config.max_count;
     let want_total =
         summary == Summary::Count || matches!(total_mode.as_str(), "estimate" | "accurate");
     let (page, included, total) = blocking(move || {
+        // Only what the caller may see is searched, so that totals and pages hold nothing
+        // else.
+        gate.restrict(&store, res_type, &mut query)?;
         let total = if want_total {
             Some(store.count(res_type, &query)?)
         } else {
@@ -139,6 +146,7 @@ async fn search(
             }
         };
         let included = store.included(&page.matches, &includes, &revincludes, limit)?;
+        let included = gate.visible(&store, included)?;
         Ok((page, included, total))
     })
     .await?;

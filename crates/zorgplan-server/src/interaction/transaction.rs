@@ -15,6 +15,7 @@
 
 use super::conditional_criteria;
 use super::patch::{current_of, patched_version, Patch, Target};
+use crate::access::Gate;
 use crate::body::{read_unvalidated, validate};
 use crate::bundle::BundleWriter;
 use crate::error::{ApiError, ApiResult};
@@ -24,7 +25,7 @@ use crate::respond::{base_url, json_body, version_url};
 use crate::{blocking, routes, AppState};
 use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::http::Method;
-use actix_web::{web, FromRequest, HttpRequest, HttpResponse};
+use actix_web::{web, FromRequest, HttpMessage, HttpRequest, HttpResponse};
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
 use zorgplan_fhir::outcome::{operation_outcome, Issue};
@@ -455,14 +456,16 @@ async fn transaction(
     let checked = started.elapsed();
     let write_index: Vec<usize> = (0..entries.len()).filter(|&i| !read[i]).collect();
     let store = state.store.clone();
-    let transaction = Transaction {
+    let mut transaction = Transaction {
         entries: writes,
         conditional_references,
     };
+    let gate = Gate::of(req);
     let outcomes = if transaction.entries.is_empty() {
         Vec::new()
     } else {
         blocking(move || {
+            gate.check_transaction(&store, &mut transaction, &write_index)?;
             store
                 .transaction(&transaction)
                 .map_err(|e| renumber(e, &write_index))
@@ -605,6 +608,8 @@ async fn sub_request(
             .set_payload(serde_json::to_vec(resource).unwrap_or_default());
     }
     let (sub, mut payload) = builder.to_http_parts();
+    // The entry is asked by the Bundle's caller.
+    sub.extensions_mut().insert(Gate::of(req));
     let result = match web::Payload::from_request(&sub, &mut payload).await {
         Ok(payload) => Box::pin(routes::route(&sub, payload, state)).await,
         Err(e) => Err(FhirError::bad_request(e.to_string()).into()),

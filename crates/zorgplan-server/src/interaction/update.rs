@@ -2,6 +2,7 @@
 //! updates) and conditional update (`PUT [type]?criteria`).
 
 use super::{check_id, conditional_criteria, if_match};
+use crate::access::Gate;
 use crate::body::read_resource;
 use crate::error::ApiResult;
 use crate::negotiate::{response_format, Format, Prefer};
@@ -10,6 +11,7 @@ use crate::respond::{base_url, version_response, version_url};
 use crate::{blocking, AppState};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest};
+use zorgplan_auth::Interaction;
 use zorgplan_fhir::FhirError;
 use zorgplan_store::Written;
 
@@ -62,10 +64,15 @@ pub async fn update(
             .into())
         }
     }
+    let gate = Gate::of(req);
+    gate.may_start(res_type, Interaction::Update)?;
     let store = state.store.clone();
     let res_id = res_id.to_owned();
-    let written =
-        blocking(move || store.update(res_type, &res_id, &resource, expected_version)).await?;
+    let written = blocking(move || {
+        gate.check_write(&store, res_type, Some(&res_id), Some(&resource))?;
+        store.update(res_type, &res_id, &resource, expected_version)
+    })
+    .await?;
     respond(req, state, format, written)
 }
 
@@ -76,11 +83,14 @@ pub async fn conditional_update(
     payload: web::Payload,
 ) -> ApiResult {
     let format = response_format(req, &query_pairs(req.query_string()))?;
-    let criteria = conditional_criteria(state, res_type, req.query_string(), "update")?;
+    let mut criteria = conditional_criteria(state, res_type, req.query_string(), "update")?;
     let expected_version = if_match(req)?;
+    let gate = Gate::of(req);
+    gate.may_start(res_type, Interaction::Update)?;
     let resource = read_resource(req, payload, res_type, state).await?;
     let store = state.store.clone();
     let written = blocking(move || {
+        gate.check_conditional_write(&store, res_type, &mut criteria, Some(&resource))?;
         store.conditional_update(res_type, &criteria, &resource, expected_version)
     })
     .await?;

@@ -80,8 +80,9 @@ pub struct TestServer {
 }
 
 impl TestServer {
+    /// A server in development mode (no authentication).
     pub async fn start(backend: Backend) -> TestServer {
-        Self::start_with(backend, ServerConfig::default()).await
+        Self::start_with(backend, development()).await
     }
 
     pub async fn start_with(backend: Backend, config: ServerConfig) -> TestServer {
@@ -341,4 +342,12 @@ macro_rules! backend_tests {
             )*
         }
     };
+}
+
+/// The configuration of a server in development mode: every request may do everything.
+pub fn development() -> ServerConfig {
+    ServerConfig {
+        auth: zorgplan_server::access::Authentication::Development,
+        ..ServerConfig::default()
+    }
 }

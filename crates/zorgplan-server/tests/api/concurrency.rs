@@ -174,12 +174,11 @@ async fn parallel_updates_as_create_of_one_id(backend: Backend) {
 async fn a_write_that_loses_to_a_concurrent_writer(backend: Backend) {
     use diesel::connection::SimpleConnection;
     use diesel::Connection;
-    let server =
-        TestServer::start_configured(backend, zorgplan_server::ServerConfig::default(), |c| {
-            c.write_attempts = 1;
-            c.busy_timeout = std::time::Duration::from_millis(200);
-        })
-        .await;
+    let server = TestServer::start_configured(backend, crate::common::development(), |c| {
+        c.write_attempts = 1;
+        c.busy_timeout = std::time::Duration::from_millis(200);
+    })
+    .await;
     let mut body = server.create(&child("999911120")).await;
     let path = format!("Patient/{}", body["id"].as_str().unwrap());
     let id = body["id"].as_str().unwrap().to_owned();

@@ -129,7 +129,7 @@ async fn every_issue_is_listed_with_its_element(backend: Backend) {
 async fn oversized_and_deeply_nested_bodies(backend: Backend) {
     let config = ServerConfig {
         max_body_bytes: 2048,
-        ..ServerConfig::default()
+        ..crate::common::development()
     };
     let server = TestServer::start_with(backend, config).await;
     let big = json!({ "resourceType": "Patient", "name": [{ "text": "x".repeat(4096) }] });

@@ -33,7 +33,7 @@ fn without_version(mut resource: Value) -> Value {
 async fn every_guide_resource_round_trips(backend: Backend) {
     // The guide's examples refer to each other in cycles (a plan and the tasks based on
     // it); stored one by one, such a graph can only load with reference checks off.
-    let server = TestServer::start_configured(backend, Default::default(), |store| {
+    let server = TestServer::start_configured(backend, crate::common::development(), |store| {
         store.enforce_references = false
     })
     .await;

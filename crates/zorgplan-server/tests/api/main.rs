@@ -2,6 +2,7 @@
 
 mod common;
 
+mod authorisation;
 mod capabilities;
 mod concurrency;
 mod conditional;

@@ -78,7 +78,7 @@ async fn references_must_resolve(backend: Backend) {
 }
 
 async fn lenient_stores_dangling_references(backend: Backend) {
-    let server = TestServer::start_configured(backend, Default::default(), |store| {
+    let server = TestServer::start_configured(backend, crate::common::development(), |store| {
         store.enforce_references = false
     })
     .await;

@@ -460,7 +460,7 @@ async fn batch_entries_stand_alone(backend: Backend) {
 async fn bundles_have_limits(backend: Backend) {
     let config = ServerConfig {
         max_bundle_entries: 2,
-        ..ServerConfig::default()
+        ..crate::common::development()
     };
     let server = TestServer::start_with(backend, config).await;
     let entries: Vec<Value> = (0..3)

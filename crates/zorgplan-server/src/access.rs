@@ -1,0 +1,885 @@
+//! The decision point: who the caller is (authentication, once per request) and what it may
+//! do, asked by every interaction through one [`Gate`]:
+//!
+//! - [`Gate::may_start`]: may the caller start this interaction on this type (its scopes);
+//! - [`Gate::restrict`]: the part of a type a search may find (the compartments of the
+//!   children the caller may see, and single resources of children whose consents shield
+//!   some resources of the type), added to the search's criteria so that totals, paging and
+//!   sorting only ever see what the caller may see;
+//! - [`Gate::may_see`] / [`Gate::may_write`]: one resource (reads, includes, history,
+//!   writes).
+//!
+//! The rules themselves are `zorgplan_auth::policy::decide`; this module gathers the facts
+//! it needs from the store (the child's birth date, networks and consents, fresh for every
+//! request so that a revoked consent counts on the next one). A resource of a type outside
+//! the Patient compartment (Organization, Practitioner, …) is nobody's data: any caller with
+//! the scope reads it, professionals and systems write it. A resource the caller may not see
+//! answers as if it did not exist.
+
+use crate::error::ApiError;
+use crate::AppState;
+use actix_web::{HttpMessage, HttpRequest};
+use serde_json::Value;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use zorgplan_auth::consent::{self, Action};
+use zorgplan_auth::policy::{self, Caller, Child, Moment, Role, Target};
+use zorgplan_auth::{Interaction, TokenError, Verifier};
+use zorgplan_fhir::{ErrorKind, FhirError, IssueType};
+use zorgplan_search::{IndexValue, Registry};
+use zorgplan_store::transaction::Request;
+use zorgplan_store::{Criteria, Criterion, PageAt, Store, Timestamp, Transaction, Version};
+
+/// The naming system of Dutch healthcare organisations (URA numbers).
+pub const URA: &str = "http://fhir.nl/fhir/NamingSystem/ura";
+
+/// How callers are known.
+#[derive(Clone)]
+pub enum Authentication {
+    /// No authentication: every request may do everything (`zorgplan serve --dev`).
+    Development,
+    /// Bearer tokens of the configured issuer.
+    Tokens(Arc<Tokens>),
+}
+
+impl std::fmt::Debug for Authentication {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Authentication::Development => f.write_str("Development"),
+            Authentication::Tokens(t) => write!(f, "Tokens({} clients)", t.clients.len()),
+        }
+    }
+}
+
+impl Default for Authentication {
+    /// Tokens, with no keys: nobody gets in until the deployment configures an issuer.
+    fn default() -> Self {
+        Authentication::Tokens(Arc::new(Tokens {
+            verifier: Verifier::new("", ""),
+            clients: Vec::new(),
+        }))
+    }
+}
+
+/// The issuer whose tokens are accepted, and the registered system clients.
+pub struct Tokens {
+    pub verifier: Verifier,
+    pub clients: Vec<Client>,
+}
+
+impl Tokens {
+    /// Tokens of `issuer` for `audience`, checked against the public keys in the PEM files
+    /// `keys` and the JWKS documents `jwks`, with the system clients registered in
+    /// `clients` (a JSON array of `{"client_id": …, "ura": …}`).
+    pub fn load(
+        issuer: &str,
+        audience: &str,
+        keys: &[std::path::PathBuf],
+        jwks: &[std::path::PathBuf],
+        clients: Option<&std::path::Path>,
+    ) -> Result<Tokens, String> {
+        let read = |path: &std::path::Path| {
+            std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
+        };
+        let mut verifier = Verifier::new(issuer, audience);
+        for path in keys {
+            verifier
+                .add_pem(&read(path)?, None)
+                .map_err(|e| format!("{}: {e}", path.display()))?;
+        }
+        for path in jwks {
+            let text = String::from_utf8(read(path)?)
+                .map_err(|_| format!("{} is not UTF-8", path.display()))?;
+            verifier
+                .add_jwks(&text)
+                .map_err(|e| format!("{}: {e}", path.display()))?;
+        }
+        let clients = match clients {
+            None => Vec::new(),
+            Some(path) => {
+                let list: Vec<Value> = serde_json::from_slice(&read(path)?)
+                    .map_err(|e| format!("{}: {e}", path.display()))?;
+                list.iter()
+                    .map(|c| {
+                        let field = |name: &str| {
+                            c.get(name)
+                                .and_then(Value::as_str)
+                                .map(str::to_owned)
+                                .ok_or_else(|| {
+                                    format!("{}: every client needs a '{name}'", path.display())
+                                })
+                        };
+                        Ok(Client {
+                            client_id: field("client_id")?,
+                            ura: field("ura")?,
+                        })
+                    })
+                    .collect::<Result<_, String>>()?
+            }
+        };
+        Ok(Tokens { verifier, clients })
+    }
+}
+
+/// A registered system client (an EPD): it acts for the organisation with this URA number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Client {
+    pub client_id: String,
+    pub ura: String,
+}
+
+/// The request's caller and the facts about children gathered for it.
+pub struct Gate {
+    pub caller: Caller,
+    pub moment: Moment,
+    children: Mutex<HashMap<String, Arc<Child>>>,
+}
+
+fn forbidden(message: impl Into<String>) -> FhirError {
+    FhirError::new(ErrorKind::Forbidden, IssueType::Forbidden, message)
+}
+
+fn unauthorized(message: &str, error: Option<&str>) -> ApiError {
+    let mut api = ApiError::from(FhirError::new(
+        ErrorKind::Unauthorized,
+        IssueType::Security,
+        message,
+    ));
+    api.challenge = Some(match error {
+        Some(e) => format!("Bearer realm=\"zorgplan\", error=\"{e}\""),
+        None => "Bearer realm=\"zorgplan\"".into(),
+    });
+    api
+}
+
+/// The day in the Netherlands at `micros` (CET, CEST from the last Sunday of March to the
+/// last Sunday of October, 01:00 UTC).
+fn dutch_day(micros: i64) -> String {
+    use chrono::{DateTime, Datelike, Duration, NaiveDate, Weekday};
+    let utc = DateTime::from_timestamp_micros(micros).unwrap_or_default();
+    let last_sunday = |month: u32| {
+        let mut day = NaiveDate::from_ymd_opt(utc.year(), month, 31).unwrap_or_default();
+        while day.weekday() != Weekday::Sun {
+            day = day.pred_opt().unwrap_or(day);
+        }
+        day.and_hms_opt(1, 0, 0).unwrap_or_default().and_utc()
+    };
+    let summer = utc >= last_sunday(3) && utc < last_sunday(10);
+    let local = utc + Duration::hours(if summer { 2 } else { 1 });
+    local.format("%Y-%m-%d").to_string()
+}
+
+impl Gate {
+    pub fn new(caller: Caller) -> Gate {
+        let micros = Timestamp::now().0;
+        Gate {
+            caller,
+            moment: Moment {
+                micros,
+                today: dutch_day(micros),
+            },
+            children: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The gate of `req`, set by [`authenticate`]; one that permits nothing when there is
+    /// none.
+    pub fn of(req: &HttpRequest) -> Arc<Gate> {
+        req.extensions()
+            .get::<Arc<Gate>>()
+            .cloned()
+            .unwrap_or_else(|| {
+                Arc::new(Gate::new(Caller {
+                    role: Role::System,
+                    ..Caller::development()
+                }))
+            })
+    }
+
+    pub fn unrestricted(&self) -> bool {
+        self.caller.unrestricted()
+    }
+
+    /// 403 unless the caller's scopes permit `interaction` on `res_type`.
+    pub fn may_start(&self, res_type: &str, interaction: Interaction) -> Result<(), FhirError> {
+        if self.caller.may(res_type, interaction) {
+            Ok(())
+        } else {
+            Err(forbidden(format!(
+                "The token's scopes do not permit {} on {res_type}",
+                interaction_name(interaction)
+            )))
+        }
+    }
+
+    /// 403 for the interactions that list resources of many children without criteria the
+    /// gate can narrow (type and system history): only development mode has them.
+    pub fn may_list_history(&self) -> Result<(), FhirError> {
+        if self.unrestricted() {
+            Ok(())
+        } else {
+            Err(forbidden(
+                "Type and system history are not available with access control; read a resource's own history, or search with _lastUpdated",
+            ))
+        }
+    }
+
+    /// The facts about the children `ids`, loaded at most once per request.
+    fn children(&self, store: &Store, ids: &[String]) -> Result<Vec<Arc<Child>>, FhirError> {
+        let missing: Vec<String> = {
+            let known = self.children.lock().expect("gate lock");
+            ids.iter()
+                .filter(|id| !known.contains_key(*id))
+                .cloned()
+                .collect()
+        };
+        if !missing.is_empty() {
+            let mut loaded: HashMap<String, Child> = missing
+                .iter()
+                .map(|id| {
+                    let child = Child {
+                        id: id.clone(),
+                        ..Child::default()
+                    };
+                    (id.clone(), child)
+                })
+                .collect();
+            let patients: Vec<String> = missing.iter().map(|id| format!("Patient/{id}")).collect();
+            let list = patients.join(",");
+            for patient in find(store, "Patient", &[("_id", &missing.join(","))])? {
+                if let Some(child) = id_of(&patient).and_then(|id| loaded.get_mut(id)) {
+                    child.birth_date = patient
+                        .get("birthDate")
+                        .and_then(Value::as_str)
+                        .map(str::to_owned);
+                }
+            }
+            for network in find(store, "CareTeam", &[("subject", &list)])? {
+                for child in subjects(&network, "subject") {
+                    if let Some(child) = loaded.get_mut(child) {
+                        child.networks.push(network.clone());
+                    }
+                }
+            }
+            for consent in find(store, "Consent", &[("patient", &list)])? {
+                for child in subjects(&consent, "patient") {
+                    if let Some(child) = loaded.get_mut(child) {
+                        child.consents.push(consent.clone());
+                    }
+                }
+            }
+            let mut known = self.children.lock().expect("gate lock");
+            for (id, child) in loaded {
+                known.insert(id, Arc::new(child));
+            }
+        }
+        let known = self.children.lock().expect("gate lock");
+        Ok(ids.iter().filter_map(|id| known.get(id).cloned()).collect())
+    }
+
+    /// The children whose data the caller may see some of: its own child, or those of
+    /// whose networks it is an active participant.
+    fn candidate_children(&self, store: &Store) -> Result<Vec<String>, FhirError> {
+        match self.caller.role {
+            Role::Development => Ok(Vec::new()),
+            Role::Child | Role::Parent => Ok(self.caller.child.iter().cloned().collect()),
+            Role::Professional | Role::System => {
+                if self.caller.references.is_empty() {
+                    return Ok(Vec::new());
+                }
+                let members = self.caller.references.join(",");
+                let mut ids = Vec::new();
+                for network in find(store, "CareTeam", &[("participant", &members)])? {
+                    let member = policy::membership(
+                        &self.caller.references,
+                        std::slice::from_ref(&network),
+                        self.moment.micros,
+                    );
+                    if member.is_member() {
+                        for id in subjects(&network, "subject") {
+                            if !ids.iter().any(|i| i == id) {
+                                ids.push(id.to_owned());
+                            }
+                        }
+                    }
+                }
+                Ok(ids)
+            }
+        }
+    }
+
+    /// Narrows a search of `res_type` to what the caller may see. Chains and `_has` into the
+    /// Patient compartment could test hidden resources, so they are refused (400), except
+    /// chains to Patient, which only reach the child of a resource the caller sees.
+    pub fn restrict(
+        &self,
+        store: &Store,
+        res_type: &str,
+        criteria: &mut Criteria,
+    ) -> Result<(), FhirError> {
+        if self.unrestricted() {
+            return Ok(());
+        }
+        let registry = store.search_parameters();
+        check_reach(registry, &criteria.conditions)?;
+        if !in_compartment(registry, res_type) {
+            return Ok(());
+        }
+        let ids = self.candidate_children(store)?;
+        let children = self.children(store, &ids)?;
+        let mut whole = Vec::new();
+        let mut single = Vec::new();
+        for child in children {
+            if !policy::varies_within_type(&child) {
+                let reference = format!("{res_type}/");
+                let target = Target {
+                    resource_type: res_type,
+                    reference: &reference,
+                    domains: &[],
+                };
+                if policy::decide(&self.caller, &child, target, Action::Read, &self.moment) {
+                    whole.push(child.id.clone());
+                }
+                continue;
+            }
+            // Resource by resource: those of the child's compartment that match.
+            let mut one = criteria.clone();
+            one.within(registry, res_type, vec![child.id.clone()], Vec::new());
+            for version in all(store, res_type, &one)? {
+                let Some(resource) = parse(&version) else {
+                    continue;
+                };
+                if self.decide_one(&child, res_type, &version.id, &resource, Action::Read) {
+                    single.push(version.id.clone());
+                }
+            }
+        }
+        criteria.within(registry, res_type, whole, single);
+        Ok(())
+    }
+
+    fn decide_one(
+        &self,
+        child: &Child,
+        res_type: &str,
+        id: &str,
+        resource: &Value,
+        action: Action,
+    ) -> bool {
+        let reference = format!("{res_type}/{id}");
+        let domains = consent::domains(resource);
+        let target = Target {
+            resource_type: res_type,
+            reference: &reference,
+            domains: &domains,
+        };
+        policy::decide(&self.caller, child, target, action, &self.moment)
+    }
+
+    /// Whether the caller may see this stored version (its content; a deletion is visible
+    /// when the caller may see the version before it, which the caller passes instead).
+    pub fn may_see(&self, store: &Store, version: &Version) -> Result<bool, FhirError> {
+        if self.unrestricted() {
+            return Ok(true);
+        }
+        let Some(resource) = parse(version) else {
+            return Ok(false);
+        };
+        self.allows(store, &version.res_type, &resource, Action::Read)
+    }
+
+    /// Whether the caller may see a stored version; a deletion by the version before it.
+    pub fn sees(&self, store: &Store, version: &Version) -> Result<bool, FhirError> {
+        if self.unrestricted() {
+            return Ok(true);
+        }
+        if !version.deleted {
+            return self.may_see(store, version);
+        }
+        match store.vread(&version.res_type, &version.id, version.version - 1)? {
+            Some(before) if !before.deleted => self.may_see(store, &before),
+            _ => Ok(false),
+        }
+    }
+
+    /// Whether the caller may do `action` on `resource` (as JSON, with its `id` when it has
+    /// one).
+    pub fn allows(
+        &self,
+        store: &Store,
+        res_type: &str,
+        resource: &Value,
+        action: Action,
+    ) -> Result<bool, FhirError> {
+        if self.unrestricted() {
+            return Ok(true);
+        }
+        let registry = store.search_parameters();
+        if !in_compartment(registry, res_type) {
+            // Nobody's data: anyone reads it, the family writes none of it.
+            return Ok(action == Action::Read
+                || matches!(self.caller.role, Role::Professional | Role::System));
+        }
+        let owners = owners(registry, res_type, resource);
+        let id = id_of(resource).unwrap_or_default();
+        if owners.is_empty() {
+            // In the compartment but of no child (a Patient being created, …).
+            let new_patient = res_type == "Patient" && id.is_empty();
+            return Ok(
+                matches!(self.caller.role, Role::Professional | Role::System)
+                    && (action == Action::Read || new_patient || res_type != "Patient"),
+            );
+        }
+        let children = self.children(store, &owners)?;
+        let mut permitted = children
+            .iter()
+            .map(|child| self.decide_one(child, res_type, id, resource, action));
+        Ok(match action {
+            // Seen when one of its children permits it; written when all of them do.
+            Action::Read => permitted.any(|p| p),
+            Action::Write => permitted.all(|p| p),
+        })
+    }
+
+    /// 403 (or 404 for what the caller may not see) unless the caller may write `new` over
+    /// `old`.
+    pub fn may_write(
+        &self,
+        store: &Store,
+        res_type: &str,
+        old: Option<&Value>,
+        new: Option<&Value>,
+    ) -> Result<(), FhirError> {
+        if self.unrestricted() {
+            return Ok(());
+        }
+        if let Some(old) = old {
+            if !self.allows(store, res_type, old, Action::Read)? {
+                return Err(FhirError::not_found(format!(
+                    "{res_type}/{} is not known",
+                    id_of(old).unwrap_or_default()
+                )));
+            }
+            if !self.allows(store, res_type, old, Action::Write)? {
+                return Err(forbidden(format!(
+                    "You may not change {res_type}/{}",
+                    id_of(old).unwrap_or_default()
+                )));
+            }
+        }
+        if let Some(new) = new {
+            if !self.allows(store, res_type, new, Action::Write)? {
+                return Err(forbidden(format!(
+                    "You may not write this {res_type} for the child it belongs to"
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// 403/404 unless the caller may write `new` (`None`: a deletion) over the current
+    /// version of `res_type/id` (`None`: a create).
+    pub fn check_write(
+        &self,
+        store: &Store,
+        res_type: &str,
+        id: Option<&str>,
+        new: Option<&Value>,
+    ) -> Result<(), FhirError> {
+        if self.unrestricted() {
+            return Ok(());
+        }
+        let old = match id {
+            Some(id) => store
+                .read(res_type, id)?
+                .filter(|v| !v.deleted)
+                .as_ref()
+                .and_then(parse),
+            None => None,
+        };
+        self.may_write(store, res_type, old.as_ref(), new)
+    }
+
+    /// For a conditional write: narrows `criteria` to what the caller may see, then checks
+    /// the write over the one resource they find, if one.
+    pub fn check_conditional_write(
+        &self,
+        store: &Store,
+        res_type: &str,
+        criteria: &mut Criteria,
+        new: Option<&Value>,
+    ) -> Result<(), FhirError> {
+        if self.unrestricted() {
+            return Ok(());
+        }
+        self.restrict(store, res_type, criteria)?;
+        let page = store.search(res_type, criteria, 2, &PageAt::First)?;
+        match page.matches.as_slice() {
+            [one] => self.check_write(store, res_type, Some(&one.id), new),
+            _ => self.check_write(store, res_type, None, new),
+        }
+    }
+
+    /// Checks every write of a transaction before it is stored, and narrows its conditional
+    /// parts (criteria and conditional references) to what the caller may see, so that
+    /// they cannot find or change hidden resources. An error names the entry (`index` of
+    /// each write among the Bundle's entries).
+    pub fn check_transaction(
+        &self,
+        store: &Store,
+        transaction: &mut Transaction,
+        index: &[usize],
+    ) -> Result<(), FhirError> {
+        if self.unrestricted() {
+            return Ok(());
+        }
+        for (res_type, criteria) in transaction.conditional_references.values_mut() {
+            if !self.caller.may(res_type, Interaction::Search) {
+                return Err(forbidden(format!(
+                    "The token's scopes do not permit searching {res_type}, which a conditional reference does"
+                )));
+            }
+            self.restrict(store, res_type, criteria)?;
+        }
+        for (n, entry) in transaction.entries.iter_mut().enumerate() {
+            let res_type = entry.res_type.as_str();
+            let at = |e: FhirError| e.in_entry(index.get(n).copied().unwrap_or(n));
+            let new = entry.resource.as_ref();
+            let checked = match &mut entry.request {
+                Request::Create { if_none_exist } => {
+                    self.may_start(res_type, Interaction::Create).map_err(at)?;
+                    match if_none_exist {
+                        Some(criteria) => {
+                            self.check_conditional_write(store, res_type, criteria, new)
+                        }
+                        None => self.check_write(store, res_type, None, new),
+                    }
+                }
+                Request::Update { id, .. } => {
+                    self.may_start(res_type, Interaction::Update).map_err(at)?;
+                    self.check_write(store, res_type, Some(id), new)
+                }
+                Request::ConditionalUpdate { criteria, .. } => {
+                    self.may_start(res_type, Interaction::Update).map_err(at)?;
+                    self.check_conditional_write(store, res_type, criteria, new)
+                }
+                Request::Delete { id, .. } => {
+                    self.may_start(res_type, Interaction::Delete).map_err(at)?;
+                    self.check_write(store, res_type, Some(id), None)
+                }
+                Request::ConditionalDelete { criteria, .. } => {
+                    self.may_start(res_type, Interaction::Delete).map_err(at)?;
+                    self.check_conditional_write(store, res_type, criteria, None)
+                }
+            };
+            checked.map_err(at)?;
+        }
+        Ok(())
+    }
+
+    /// Keeps the versions the caller may see.
+    pub fn visible(
+        &self,
+        store: &Store,
+        versions: Vec<Version>,
+    ) -> Result<Vec<Version>, FhirError> {
+        if self.unrestricted() {
+            return Ok(versions);
+        }
+        let mut kept = Vec::with_capacity(versions.len());
+        for version in versions {
+            if self.may_see(store, &version)? {
+                kept.push(version);
+            }
+        }
+        Ok(kept)
+    }
+}
+
+fn interaction_name(interaction: Interaction) -> &'static str {
+    match interaction {
+        Interaction::Create => "create",
+        Interaction::Read => "read",
+        Interaction::Update => "update",
+        Interaction::Delete => "delete",
+        Interaction::Search => "search",
+    }
+}
+
+/// Whether resources of `res_type` belong to children.
+fn in_compartment(registry: &Registry, res_type: &str) -> bool {
+    res_type == "Patient" || !registry.patient_compartment(res_type).is_empty()
+}
+
+/// 400 for chains and `_has` that would test resources of the Patient compartment.
+fn check_reach(registry: &Registry, conditions: &[Criterion]) -> Result<(), FhirError> {
+    for condition in conditions {
+        match condition {
+            Criterion::Chain { code, targets } => {
+                for (target, inner) in targets {
+                    if target != "Patient" && in_compartment(registry, target) {
+                        return Err(forbidden(format!(
+                            "The chain {code}:{target} searches a child's {target} resources, which access control does not allow; search {target} itself"
+                        )));
+                    }
+                    check_reach(registry, &inner.conditions)?;
+                }
+            }
+            Criterion::Has { source_type, .. } if in_compartment(registry, source_type) => {
+                return Err(forbidden(format!(
+                    "_has:{source_type} searches a child's {source_type} resources, which access control does not allow; search {source_type} itself"
+                )));
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+fn parse(version: &Version) -> Option<Value> {
+    serde_json::from_str(version.content.as_deref()?).ok()
+}
+
+fn id_of(resource: &Value) -> Option<&str> {
+    resource.get("id").and_then(Value::as_str)
+}
+
+/// The ids of the Patients a resource's `element` refers to.
+fn subjects<'a>(resource: &'a Value, element: &str) -> Vec<&'a str> {
+    consent::elements(resource, element)
+        .into_iter()
+        .filter_map(|r| r.get("reference").and_then(Value::as_str))
+        .filter_map(|r| r.strip_prefix("Patient/"))
+        .collect()
+}
+
+/// The children whose compartment a resource is in: a Patient itself, or the Patients its
+/// compartment parameters refer to.
+pub fn owners(registry: &Registry, res_type: &str, resource: &Value) -> Vec<String> {
+    let mut ids = Vec::new();
+    if res_type == "Patient" {
+        ids.extend(id_of(resource).map(str::to_owned));
+    }
+    for code in registry.patient_compartment(res_type) {
+        let Some(param) = registry.param(res_type, code) else {
+            continue;
+        };
+        for value in zorgplan_search::extract(param, resource).unwrap_or_default() {
+            if let IndexValue::Reference {
+                res_type: Some(t),
+                id: Some(id),
+                ..
+            } = value
+            {
+                if t == "Patient" && !ids.contains(&id) {
+                    ids.push(id);
+                }
+            }
+        }
+    }
+    ids
+}
+
+/// The resources of `res_type` that `params` find (all of them, a page at a time).
+fn find(store: &Store, res_type: &str, params: &[(&str, &str)]) -> Result<Vec<Value>, FhirError> {
+    let pairs: Vec<(String, String)> = params
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    let (criteria, _) = Criteria::parse(store.search_parameters(), res_type, &pairs)?;
+    Ok(all(store, res_type, &criteria)?
+        .iter()
+        .filter_map(parse)
+        .collect())
+}
+
+/// Every current resource of `res_type` that `criteria` find.
+fn all(store: &Store, res_type: &str, criteria: &Criteria) -> Result<Vec<Version>, FhirError> {
+    let mut found = Vec::new();
+    let mut at = PageAt::First;
+    loop {
+        let page = store.search(res_type, criteria, 1000, &at)?;
+        found.extend(page.matches);
+        match page.next {
+            Some(next) => at = PageAt::After(next),
+            None => return Ok(found),
+        }
+    }
+}
+
+/// Who calls: the gate of a request, from its bearer token (or development mode).
+/// `/metadata` and the SMART discovery document need no token.
+pub async fn authenticate(req: &HttpRequest, state: &AppState) -> Result<Arc<Gate>, ApiError> {
+    let tokens = match &state.config.auth {
+        Authentication::Development => return Ok(Arc::new(Gate::new(Caller::development()))),
+        Authentication::Tokens(tokens) => tokens.clone(),
+    };
+    let header = req
+        .headers()
+        .get(actix_web::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    let Some(header) = header else {
+        return Err(unauthorized(
+            "This server needs an access token: Authorization: Bearer <token>",
+            None,
+        ));
+    };
+    let token = header
+        .strip_prefix("Bearer ")
+        .or_else(|| header.strip_prefix("bearer "))
+        .map(str::trim)
+        .ok_or_else(|| {
+            unauthorized(
+                "The Authorization header must be 'Bearer <token>'",
+                Some("invalid_request"),
+            )
+        })?;
+    let claims = tokens.verifier.verify(token).map_err(|e| {
+        let why = match e {
+            TokenError::Expired => "The access token has expired".to_owned(),
+            TokenError::NotYetValid => "The access token is not valid yet".to_owned(),
+            TokenError::Audience => "The access token is meant for another server".to_owned(),
+            TokenError::Issuer => {
+                "The access token comes from an issuer this server does not trust".to_owned()
+            }
+            other => format!("The access token was refused: {other}"),
+        };
+        unauthorized(&why, Some("invalid_token"))
+    })?;
+    let store = state.store.clone();
+    let caller = crate::blocking(move || caller_of(&store, &tokens, claims)).await?;
+    Ok(Arc::new(Gate::new(caller)))
+}
+
+/// The caller an accepted token stands for: the child or a parent (`fhirUser` a Patient or
+/// RelatedPerson of the token's `patient`), a professional (a Practitioner or
+/// PractitionerRole, with its roles and their organisations), or a registered system
+/// client (its organisation, by URA).
+fn caller_of(
+    store: &Store,
+    tokens: &Tokens,
+    claims: zorgplan_auth::Claims,
+) -> Result<Caller, FhirError> {
+    let subject = claims
+        .subject
+        .clone()
+        .or_else(|| claims.client_id.clone())
+        .unwrap_or_default();
+    let mut caller = Caller {
+        role: Role::System,
+        references: Vec::new(),
+        child: None,
+        scopes: claims.scopes.clone(),
+        subject,
+    };
+    let current = |t: &str, id: &str| -> Result<Option<Value>, FhirError> {
+        Ok(store
+            .read(t, id)?
+            .filter(|v| !v.deleted)
+            .as_ref()
+            .and_then(parse))
+    };
+    let user = claims.fhir_user.as_deref().map(|u| {
+        // `fhirUser` may be an absolute URL; its last two segments name the resource.
+        let mut parts = u.rsplit('/');
+        let id = parts.next().unwrap_or_default().to_owned();
+        let t = parts.next().unwrap_or_default().to_owned();
+        (t, id)
+    });
+    match user {
+        Some((t, id)) if t == "Patient" || t == "RelatedPerson" => {
+            let child = claims.patient.clone().unwrap_or_else(|| id.clone());
+            if t == "Patient" {
+                if id != child {
+                    return Err(forbidden("The token's fhirUser and patient name different children"));
+                }
+                caller.role = Role::Child;
+            } else {
+                let person = current("RelatedPerson", &id)?
+                    .ok_or_else(|| forbidden(format!("RelatedPerson/{id} is not known")))?;
+                if !subjects(&person, "patient").contains(&child.as_str()) {
+                    return Err(forbidden(format!(
+                        "RelatedPerson/{id} is not related to the token's patient"
+                    )));
+                }
+                caller.role = Role::Parent;
+            }
+            caller.references.push(format!("{t}/{id}"));
+            caller.child = Some(child);
+        }
+        Some((t, id)) if t == "Practitioner" || t == "PractitionerRole" => {
+            caller.role = Role::Professional;
+            let roles = if t == "Practitioner" {
+                caller.references.push(format!("Practitioner/{id}"));
+                find(store, "PractitionerRole", &[("practitioner", &format!("Practitioner/{id}"))])?
+            } else {
+                current("PractitionerRole", &id)?.into_iter().collect()
+            };
+            for role in roles {
+                if role.get("active").and_then(Value::as_bool) == Some(false) {
+                    continue;
+                }
+                if let Some(role_id) = id_of(&role) {
+                    push(&mut caller.references, format!("PractitionerRole/{role_id}"));
+                }
+                for element in ["practitioner", "organization"] {
+                    if let Some(r) = role.get(element).and_then(|r| r.get("reference")).and_then(Value::as_str) {
+                        push(&mut caller.references, r.to_owned());
+                    }
+                }
+            }
+            if caller.references.is_empty() {
+                return Err(forbidden(format!("{t}/{id} is not known")));
+            }
+        }
+        Some((t, _)) => {
+            return Err(forbidden(format!(
+                "fhirUser must name a Patient, RelatedPerson, Practitioner or PractitionerRole, not a {t}"
+            )))
+        }
+        None => {
+            let client = claims
+                .client_id
+                .as_deref()
+                .and_then(|id| tokens.clients.iter().find(|c| c.client_id == id))
+                .ok_or_else(|| forbidden("The token names neither a user (fhirUser) nor a registered system client"))?;
+            let identifier = format!("{URA}|{}", client.ura);
+            for organisation in find(store, "Organization", &[("identifier", &identifier)])? {
+                if let Some(id) = id_of(&organisation) {
+                    let reference = format!("Organization/{id}");
+                    for role in find(store, "PractitionerRole", &[("organization", &reference)])? {
+                        if let Some(role_id) = id_of(&role) {
+                            push(&mut caller.references, format!("PractitionerRole/{role_id}"));
+                        }
+                    }
+                    push(&mut caller.references, reference);
+                }
+            }
+        }
+    }
+    Ok(caller)
+}
+
+fn push(list: &mut Vec<String>, item: String) {
+    if !list.contains(&item) {
+        list.push(item);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_dutch_day_follows_summer_time() {
+        let at = |s: &str| Timestamp::parse_instant(s).unwrap().0;
+        // 23:30 UTC is already the next day in Amsterdam, in winter and in summer.
+        assert_eq!(dutch_day(at("2026-12-06T23:30:00Z")), "2026-12-07");
+        assert_eq!(dutch_day(at("2026-07-01T22:30:00Z")), "2026-07-02");
+        assert_eq!(dutch_day(at("2026-07-01T21:30:00Z")), "2026-07-01");
+        assert_eq!(dutch_day(at("2026-12-06T22:30:00Z")), "2026-12-06");
+        // Summer time starts on 29 March 2026 at 01:00 UTC.
+        assert_eq!(dutch_day(at("2026-03-28T22:30:00Z")), "2026-03-28");
+        assert_eq!(dutch_day(at("2026-03-29T22:30:00Z")), "2026-03-30");
+    }
+}

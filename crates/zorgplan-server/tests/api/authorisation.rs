@@ -1,0 +1,671 @@
+//! Who may see what, over HTTP with signed access tokens: every role against the data of its
+//! own child (A) and of another child (B), in each of A's WGBO age bands, for reads, searches
+//! (exact result sets and totals), `_revinclude`, `$everything`, history and writes; and the
+//! tokens the server must refuse. The tokens are signed with the test keys of
+//! `zorgplan-auth` (which protect nothing).
+
+use crate::common::{Backend, Resp, TestServer};
+use jsonwebtoken::{encode, Algorithm, EncodingKey, Header};
+use reqwest::Method;
+use serde_json::{json, Value};
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+use zorgplan_server::access::{Authentication, Client, Tokens};
+use zorgplan_server::ServerConfig;
+
+const ISSUER: &str = "https://auth.example.org";
+const AUDIENCE: &str = "https://zorgplan.example.org/fhir";
+const URA: &str = "http://fhir.nl/fhir/NamingSystem/ura";
+const ROL: &str = "http://fhir.zorgplankindgezin.nl/CodeSystem/zorgplan-rol";
+const DOMEIN: &str = "http://fhir.zorgplankindgezin.nl/CodeSystem/kinderleefdomein";
+
+fn key(name: &str) -> Vec<u8> {
+    let path = format!(
+        "{}/../zorgplan-auth/tests/keys/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+fn now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
+fn sign(claims: &Value, private: &str) -> String {
+    encode(
+        &Header::new(Algorithm::RS256),
+        claims,
+        &EncodingKey::from_rsa_pem(&key(private)).unwrap(),
+    )
+    .unwrap()
+}
+
+fn claims(extra: Value) -> Value {
+    let mut claims = json!({"iss": ISSUER, "aud": AUDIENCE, "sub": "someone",
+        "exp": now() + 300, "nbf": now() - 10});
+    for (k, v) in extra.as_object().unwrap() {
+        claims[k] = v.clone();
+    }
+    claims
+}
+
+/// The roles of the matrix and their tokens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    /// Child A in its own PGO.
+    Kind,
+    /// A parent of A with parental authority (in A's network as ouder-gezaghebbend).
+    Ouder,
+    /// A step-parent of A, not in its network.
+    Verzorger,
+    /// A parent of child B.
+    OuderB,
+    /// A paediatrician in A's network (through a PractitionerRole).
+    Arts,
+    /// A paediatrician of hospital B, which is in B's network and in no network of A.
+    ArtsX,
+    /// A teacher in A's network; A's consent shuts the school out of the medical domain.
+    Leerkracht,
+    /// A municipal youth consultant in A's network (on behalf of the municipality); shut out
+    /// of the medical domain too.
+    Consulent,
+    /// An insurer's adviser, in no network.
+    Verzekeraar,
+    /// Hospital A's EPD, a registered system client whose organisation is in A's network.
+    Epd,
+    /// An auditor, whose scopes reach only AuditEvents.
+    Auditor,
+}
+
+const ROLES: [Role; 11] = [
+    Role::Kind,
+    Role::Ouder,
+    Role::Verzorger,
+    Role::OuderB,
+    Role::Arts,
+    Role::ArtsX,
+    Role::Leerkracht,
+    Role::Consulent,
+    Role::Verzekeraar,
+    Role::Epd,
+    Role::Auditor,
+];
+
+fn token(role: Role) -> String {
+    let pgo = |user: &str, patient: &str| {
+        json!({"fhirUser": user, "patient": patient, "client_id": "pgo",
+               "scope": "openid fhirUser launch/patient patient/*.cruds"})
+    };
+    let user =
+        |who: &str, scope: &str| json!({"fhirUser": who, "client_id": "epd-web", "scope": scope});
+    let extra = match role {
+        Role::Kind => pgo("Patient/kind-a", "kind-a"),
+        Role::Ouder => pgo("RelatedPerson/ouder-a", "kind-a"),
+        Role::Verzorger => pgo("RelatedPerson/verzorger-a", "kind-a"),
+        Role::OuderB => pgo("RelatedPerson/ouder-b", "kind-b"),
+        Role::Arts => user("Practitioner/arts-a", "user/*.cruds"),
+        Role::ArtsX => user("Practitioner/arts-x", "user/*.cruds"),
+        Role::Leerkracht => user("Practitioner/leerkracht", "user/*.rs"),
+        Role::Consulent => user("PractitionerRole/rol-consulent", "user/*.rs"),
+        Role::Verzekeraar => user("Practitioner/adviseur", "user/*.rs"),
+        Role::Auditor => user("Practitioner/auditor", "user/AuditEvent.rs"),
+        Role::Epd => json!({"client_id": "epd-a", "scope": "system/*.cruds"}),
+    };
+    sign(&claims(extra), "rsa-private.pem")
+}
+
+fn system_token(client: &str) -> String {
+    sign(
+        &claims(json!({"client_id": client, "scope": "system/*.cruds"})),
+        "rsa-private.pem",
+    )
+}
+
+fn config() -> ServerConfig {
+    let mut verifier = zorgplan_auth::Verifier::new(ISSUER, AUDIENCE);
+    verifier.add_pem(&key("rsa-public.pem"), None).unwrap();
+    let clients = vec![
+        Client {
+            client_id: "epd-a".into(),
+            ura: "11111111".into(),
+        },
+        Client {
+            client_id: "epd-b".into(),
+            ura: "22222222".into(),
+        },
+    ];
+    ServerConfig {
+        auth: Authentication::Tokens(Arc::new(Tokens { verifier, clients })),
+        ..ServerConfig::default()
+    }
+}
+
+async fn call(
+    server: &TestServer,
+    token: &str,
+    method: Method,
+    path: &str,
+    body: Option<&Value>,
+) -> Resp {
+    let mut request = server.request(method, path).bearer_auth(token);
+    if let Some(body) = body {
+        request = crate::common::fhir_json(request, body);
+    }
+    Resp::of(request).await
+}
+
+fn text(what: &str) -> Value {
+    json!({"status": "generated", "div": format!("<div xmlns=\"http://www.w3.org/1999/xhtml\">{what}</div>")})
+}
+
+fn organisation(id: &str, ura: &str) -> Value {
+    json!({"resourceType": "Organization", "id": id, "text": text(id), "active": true,
+           "identifier": [{"system": URA, "value": ura}], "name": id})
+}
+
+fn practitioner(id: &str) -> Value {
+    json!({"resourceType": "Practitioner", "id": id, "text": text(id), "active": true,
+           "name": [{"family": id}]})
+}
+
+fn practitioner_role(id: &str, practitioner: &str, organisation: &str) -> Value {
+    json!({"resourceType": "PractitionerRole", "id": id, "text": text(id), "active": true,
+           "practitioner": {"reference": format!("Practitioner/{practitioner}")},
+           "organization": {"reference": format!("Organization/{organisation}")}})
+}
+
+fn child(id: &str, bsn: &str, birth_date: &str) -> Value {
+    json!({"resourceType": "Patient", "id": id, "text": text(id),
+           "identifier": [{"system": "http://fhir.nl/fhir/NamingSystem/bsn", "value": bsn}],
+           "name": [{"family": "Jansen", "given": [id]}], "gender": "female",
+           "birthDate": birth_date})
+}
+
+fn related(id: &str, child: &str, code: &str) -> Value {
+    json!({"resourceType": "RelatedPerson", "id": id, "text": text(id), "active": true,
+           "patient": {"reference": format!("Patient/{child}")},
+           "relationship": [{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v3-RoleCode", "code": code}]}],
+           "name": [{"family": id}]})
+}
+
+fn participant(member: &str, role: &str, on_behalf_of: Option<&str>) -> Value {
+    let mut p = json!({"role": [{"coding": [{"system": ROL, "code": role}]}],
+                       "member": {"reference": member}});
+    if let Some(org) = on_behalf_of {
+        p["onBehalfOf"] = json!({"reference": org});
+    }
+    p
+}
+
+fn network(id: &str, child: &str, participants: Vec<Value>) -> Value {
+    json!({"resourceType": "CareTeam", "id": id, "text": text(id), "status": "active",
+           "name": id, "subject": {"reference": format!("Patient/{child}")},
+           "participant": participants})
+}
+
+fn goal(id: &str, child: &str, domain: &str) -> Value {
+    json!({"resourceType": "Goal", "id": id, "text": text(id), "lifecycleStatus": "active",
+           "category": [{"coding": [{"system": DOMEIN, "code": domain}]}],
+           "description": {"text": id}, "subject": {"reference": format!("Patient/{child}")}})
+}
+
+fn consent(id: &str, child: &str, provision: Value) -> Value {
+    json!({"resourceType": "Consent", "id": id, "text": text(id), "status": "active",
+           "scope": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/consentscope", "code": "patient-privacy"}]},
+           "category": [{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v3-ActCode", "code": "INFA"}]}],
+           "patient": {"reference": format!("Patient/{child}")},
+           "dateTime": "2026-01-01T12:00:00+01:00",
+           "policy": [{"uri": "https://wetten.overheid.nl/BWBR0005290/"}],
+           "provision": provision})
+}
+
+fn action(code: &str) -> Value {
+    json!({"coding": [{"system": "http://terminology.hl7.org/CodeSystem/consentaction", "code": code}]})
+}
+
+fn actor(reference: &str) -> Value {
+    json!({"role": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v3-ParticipationType", "code": "IRCP"}]},
+           "reference": {"reference": reference}})
+}
+
+fn medisch_denied_to(reference: &str) -> Value {
+    json!({"type": "deny", "actor": [actor(reference)], "action": [action("access")],
+           "code": [{"coding": [{"system": DOMEIN, "code": "medisch"}]}]})
+}
+
+/// A birth date that makes the child `years` old today (and not near a birthday).
+fn born_years_ago(years: i32) -> String {
+    use chrono::Datelike;
+    let today = chrono::Utc::now().date_naive();
+    let birth = today - chrono::Duration::days(100);
+    format!(
+        "{:04}-{:02}-{:02}",
+        birth.year() - years,
+        birth.month(),
+        birth.day()
+    )
+}
+
+async fn put(server: &TestServer, token: &str, resource: &Value) {
+    let path = format!(
+        "{}/{}",
+        resource["resourceType"].as_str().unwrap(),
+        resource["id"].as_str().unwrap()
+    );
+    let resp = call(server, token, Method::PUT, &path, Some(resource)).await;
+    assert!(
+        resp.status == 200 || resp.status == 201,
+        "PUT {path}: {} {}",
+        resp.status,
+        resp.body
+    );
+}
+
+/// Hospitals A and B set up their children, as their EPDs would at discharge.
+async fn seed(server: &TestServer) {
+    let epd_a = system_token("epd-a");
+    let epd_b = system_token("epd-b");
+    for resource in [
+        organisation("zh-a", "11111111"),
+        organisation("zh-b", "22222222"),
+        organisation("school", "33333333"),
+        organisation("gemeente", "44444444"),
+        organisation("verzekeraar", "55555555"),
+        practitioner("arts-a"),
+        practitioner("arts-x"),
+        practitioner("leerkracht"),
+        practitioner("consulent"),
+        practitioner("adviseur"),
+        practitioner("auditor"),
+        practitioner_role("rol-arts-a", "arts-a", "zh-a"),
+        practitioner_role("rol-arts-x", "arts-x", "zh-b"),
+        practitioner_role("rol-leerkracht", "leerkracht", "school"),
+        practitioner_role("rol-consulent", "consulent", "gemeente"),
+        practitioner_role("rol-adviseur", "adviseur", "verzekeraar"),
+        // A's data, by hospital A's EPD: the child has no network yet, so it may set one up.
+        child("kind-a", "999911120", &born_years_ago(8)),
+        related("ouder-a", "kind-a", "MTH"),
+        related("verzorger-a", "kind-a", "STPFTH"),
+        network(
+            "netwerk-a",
+            "kind-a",
+            vec![
+                participant("Patient/kind-a", "kind", None),
+                participant("RelatedPerson/ouder-a", "ouder-gezaghebbend", None),
+                participant("Organization/zh-a", "hoofdbehandelaar", None),
+                participant("PractitionerRole/rol-arts-a", "hoofdbehandelaar", None),
+                participant("PractitionerRole/rol-leerkracht", "leerkracht", None),
+                participant(
+                    "Practitioner/consulent",
+                    "wmo-jeugdconsulent",
+                    Some("Organization/gemeente"),
+                ),
+            ],
+        ),
+        goal("doel-a-medisch", "kind-a", "medisch"),
+        goal("doel-a-ontwikkeling", "kind-a", "ontwikkeling"),
+        consent(
+            "toestemming-a",
+            "kind-a",
+            json!({"type": "permit", "actor": [actor("CareTeam/netwerk-a")],
+                   "action": [action("access"), action("correct")],
+                   "provision": [medisch_denied_to("Organization/school"),
+                                 medisch_denied_to("Organization/gemeente")]}),
+        ),
+    ] {
+        put(server, &epd_a, &resource).await;
+    }
+    for resource in [
+        child("kind-b", "999911132", &born_years_ago(10)),
+        related("ouder-b", "kind-b", "FTH"),
+        network(
+            "netwerk-b",
+            "kind-b",
+            vec![
+                participant("RelatedPerson/ouder-b", "ouder-gezaghebbend", None),
+                participant("Organization/zh-b", "hoofdbehandelaar", None),
+            ],
+        ),
+        goal("doel-b", "kind-b", "medisch"),
+    ] {
+        put(server, &epd_b, &resource).await;
+    }
+    // Hospital A's EPD is not in B's network: B's data is hidden from it.
+    let resp = call(server, &epd_a, Method::GET, "Goal/doel-b", None).await;
+    assert_eq!(resp.status, 404, "{}", resp.body);
+}
+
+fn ids(bundle: &Value) -> BTreeSet<String> {
+    bundle["entry"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|e| {
+            format!(
+                "{}/{}",
+                e["resource"]["resourceType"].as_str().unwrap(),
+                e["resource"]["id"].as_str().unwrap()
+            )
+        })
+        .collect()
+}
+
+fn set(items: &[&str]) -> BTreeSet<String> {
+    items.iter().map(|s| s.to_string()).collect()
+}
+
+/// What `role` may see of the goals and children, in the band A is in, with or without the
+/// consent by which A shuts its parents out of the medical domain.
+fn visible_goals(role: Role, band: u32, child_consent: bool) -> BTreeSet<String> {
+    let all_a = ["Goal/doel-a-medisch", "Goal/doel-a-ontwikkeling"];
+    match role {
+        Role::Kind | Role::Arts | Role::Epd => set(&all_a),
+        Role::Ouder if child_consent => set(&["Goal/doel-a-ontwikkeling"]),
+        // From 16 the parents see what A's consent permits: the network's permit covers
+        // them, as participants.
+        Role::Ouder => set(&all_a),
+        Role::Leerkracht | Role::Consulent => set(&["Goal/doel-a-ontwikkeling"]),
+        Role::OuderB | Role::ArtsX => set(&["Goal/doel-b"]),
+        Role::Verzorger | Role::Verzekeraar | Role::Auditor => {
+            let _ = band;
+            BTreeSet::new()
+        }
+    }
+}
+
+fn sees_child_a(role: Role) -> bool {
+    matches!(
+        role,
+        Role::Kind | Role::Ouder | Role::Arts | Role::Epd | Role::Leerkracht | Role::Consulent
+    )
+}
+
+/// Every cell of one band: reads, searches, includes, `$everything`, history and writes.
+async fn matrix(server: &TestServer, band: u32, child_consent: bool) {
+    for role in ROLES {
+        let token = token(role);
+        let cell =
+            |what: &str| format!("{role:?} in band {band} (consent {child_consent}): {what}");
+        let goals = visible_goals(role, band, child_consent);
+        // Searches that scopes permit answer exactly what the role may see; the auditor's
+        // scopes do not permit searching Goals at all.
+        let resp = call(server, &token, Method::GET, "Goal?_total=accurate", None).await;
+        if role == Role::Auditor {
+            resp.outcome(403);
+        } else {
+            assert_eq!(resp.status, 200, "{}", cell(&resp.body));
+            let bundle = resp.json();
+            assert_eq!(ids(&bundle), goals, "{}", cell("Goal search"));
+            assert_eq!(bundle["total"], goals.len(), "{}", cell("total"));
+            // Paging one at a time finds the same, and nothing more.
+            let mut paged = BTreeSet::new();
+            let mut url = "Goal?_count=1".to_owned();
+            for _ in 0..10 {
+                let page = call(server, &token, Method::GET, &url, None).await.json();
+                assert!(page["entry"].as_array().map_or(0, Vec::len) <= 1);
+                paged.extend(ids(&page));
+                match crate::common::link(&page, "next") {
+                    Some(next) => url = next.split_once(&server.base).unwrap().1.to_owned(),
+                    None => break,
+                }
+            }
+            assert_eq!(paged, goals, "{}", cell("Goal pages"));
+            // Includes reveal no more than a search of their own.
+            let resp = call(
+                server,
+                &token,
+                Method::GET,
+                "Patient?_revinclude=Goal:subject",
+                None,
+            )
+            .await;
+            let found = ids(&resp.json());
+            let patients: BTreeSet<String> = found
+                .iter()
+                .filter(|i| i.starts_with("Patient/"))
+                .cloned()
+                .collect();
+            let included: BTreeSet<String> = found
+                .iter()
+                .filter(|i| i.starts_with("Goal/"))
+                .cloned()
+                .collect();
+            assert_eq!(included, goals, "{}", cell("_revinclude"));
+            let expected_patients = match role {
+                r if sees_child_a(r) => set(&["Patient/kind-a"]),
+                Role::OuderB | Role::ArtsX => set(&["Patient/kind-b"]),
+                _ => BTreeSet::new(),
+            };
+            assert_eq!(patients, expected_patients, "{}", cell("Patient search"));
+        }
+        // Reads: what may be seen answers 200, the rest as if it did not exist.
+        for goal in [
+            "Goal/doel-a-medisch",
+            "Goal/doel-a-ontwikkeling",
+            "Goal/doel-b",
+        ] {
+            let resp = call(server, &token, Method::GET, goal, None).await;
+            let expected = if role == Role::Auditor {
+                403
+            } else if goals.contains(goal) {
+                200
+            } else {
+                404
+            };
+            assert_eq!(
+                resp.status,
+                expected,
+                "{}",
+                cell(&format!("read {goal}: {}", resp.body))
+            );
+            let history = call(
+                server,
+                &token,
+                Method::GET,
+                &format!("{goal}/_history"),
+                None,
+            )
+            .await;
+            assert_eq!(
+                history.status,
+                expected,
+                "{}",
+                cell(&format!("history {goal}"))
+            );
+        }
+        // $everything of A: the patient and what the role may see of its compartment.
+        let resp = call(
+            server,
+            &token,
+            Method::GET,
+            "Patient/kind-a/$everything",
+            None,
+        )
+        .await;
+        if role == Role::Auditor {
+            resp.outcome(403);
+        } else if sees_child_a(role) {
+            assert_eq!(resp.status, 200, "{}", cell(&resp.body));
+            let found = ids(&resp.json());
+            let goals_found: BTreeSet<String> = found
+                .iter()
+                .filter(|i| i.starts_with("Goal/"))
+                .cloned()
+                .collect();
+            assert_eq!(goals_found, goals, "{}", cell("$everything"));
+        } else {
+            resp.outcome(404);
+        }
+        // Type and system history list many children: refused with access control.
+        call(server, &token, Method::GET, "_history", None)
+            .await
+            .outcome(403);
+        call(server, &token, Method::GET, "Goal/_history", None)
+            .await
+            .outcome(403);
+        // Writes: an update of A's development goal.
+        let update = goal("doel-a-ontwikkeling", "kind-a", "ontwikkeling");
+        let resp = call(
+            server,
+            &token,
+            Method::PUT,
+            "Goal/doel-a-ontwikkeling",
+            Some(&update),
+        )
+        .await;
+        let expected = match role {
+            Role::Arts | Role::Epd | Role::Ouder => 200,
+            Role::Kind if band >= 12 => 200,
+            // Too young to write, or scopes without writes.
+            Role::Kind | Role::Leerkracht | Role::Consulent | Role::Verzekeraar | Role::Auditor => {
+                403
+            }
+            // Hidden: as if it did not exist.
+            Role::Verzorger | Role::OuderB | Role::ArtsX => 404,
+        };
+        assert_eq!(
+            resp.status,
+            expected,
+            "{}",
+            cell(&format!("update: {}", resp.body))
+        );
+        // A new goal for A, and one for B.
+        for (child, expected_ok) in [
+            ("kind-a", sees_child_a(role)),
+            ("kind-b", matches!(role, Role::OuderB | Role::ArtsX)),
+        ] {
+            let new = json!({"resourceType": "Goal", "text": text("nieuw"), "lifecycleStatus": "proposed",
+                "category": [{"coding": [{"system": DOMEIN, "code": "sociaal"}]}],
+                "description": {"text": "nieuw"}, "subject": {"reference": format!("Patient/{child}")}});
+            let resp = call(server, &token, Method::POST, "Goal", Some(&new)).await;
+            let may_write = match role {
+                Role::Kind => band >= 12,
+                Role::Leerkracht | Role::Consulent | Role::Verzekeraar | Role::Auditor => false,
+                _ => true,
+            };
+            if expected_ok && may_write {
+                assert_eq!(
+                    resp.status,
+                    201,
+                    "{}",
+                    cell(&format!("create for {child}: {}", resp.body))
+                );
+                // Remove it again, so that the sets above stay as they are.
+                let location = resp.header("location").unwrap().to_owned();
+                let path = location
+                    .split_once(&server.base)
+                    .unwrap()
+                    .1
+                    .split("/_history")
+                    .next()
+                    .unwrap()
+                    .to_owned();
+                let resp = call(server, &token, Method::DELETE, &path, None).await;
+                assert!(
+                    resp.status == 200 || resp.status == 204,
+                    "{}",
+                    cell(&resp.body)
+                );
+            } else {
+                assert_eq!(
+                    resp.status,
+                    403,
+                    "{}",
+                    cell(&format!("create for {child}: {}", resp.body))
+                );
+            }
+        }
+    }
+}
+
+async fn authorisation_matrix(backend: Backend) {
+    let server = TestServer::start_with(backend, config()).await;
+    seed(&server).await;
+    let epd = system_token("epd-a");
+    // A is 8: its parents with authority decide.
+    matrix(&server, 8, false).await;
+    // A is 14: A writes, and its own consent shuts its parent out of the medical domain.
+    put(
+        &server,
+        &epd,
+        &child("kind-a", "999911120", &born_years_ago(14)),
+    )
+    .await;
+    matrix(&server, 14, false).await;
+    let kind = token(Role::Kind);
+    let shielding = consent(
+        "toestemming-kind",
+        "kind-a",
+        json!({"provision": [medisch_denied_to("RelatedPerson/ouder-a")]}),
+    );
+    put(&server, &kind, &shielding).await;
+    matrix(&server, 14, true).await;
+    // A is 17: still shut out; then A revokes the consent, which counts on the next request.
+    put(
+        &server,
+        &epd,
+        &child("kind-a", "999911120", &born_years_ago(17)),
+    )
+    .await;
+    matrix(&server, 17, true).await;
+    let mut revoked = shielding.clone();
+    revoked["status"] = json!("inactive");
+    put(&server, &kind, &revoked).await;
+    matrix(&server, 17, false).await;
+}
+
+/// Tokens the server refuses with 401 and a Bearer challenge, whatever they ask for; and the
+/// capability statement, which needs none.
+async fn refused_tokens(backend: Backend) {
+    let server = TestServer::start_with(backend, config()).await;
+    let good = claims(json!({"client_id": "epd-a", "scope": "system/*.cruds"}));
+    let mut expired = good.clone();
+    expired["exp"] = json!(now() - 3600);
+    let mut wrong_audience = good.clone();
+    wrong_audience["aud"] = json!("https://elders.example.org/fhir");
+    let tokens = [
+        ("no token", None),
+        ("expired", Some(sign(&expired, "rsa-private.pem"))),
+        (
+            "wrong audience",
+            Some(sign(&wrong_audience, "rsa-private.pem")),
+        ),
+        ("forged", Some(sign(&good, "other-rsa-private.pem"))),
+        ("not a JWT", Some("abc.def.ghi".to_owned())),
+    ];
+    for (what, token) in tokens {
+        for (method, path) in [
+            (Method::GET, "Patient"),
+            (Method::GET, "Patient/kind-a"),
+            (Method::POST, ""),
+        ] {
+            let mut request = server.request(method.clone(), path);
+            if let Some(token) = &token {
+                request = request.bearer_auth(token);
+            }
+            let resp = Resp::of(request).await;
+            resp.outcome(401);
+            let challenge = resp.header("www-authenticate").unwrap_or_default();
+            assert!(
+                challenge.starts_with("Bearer"),
+                "{what} {method} {path}: {challenge}"
+            );
+        }
+    }
+    assert_eq!(server.get("metadata").await.status, 200);
+    // The default configuration, without an issuer, lets nobody in.
+    let closed = TestServer::start_with(backend, ServerConfig::default()).await;
+    let resp = Resp::of(
+        closed
+            .request(Method::GET, "Patient")
+            .bearer_auth(sign(&good, "rsa-private.pem")),
+    )
+    .await;
+    resp.outcome(401);
+}
+
+crate::backend_tests!(authorisation_matrix, refused_tokens);
