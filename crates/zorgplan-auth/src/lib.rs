@@ -9,6 +9,8 @@
 //!   write this resource).
 //! - [`policy`]: the access policy, one function ([`policy::decide`]) that puts the caller,
 //!   the child's networks, age and consents together for one resource.
+//! - [`service`]: the server's own token service for SMART Backend Services (client
+//!   credentials with a signed JWT assertion of a registered client).
 //! - [`age`]: the child's age band under the WGBO (under 12, 12 to 15, from 16) on the day of
 //!   a request.
 
@@ -16,6 +18,7 @@ pub mod age;
 pub mod consent;
 pub mod policy;
 pub mod scopes;
+pub mod service;
 pub mod token;
 
 pub use policy::{Caller, Role};

@@ -198,6 +198,23 @@ impl ResourceScope {
     }
 }
 
+impl fmt::Display for ResourceScope {
+    /// As a SMART 2 scope (`system/Patient.rs`, with its query).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let target = self.resource_type.as_deref().unwrap_or("*");
+        write!(
+            f,
+            "{}/{target}.{:?}",
+            self.context.as_str(),
+            self.permissions
+        )?;
+        for (i, (name, value)) in self.query.iter().enumerate() {
+            write!(f, "{}{name}={value}", if i == 0 { '?' } else { '&' })?;
+        }
+        Ok(())
+    }
+}
+
 /// What the scopes permit for one interaction on one resource type.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Grant<'a> {
@@ -240,6 +257,17 @@ impl Scopes {
         self.other.iter().any(|s| s == name)
     }
 
+    /// Whether one of these scopes grants all that `scope` grants (a client asks for no more
+    /// than it was registered with).
+    pub fn covers_scope(&self, scope: &ResourceScope) -> bool {
+        self.resources.iter().any(|mine| {
+            mine.context == scope.context
+                && (mine.resource_type.is_none() || mine.resource_type == scope.resource_type)
+                && mine.permissions.contains(scope.permissions)
+                && (mine.query.is_empty() || mine.query == scope.query)
+        })
+    }
+
     /// What the scopes of `context` permit for `interaction` on resources of
     /// `resource_type`.
     pub fn grant(
@@ -280,6 +308,30 @@ mod tests {
 
     fn allowed(scopes: &Scopes, context: Context, t: &str, i: Interaction) -> bool {
         scopes.grant(context, t, i) == Grant::All
+    }
+
+    #[test]
+    fn registered_scopes_cover_what_a_client_may_ask_for() {
+        let registered = Scopes::parse("system/*.rs system/CarePlan.cruds");
+        let covered = |text: &str| {
+            let asked = Scopes::parse(text);
+            asked.resources.iter().all(|s| registered.covers_scope(s))
+        };
+        assert!(covered(
+            "system/Patient.rs system/Goal.r system/CarePlan.cu"
+        ));
+        assert!(covered("system/*.read"));
+        assert!(!covered("system/Goal.c"));
+        assert!(!covered("user/Patient.rs"));
+        assert!(!covered("system/*.cruds"));
+        assert_eq!(
+            Scopes::parse("system/Patient.read system/Goal.rs?category=medisch")
+                .resources
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>(),
+            ["system/Patient.rs", "system/Goal.rs?category=medisch"]
+        );
     }
 
     #[test]

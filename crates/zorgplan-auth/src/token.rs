@@ -1,6 +1,7 @@
 //! Access tokens: JWTs that a configured issuer signed for this server.
 //!
-//! A token is accepted when it is signed with RS256 or ES256 by one of the issuer's keys (the
+//! A token is accepted when it is signed with RS256, RS384, ES256 or ES384 by one of the
+//! issuer's keys (the
 //! one its header's `kid` names, or one configured without a `kid`; any of the algorithm's
 //! when the token names none), its `iss` is
 //! the issuer, its `aud` names this server, and it is within `nbf`..`exp` (both checked, with
@@ -41,7 +42,7 @@ impl fmt::Display for TokenError {
             TokenError::Algorithm(alg) => {
                 write!(
                     f,
-                    "the access token is signed with {alg}; RS256 or ES256 is required"
+                    "the token is signed with {alg}; RS256, RS384, ES256 or ES384 is required"
                 )
             }
             TokenError::UnknownKey => f.write_str("the access token's signing key is unknown"),
@@ -71,6 +72,10 @@ pub struct Claims {
     pub fhir_user: Option<String>,
     /// `exp`: seconds since the epoch.
     pub expires_at: u64,
+    /// `iss`.
+    pub issuer: String,
+    /// `jti`: the token's own id (client assertions must have one).
+    pub id: Option<String>,
 }
 
 #[derive(serde::Deserialize)]
@@ -83,13 +88,20 @@ struct RawClaims {
     #[serde(rename = "fhirUser")]
     fhir_user: Option<String>,
     exp: u64,
+    iss: String,
+    jti: Option<String>,
 }
 
 struct Key {
     kid: Option<String>,
-    algorithm: Algorithm,
+    /// The algorithms the key verifies (an EC key's curve decides between ES256 and ES384
+    /// when its signature is checked).
+    algorithms: &'static [Algorithm],
     key: DecodingKey,
 }
+
+const RSA: &[Algorithm] = &[Algorithm::RS256, Algorithm::RS384];
+const EC: &[Algorithm] = &[Algorithm::ES256, Algorithm::ES384];
 
 /// Checks tokens of one issuer for one audience against the issuer's public keys.
 pub struct Verifier {
@@ -109,36 +121,43 @@ impl Verifier {
         }
     }
 
-    /// Adds a public key in PEM (an RSA key for RS256 or a P-256 key for ES256), known by
-    /// `kid` when tokens name it.
+    /// The issuer whose tokens this verifier accepts.
+    pub fn issuer(&self) -> &str {
+        &self.issuer
+    }
+
+    /// Adds a public key in PEM (an RSA key for RS256/RS384 or a P-256/P-384 key for
+    /// ES256/ES384), known by `kid` when tokens name it.
     pub fn add_pem(&mut self, pem: &[u8], kid: Option<&str>) -> Result<(), String> {
-        let (key, algorithm) = match DecodingKey::from_rsa_pem(pem) {
-            Ok(key) => (key, Algorithm::RS256),
+        let (key, algorithms) = match DecodingKey::from_rsa_pem(pem) {
+            Ok(key) => (key, RSA),
             Err(_) => match DecodingKey::from_ec_pem(pem) {
-                Ok(key) => (key, Algorithm::ES256),
+                Ok(key) => (key, EC),
                 Err(e) => return Err(format!("neither an RSA nor an EC public key: {e}")),
             },
         };
         self.keys.push(Key {
             kid: kid.map(str::to_owned),
-            algorithm,
+            algorithms,
             key,
         });
         Ok(())
     }
 
-    /// Adds the RS256 and ES256 keys of a JWKS document (`{"keys": [...]}`); answers how many.
-    /// Keys for other algorithms or uses are passed over.
+    /// Adds the RSA and the P-256 and P-384 keys of a JWKS document (`{"keys": [...]}`);
+    /// answers how many. Keys of other kinds or uses are passed over.
     pub fn add_jwks(&mut self, jwks: &str) -> Result<usize, String> {
         let set: JwkSet = serde_json::from_str(jwks).map_err(|e| format!("not a JWKS: {e}"))?;
         let mut added = 0;
         for jwk in &set.keys {
-            let algorithm = match &jwk.algorithm {
-                jsonwebtoken::jwk::AlgorithmParameters::RSA(_) => Algorithm::RS256,
-                jsonwebtoken::jwk::AlgorithmParameters::EllipticCurve(ec)
-                    if ec.curve == jsonwebtoken::jwk::EllipticCurve::P256 =>
-                {
-                    Algorithm::ES256
+            use jsonwebtoken::jwk::{AlgorithmParameters, EllipticCurve};
+            let algorithms: &'static [Algorithm] = match &jwk.algorithm {
+                AlgorithmParameters::RSA(_) => RSA,
+                AlgorithmParameters::EllipticCurve(ec) if ec.curve == EllipticCurve::P256 => {
+                    &[Algorithm::ES256]
+                }
+                AlgorithmParameters::EllipticCurve(ec) if ec.curve == EllipticCurve::P384 => {
+                    &[Algorithm::ES384]
                 }
                 _ => continue,
             };
@@ -153,7 +172,7 @@ impl Verifier {
             let key = DecodingKey::from_jwk(jwk).map_err(|e| format!("a key of the JWKS: {e}"))?;
             self.keys.push(Key {
                 kid: jwk.common.key_id.clone(),
-                algorithm,
+                algorithms,
                 key,
             });
             added += 1;
@@ -165,7 +184,7 @@ impl Verifier {
     pub fn verify(&self, token: &str) -> Result<Claims, TokenError> {
         let header =
             jsonwebtoken::decode_header(token).map_err(|e| TokenError::Malformed(e.to_string()))?;
-        if !matches!(header.alg, Algorithm::RS256 | Algorithm::ES256) {
+        if !RSA.contains(&header.alg) && !EC.contains(&header.alg) {
             return Err(TokenError::Algorithm(format!("{:?}", header.alg)));
         }
         let mut validation = Validation::new(header.alg);
@@ -175,7 +194,7 @@ impl Verifier {
         validation.validate_nbf = true;
         validation.leeway = LEEWAY_SECONDS;
         let candidates = self.keys.iter().filter(|k| {
-            k.algorithm == header.alg
+            k.algorithms.contains(&header.alg)
                 && match (&header.kid, &k.kid) {
                     (Some(wanted), Some(kid)) => wanted == kid,
                     // A key configured without a kid, or a token naming none.
@@ -194,6 +213,8 @@ impl Verifier {
                         patient: raw.patient,
                         fhir_user: raw.fhir_user,
                         expires_at: raw.exp,
+                        issuer: raw.iss,
+                        id: raw.jti,
                     });
                 }
                 Err(e) => {

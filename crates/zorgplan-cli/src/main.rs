@@ -340,7 +340,7 @@ struct ServeArgs {
     #[arg(
         long,
         env = "ZORGPLAN_AUTH_ISSUER",
-        required_unless_present = "dev",
+        required_unless_present_any = ["dev", "clients"],
         conflicts_with = "dev"
     )]
     auth_issuer: Option<String>,
@@ -357,9 +357,21 @@ struct ServeArgs {
     #[arg(long = "auth-jwks", env = "ZORGPLAN_AUTH_JWKS", value_delimiter = ',')]
     auth_jwks: Vec<PathBuf>,
 
-    /// The registered system clients: a JSON array of {"client_id", "ura"}.
-    #[arg(long, env = "ZORGPLAN_CLIENTS")]
+    /// The registered system clients (SMART Backend Services): a JSON array of
+    /// {"client_id", "ura", "scope", "jwks"}. The server then issues access tokens at
+    /// /auth/token, as --base-url.
+    #[arg(
+        long,
+        env = "ZORGPLAN_CLIENTS",
+        conflicts_with = "dev",
+        requires = "base_url"
+    )]
     clients: Option<PathBuf>,
+
+    /// The private key (PEM, RSA or P-256) the server signs its own access tokens with;
+    /// without it, a key made at start.
+    #[arg(long, env = "ZORGPLAN_AUTH_SIGNING_KEY", requires = "clients")]
+    auth_signing_key: Option<PathBuf>,
 
     /// The private key of --tls-cert (PEM).
     #[arg(long, env = "ZORGPLAN_TLS_KEY", requires = "tls_cert")]
@@ -401,42 +413,29 @@ fn serve(args: ServeArgs) -> Result<(), String> {
     init_logging(args.log_format, &args.log)?;
     // Access first: a configuration that would start the server open is refused before
     // anything else happens.
-    let auth = match &args.auth_issuer {
-        None => {
-            tracing::warn!(
-                "DEVELOPMENT MODE (--dev): no authentication, every client may read and write \
-                 everything; never use it with real data"
-            );
-            zorgplan_server::access::Authentication::Development
-        }
-        Some(issuer) => {
-            let audience = args
-                .auth_audience
-                .clone()
-                .or_else(|| args.base_url.clone())
-                .ok_or(
-                    "--auth-issuer needs --auth-audience (or --base-url, the default audience)",
-                )?;
-            if args.auth_keys.is_empty() && args.auth_jwks.is_empty() {
-                return Err(
-                    "--auth-issuer needs the issuer's keys: --auth-key or --auth-jwks".into(),
-                );
-            }
-            let tokens = zorgplan_server::access::Tokens::load(
-                issuer,
-                &audience,
-                &args.auth_keys,
-                &args.auth_jwks,
-                args.clients.as_deref(),
-            )?;
-            tracing::info!(
-                issuer,
-                audience,
-                clients = tokens.clients.len(),
-                "access tokens required"
-            );
-            zorgplan_server::access::Authentication::Tokens(std::sync::Arc::new(tokens))
-        }
+    let auth = if args.dev {
+        tracing::warn!(
+            "DEVELOPMENT MODE (--dev): no authentication, every client may read and write \
+             everything; never use it with real data"
+        );
+        zorgplan_server::access::Authentication::Development
+    } else {
+        let settings = zorgplan_server::access::AuthSettings {
+            issuer: args.auth_issuer.clone(),
+            audience: args.auth_audience.clone(),
+            keys: args.auth_keys.clone(),
+            jwks: args.auth_jwks.clone(),
+            clients: args.clients.clone(),
+            base_url: args.base_url.clone(),
+            signing_key: args.auth_signing_key.clone(),
+        };
+        let tokens = zorgplan_server::access::Tokens::load(&settings)?;
+        tracing::info!(
+            issuer = args.auth_issuer.as_deref().unwrap_or("(none)"),
+            clients = tokens.clients.len(),
+            "access tokens required"
+        );
+        zorgplan_server::access::Authentication::Tokens(std::sync::Arc::new(tokens))
     };
     let mut store_config = StoreConfig::new(&args.database_url);
     store_config.pool_size = args.db_pool_size;

@@ -21,9 +21,11 @@ use crate::AppState;
 use actix_web::{HttpMessage, HttpRequest};
 use serde_json::Value;
 use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use zorgplan_auth::consent::{self, Action};
 use zorgplan_auth::policy::{self, Caller, Child, Moment, Role, Target};
+use zorgplan_auth::service::{RegisteredClient, TokenService};
 use zorgplan_auth::{Interaction, TokenError, Verifier};
 use zorgplan_fhir::{ErrorKind, FhirError, IssueType};
 use zorgplan_search::{IndexValue, Registry};
@@ -52,80 +54,162 @@ impl std::fmt::Debug for Authentication {
 }
 
 impl Default for Authentication {
-    /// Tokens, with no keys: nobody gets in until the deployment configures an issuer.
+    /// Tokens, with no issuer: nobody gets in until the deployment configures one.
     fn default() -> Self {
-        Authentication::Tokens(Arc::new(Tokens {
-            verifier: Verifier::new("", ""),
-            clients: Vec::new(),
-        }))
+        Authentication::Tokens(Arc::new(Tokens::default()))
     }
 }
 
-/// The issuer whose tokens are accepted, and the registered system clients.
+/// Whose access tokens are accepted, the registered system clients, and this server's own
+/// token service for them (SMART Backend Services).
+#[derive(Default)]
 pub struct Tokens {
-    pub verifier: Verifier,
-    pub clients: Vec<Client>,
+    /// The configured issuer's, and this server's own when it issues tokens.
+    pub verifiers: Vec<Verifier>,
+    pub clients: Vec<RegisteredClient>,
+    pub service: Option<TokenService>,
+}
+
+/// How a deployment configures access (`zorgplan serve --auth-…`).
+#[derive(Debug, Clone, Default)]
+pub struct AuthSettings {
+    /// An external issuer (`iss`) of access tokens, with the audience they must name and
+    /// its public keys (PEM files, JWKS documents).
+    pub issuer: Option<String>,
+    pub audience: Option<String>,
+    pub keys: Vec<PathBuf>,
+    pub jwks: Vec<PathBuf>,
+    /// The registered system clients: a JSON array of `{"client_id", "ura", "scope",
+    /// "jwks"}` (`jwks`: the client's public keys, for its token requests).
+    pub clients: Option<PathBuf>,
+    /// This server's base URL: the issuer and audience of its own tokens.
+    pub base_url: Option<String>,
+    /// The private key (PEM) this server signs its tokens with; without one it makes a key
+    /// at start, and its tokens end with the process.
+    pub signing_key: Option<PathBuf>,
+}
+
+fn read_file(path: &Path) -> Result<Vec<u8>, String> {
+    std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
 }
 
 impl Tokens {
-    /// Tokens of `issuer` for `audience`, checked against the public keys in the PEM files
-    /// `keys` and the JWKS documents `jwks`, with the system clients registered in
-    /// `clients` (a JSON array of `{"client_id": …, "ura": …}`).
-    pub fn load(
-        issuer: &str,
-        audience: &str,
-        keys: &[std::path::PathBuf],
-        jwks: &[std::path::PathBuf],
-        clients: Option<&std::path::Path>,
-    ) -> Result<Tokens, String> {
-        let read = |path: &std::path::Path| {
-            std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
-        };
-        let mut verifier = Verifier::new(issuer, audience);
-        for path in keys {
-            verifier
-                .add_pem(&read(path)?, None)
-                .map_err(|e| format!("{}: {e}", path.display()))?;
-        }
-        for path in jwks {
-            let text = String::from_utf8(read(path)?)
-                .map_err(|_| format!("{} is not UTF-8", path.display()))?;
-            verifier
-                .add_jwks(&text)
-                .map_err(|e| format!("{}: {e}", path.display()))?;
-        }
-        let clients = match clients {
-            None => Vec::new(),
-            Some(path) => {
-                let list: Vec<Value> = serde_json::from_slice(&read(path)?)
+    /// The access configuration of `settings`: an external issuer, registered clients with
+    /// this server's token service, or both.
+    pub fn load(settings: &AuthSettings) -> Result<Tokens, String> {
+        let mut tokens = Tokens::default();
+        if let Some(issuer) = &settings.issuer {
+            let audience = settings
+                .audience
+                .clone()
+                .or_else(|| settings.base_url.clone())
+                .ok_or(
+                    "--auth-issuer needs --auth-audience (or --base-url, the default audience)",
+                )?;
+            if settings.keys.is_empty() && settings.jwks.is_empty() {
+                return Err(
+                    "--auth-issuer needs the issuer's keys: --auth-key or --auth-jwks".into(),
+                );
+            }
+            let mut verifier = Verifier::new(issuer.as_str(), audience);
+            for path in &settings.keys {
+                verifier
+                    .add_pem(&read_file(path)?, None)
                     .map_err(|e| format!("{}: {e}", path.display()))?;
-                list.iter()
-                    .map(|c| {
-                        let field = |name: &str| {
-                            c.get(name)
-                                .and_then(Value::as_str)
-                                .map(str::to_owned)
-                                .ok_or_else(|| {
-                                    format!("{}: every client needs a '{name}'", path.display())
-                                })
-                        };
-                        Ok(Client {
-                            client_id: field("client_id")?,
-                            ura: field("ura")?,
-                        })
-                    })
-                    .collect::<Result<_, String>>()?
+            }
+            for path in &settings.jwks {
+                let text = String::from_utf8(read_file(path)?)
+                    .map_err(|_| format!("{} is not UTF-8", path.display()))?;
+                verifier
+                    .add_jwks(&text)
+                    .map_err(|e| format!("{}: {e}", path.display()))?;
+            }
+            tokens.verifiers.push(verifier);
+        }
+        let Some(path) = &settings.clients else {
+            return Ok(tokens);
+        };
+        let base = settings
+            .base_url
+            .as_deref()
+            .ok_or("--clients needs --base-url: the issuer and audience of this server's tokens")?
+            .trim_end_matches('/')
+            .to_owned();
+        let private = match &settings.signing_key {
+            Some(key) => read_file(key)?,
+            None => {
+                tracing::warn!(
+                    "no --auth-signing-key: this server signs its access tokens with a key made \
+                     at start, so they end with the process and other nodes refuse them"
+                );
+                let group =
+                    openssl::ec::EcGroup::from_curve_name(openssl::nid::Nid::X9_62_PRIME256V1)
+                        .map_err(|e| e.to_string())?;
+                let key = openssl::ec::EcKey::generate(&group)
+                    .and_then(openssl::pkey::PKey::from_ec_key)
+                    .map_err(|e| e.to_string())?;
+                key.private_key_to_pem_pkcs8().map_err(|e| e.to_string())?
             }
         };
-        Ok(Tokens { verifier, clients })
+        let public = openssl::pkey::PKey::private_key_from_pem(&private)
+            .and_then(|k| k.public_key_to_pem())
+            .map_err(|e| format!("the signing key: {e}"))?;
+        let service = TokenService::new(&base, &private, "zorgplan-1")?;
+        let mut own = Verifier::new(base.as_str(), base.as_str());
+        own.add_pem(&public, Some("zorgplan-1"))?;
+        tokens.verifiers.push(own);
+        let list: Vec<Value> = serde_json::from_slice(&read_file(path)?)
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+        for c in &list {
+            let field = |name: &str| {
+                c.get(name)
+                    .and_then(Value::as_str)
+                    .map(str::to_owned)
+                    .ok_or_else(|| format!("{}: every client needs a '{name}'", path.display()))
+            };
+            let client_id = field("client_id")?;
+            let scope_text = field("scope")?;
+            let scopes = zorgplan_auth::Scopes::parse(&scope_text);
+            if scopes.resources.is_empty()
+                || scopes
+                    .resources
+                    .iter()
+                    .any(|s| s.context != zorgplan_auth::Context::System)
+            {
+                return Err(format!(
+                    "{}: client {client_id}: a system client's scopes are system/… scopes",
+                    path.display()
+                ));
+            }
+            let mut keys = Verifier::new(client_id.as_str(), service.token_endpoint());
+            if let Some(jwks) = c.get("jwks") {
+                keys.add_jwks(&jwks.to_string())
+                    .map_err(|e| format!("{}: client {client_id}: {e}", path.display()))?;
+            }
+            tokens.clients.push(RegisteredClient {
+                ura: field("ura")?,
+                client_id,
+                scopes,
+                scope_text,
+                keys,
+            });
+        }
+        tokens.service = Some(service);
+        Ok(tokens)
     }
-}
 
-/// A registered system client (an EPD): it acts for the organisation with this URA number.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Client {
-    pub client_id: String,
-    pub ura: String,
+    /// The claims of `token` when one of the trusted issuers signed it for this server.
+    fn verify(&self, token: &str) -> Result<zorgplan_auth::Claims, TokenError> {
+        let mut refusal = TokenError::Issuer;
+        for verifier in &self.verifiers {
+            match verifier.verify(token) {
+                Ok(claims) => return Ok(claims),
+                Err(TokenError::Issuer) => {}
+                Err(e) => refusal = e,
+            }
+        }
+        Err(refusal)
+    }
 }
 
 /// The request's caller and the facts about children gathered for it.
@@ -734,7 +818,7 @@ pub async fn authenticate(req: &HttpRequest, state: &AppState) -> Result<Arc<Gat
                 Some("invalid_request"),
             )
         })?;
-    let claims = tokens.verifier.verify(token).map_err(|e| {
+    let claims = tokens.verify(token).map_err(|e| {
         let why = match e {
             TokenError::Expired => "The access token has expired".to_owned(),
             TokenError::NotYetValid => "The access token is not valid yet".to_owned(),

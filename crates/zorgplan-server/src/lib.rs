@@ -21,6 +21,7 @@ pub mod request_id;
 pub mod respond;
 pub mod routes;
 pub mod shape;
+pub mod smart;
 
 use actix_web::{web, App, HttpServer};
 use openssl::ssl::{SslAcceptor, SslAcceptorBuilder, SslFiletype, SslMethod, SslVerifyMode};

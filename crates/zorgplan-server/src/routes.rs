@@ -33,8 +33,13 @@ async fn dispatch(
     payload: web::Payload,
     state: web::Data<AppState>,
 ) -> ApiResult {
-    // The capability statement is public; everything else needs a caller.
-    if req.path().trim_end_matches('/') != "/metadata" {
+    // The capability statement and the SMART endpoints are public; everything else needs a
+    // caller.
+    let public = matches!(
+        req.path().trim_end_matches('/'),
+        "/metadata" | "/.well-known/smart-configuration" | "/auth/token"
+    );
+    if !public {
         let gate = crate::access::authenticate(&req, state.get_ref()).await?;
         req.extensions_mut().insert(gate);
     }
@@ -50,6 +55,14 @@ pub async fn route(req: &HttpRequest, payload: web::Payload, state: &AppState) -
     match segments.as_slice() {
         [""] => match *method {
             Method::POST => transaction::transaction_or_batch(&req, state, payload).await,
+            _ => not_allowed(&req, "POST"),
+        },
+        [".well-known", "smart-configuration"] => match *method {
+            Method::GET => crate::smart::configuration(state).await,
+            _ => not_allowed(&req, "GET"),
+        },
+        ["auth", "token"] => match *method {
+            Method::POST => crate::smart::token(&req, state, payload).await,
             _ => not_allowed(&req, "POST"),
         },
         ["metadata"] => match *method {

@@ -11,7 +11,8 @@ use serde_json::{json, Value};
 use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
-use zorgplan_server::access::{Authentication, Client, Tokens};
+use zorgplan_auth::service::{RegisteredClient, TokenService};
+use zorgplan_server::access::{Authentication, Tokens};
 use zorgplan_server::ServerConfig;
 
 const ISSUER: &str = "https://auth.example.org";
@@ -128,21 +129,34 @@ fn system_token(client: &str) -> String {
 fn config() -> ServerConfig {
     let mut verifier = zorgplan_auth::Verifier::new(ISSUER, AUDIENCE);
     verifier.add_pem(&key("rsa-public.pem"), None).unwrap();
-    let clients = vec![
-        Client {
-            client_id: "epd-a".into(),
-            ura: "11111111".into(),
-        },
-        Client {
-            client_id: "epd-b".into(),
-            ura: "22222222".into(),
-        },
-    ];
+    let clients = vec![client("epd-a", "11111111"), client("epd-b", "22222222")];
     ServerConfig {
-        auth: Authentication::Tokens(Arc::new(Tokens { verifier, clients })),
+        auth: Authentication::Tokens(Arc::new(Tokens {
+            verifiers: vec![verifier],
+            clients,
+            service: None,
+        })),
         ..ServerConfig::default()
     }
 }
+
+/// A registered system client with the test keys of `jwks.json`, for `system/*.rs` and
+/// `system/*.cruds` as the matrix needs.
+fn client(client_id: &str, ura: &str) -> RegisteredClient {
+    let mut keys = zorgplan_auth::Verifier::new(client_id, format!("{SELF}/auth/token"));
+    keys.add_jwks(&String::from_utf8(key("jwks.json")).unwrap())
+        .unwrap();
+    RegisteredClient {
+        client_id: client_id.into(),
+        ura: ura.into(),
+        scopes: zorgplan_auth::Scopes::parse("system/*.cruds"),
+        scope_text: "system/*.cruds".into(),
+        keys,
+    }
+}
+
+/// The base URL of the server that issues its own tokens.
+const SELF: &str = "https://zorgplan.test";
 
 async fn call(
     server: &TestServer,
@@ -668,4 +682,216 @@ async fn refused_tokens(backend: Backend) {
     resp.outcome(401);
 }
 
-crate::backend_tests!(authorisation_matrix, refused_tokens);
+/// A signed client assertion of `client` for this server's token endpoint.
+fn assertion(client: &str, private: &str, change: impl FnOnce(&mut Value)) -> String {
+    let mut claims = json!({"iss": client, "sub": client, "aud": format!("{SELF}/auth/token"),
+        "exp": now() + 240, "jti": uuid::Uuid::new_v4().to_string()});
+    change(&mut claims);
+    if private.starts_with("ec") {
+        let mut header = Header::new(Algorithm::ES256);
+        header.kid = Some("ec-1".into());
+        encode(
+            &header,
+            &claims,
+            &EncodingKey::from_ec_pem(&key(private)).unwrap(),
+        )
+        .unwrap()
+    } else {
+        let mut header = Header::new(Algorithm::RS384);
+        header.kid = Some("rsa-1".into());
+        encode(
+            &header,
+            &claims,
+            &EncodingKey::from_rsa_pem(&key(private)).unwrap(),
+        )
+        .unwrap()
+    }
+}
+
+async fn ask(server: &TestServer, fields: Vec<(&str, String)>) -> (u16, Value) {
+    let borrowed: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    token_request(server, &borrowed).await
+}
+
+async fn token_request(server: &TestServer, fields: &[(&str, &str)]) -> (u16, Value) {
+    let body = fields
+        .iter()
+        .map(|(k, v)| format!("{k}={}", urlencode(v)))
+        .collect::<Vec<_>>()
+        .join("&");
+    let resp = Resp::of(
+        server
+            .request(Method::POST, "auth/token")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body),
+    )
+    .await;
+    assert_eq!(
+        resp.header("cache-control"),
+        Some("no-store"),
+        "{}",
+        resp.body
+    );
+    (resp.status, resp.json())
+}
+
+fn urlencode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// SMART Backend Services: a registered EPD gets a token for the scopes it was registered
+/// with, by an assertion signed with its key; replays, strangers' keys, wider scopes, other
+/// grants and old assertions are refused.
+async fn backend_services(backend: Backend) {
+    let private = {
+        let key = openssl::ec::EcKey::generate(
+            &openssl::ec::EcGroup::from_curve_name(openssl::nid::Nid::X9_62_PRIME256V1).unwrap(),
+        )
+        .unwrap();
+        openssl::pkey::PKey::from_ec_key(key)
+            .unwrap()
+            .private_key_to_pem_pkcs8()
+            .unwrap()
+    };
+    let public = openssl::pkey::PKey::private_key_from_pem(&private)
+        .unwrap()
+        .public_key_to_pem()
+        .unwrap();
+    let mut own = zorgplan_auth::Verifier::new(SELF, SELF);
+    own.add_pem(&public, Some("zorgplan-1")).unwrap();
+    let mut epd = client("epd-a", "11111111");
+    epd.scopes = zorgplan_auth::Scopes::parse("system/*.rs");
+    epd.scope_text = "system/*.rs".into();
+    let config = ServerConfig {
+        base_url: Some(SELF.into()),
+        auth: Authentication::Tokens(Arc::new(Tokens {
+            verifiers: vec![own],
+            clients: vec![epd],
+            service: Some(TokenService::new(SELF, &private, "zorgplan-1").unwrap()),
+        })),
+        ..ServerConfig::default()
+    };
+    let server = TestServer::start_with(backend, config).await;
+    let discovery = server.get(".well-known/smart-configuration").await;
+    assert_eq!(discovery.status, 200, "{}", discovery.body);
+    let discovery = discovery.json();
+    assert_eq!(discovery["token_endpoint"], format!("{SELF}/auth/token"));
+    assert_eq!(
+        discovery["grant_types_supported"],
+        json!(["client_credentials"])
+    );
+    assert!(discovery["token_endpoint_auth_methods_supported"]
+        .as_array()
+        .unwrap()
+        .contains(&json!("private_key_jwt")));
+
+    let signed = assertion("epd-a", "ec-private.pem", |_| {});
+    let request = |assertion: &str, scope: &str| {
+        vec![
+            ("grant_type", "client_credentials".to_owned()),
+            ("scope", scope.to_owned()),
+            (
+                "client_assertion_type",
+                "urn:ietf:params:oauth:client-assertion-type:jwt-bearer".to_owned(),
+            ),
+            ("client_assertion", assertion.to_owned()),
+        ]
+    };
+    let (status, answer) = ask(&server, request(&signed, "system/Patient.rs system/Goal.r")).await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["token_type"], "bearer");
+    assert_eq!(answer["scope"], "system/Patient.rs system/Goal.r");
+    assert!(answer["expires_in"].as_u64().unwrap() <= 300);
+    let token = answer["access_token"].as_str().unwrap().to_owned();
+    // The token opens the API within its scopes.
+    let resp = call(&server, &token, Method::GET, "Patient", None).await;
+    assert_eq!(resp.status, 200, "{}", resp.body);
+    call(&server, &token, Method::GET, "CarePlan", None)
+        .await
+        .outcome(403);
+    let patient = child("kind-x", "999911120", &born_years_ago(5));
+    call(
+        &server,
+        &token,
+        Method::PUT,
+        "Patient/kind-x",
+        Some(&patient),
+    )
+    .await
+    .outcome(403);
+
+    // The same assertion again: a replay.
+    let (status, answer) = ask(&server, request(&signed, "system/Patient.rs")).await;
+    assert_eq!(
+        (status, answer["error"].as_str()),
+        (401, Some("invalid_client")),
+        "{answer}"
+    );
+    // Signed with a key the client did not register.
+    let forged = assertion("epd-a", "other-rsa-private.pem", |_| {});
+    let (status, answer) = ask(&server, request(&forged, "system/Patient.rs")).await;
+    assert_eq!(
+        (status, answer["error"].as_str()),
+        (401, Some("invalid_client")),
+        "{answer}"
+    );
+    // An unknown client, an expired assertion, one for another audience, one living too long.
+    for bad in [
+        assertion("epd-z", "ec-private.pem", |_| {}),
+        assertion("epd-a", "ec-private.pem", |c| c["exp"] = json!(now() - 120)),
+        assertion("epd-a", "rsa-private.pem", |c| {
+            c["aud"] = json!("https://elders.test/auth/token")
+        }),
+        assertion("epd-a", "ec-private.pem", |c| {
+            c["exp"] = json!(now() + 3600)
+        }),
+        assertion("epd-a", "ec-private.pem", |c| {
+            c["sub"] = json!("someone-else")
+        }),
+        assertion("epd-a", "ec-private.pem", |c| {
+            c.as_object_mut().unwrap().remove("jti");
+        }),
+    ] {
+        let (status, answer) = ask(&server, request(&bad, "system/Patient.rs")).await;
+        assert_eq!(
+            (status, answer["error"].as_str()),
+            (401, Some("invalid_client")),
+            "{answer}"
+        );
+    }
+    // More than the registration covers.
+    let wide = assertion("epd-a", "rsa-private.pem", |_| {});
+    let (status, answer) = ask(&server, request(&wide, "system/Patient.cruds")).await;
+    assert_eq!(
+        (status, answer["error"].as_str()),
+        (400, Some("invalid_scope")),
+        "{answer}"
+    );
+    // Another grant type.
+    let mut password = request(
+        &assertion("epd-a", "ec-private.pem", |_| {}),
+        "system/Patient.rs",
+    );
+    password[0].1 = "password".into();
+    let (status, answer) = ask(&server, password).await;
+    assert_eq!(
+        (status, answer["error"].as_str()),
+        (400, Some("unsupported_grant_type")),
+        "{answer}"
+    );
+
+    // Without authentication there is nothing to discover.
+    let dev = TestServer::start(backend).await;
+    dev.get(".well-known/smart-configuration")
+        .await
+        .outcome(404);
+}
+
+crate::backend_tests!(authorisation_matrix, refused_tokens, backend_services);
