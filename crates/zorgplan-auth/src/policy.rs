@@ -14,6 +14,8 @@
 //!   its organisation is an active participant of an active network of the child, and then
 //!   unless a consent denies it. A child with no active network at all may be written (the
 //!   hospital that sets up a new child's plan), not read.
+//! - **AuditEvents** (the child's audit trail) are read by the child and its parents as its
+//!   other data, and by auditors ([`Caller::auditor`]), never by the network.
 //! - **Development** (`zorgplan serve --dev`): everything.
 //!
 //! Scopes come first: [`Caller::may`] says whether the token's scopes permit an interaction
@@ -86,6 +88,16 @@ impl Caller {
             Role::Professional | Role::Development => Context::User,
             Role::System => Context::System,
         }
+    }
+
+    /// Whether the caller audits: a professional or system whose scopes name AuditEvent
+    /// itself (`user/AuditEvent.rs`, not a wildcard). Auditors read every AuditEvent.
+    pub fn auditor(&self) -> bool {
+        matches!(self.role, Role::Professional | Role::System)
+            && self.scopes.resources.iter().any(|s| {
+                s.resource_type.as_deref() == Some("AuditEvent")
+                    && s.permissions.contains(crate::scopes::Permissions::READ)
+            })
     }
 
     /// Whether the token's scopes permit `interaction` on resources of `resource_type`.
@@ -292,6 +304,10 @@ pub fn decide(
                 (true, Some(AgeBand::Under12 | AgeBand::From12To15)) => decision != Decision::Deny,
                 _ => decision == Decision::Permit,
             }
+        }
+        // The audit trail is the family's and the auditors', not the network's.
+        Role::Professional | Role::System if target.resource_type == "AuditEvent" => {
+            action == Action::Read && caller.auditor()
         }
         Role::Professional | Role::System => {
             let member = membership(&caller.references, &child.networks, moment.micros);

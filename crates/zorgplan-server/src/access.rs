@@ -16,6 +16,7 @@
 //! the scope reads it, professionals and systems write it. A resource the caller may not see
 //! answers as if it did not exist.
 
+use crate::audit::{self, Trail};
 use crate::error::ApiError;
 use crate::AppState;
 use actix_web::{HttpMessage, HttpRequest};
@@ -217,6 +218,14 @@ pub struct Gate {
     pub caller: Caller,
     pub moment: Moment,
     children: Mutex<HashMap<String, Arc<Child>>>,
+    /// What the request disclosed and was denied (for its AuditEvents).
+    pub trail: Trail,
+    /// Where the request came from and what it was.
+    pub request: audit::Request,
+    /// The client's `X-Provenance`, for the Provenance of its writes.
+    pub provenance: Option<Value>,
+    /// The children of what the request's deletions removed (their AuditEvents).
+    deleted_of: Mutex<Vec<String>>,
 }
 
 fn forbidden(message: impl Into<String>) -> FhirError {
@@ -263,7 +272,71 @@ impl Gate {
                 today: dutch_day(micros),
             },
             children: Mutex::new(HashMap::new()),
+            trail: Trail::default(),
+            request: audit::Request::default(),
+            provenance: None,
+            deleted_of: Mutex::new(Vec::new()),
         }
+    }
+
+    /// The store through which this request writes: one that stores each write's
+    /// AuditEvent and Provenance in the write's transaction (none in development mode).
+    pub fn store(self: &Arc<Self>, store: &Store) -> Store {
+        if self.unrestricted() {
+            return store.clone();
+        }
+        let gate = self.clone();
+        let registry = store.search_parameters();
+        store.recording(Arc::new(move |written| {
+            let deleted_of = gate.deleted_of.lock().expect("gate lock").clone();
+            audit::records(
+                registry,
+                &gate.caller,
+                &gate.request,
+                gate.provenance.as_ref(),
+                written,
+                &deleted_of,
+            )
+        }))
+    }
+
+    /// [`sees`](Self::sees), and the answer noted in the audit trail.
+    pub fn reveal(&self, store: &Store, version: &Version) -> Result<bool, FhirError> {
+        if self.unrestricted() {
+            return Ok(true);
+        }
+        let seen = self.sees(store, version)?;
+        if seen {
+            self.trail.disclosed(store.search_parameters(), &[version]);
+        } else {
+            let what = format!("{}/{}", version.res_type, version.id);
+            let patients = self.owners_of(store, version)?;
+            self.trail.denied(&patients, Some(what));
+        }
+        Ok(seen)
+    }
+
+    /// Notes in the audit trail that `versions` were disclosed.
+    pub fn disclose<'a>(&self, store: &Store, versions: impl IntoIterator<Item = &'a Version>) {
+        if !self.unrestricted() {
+            let versions: Vec<&Version> = versions.into_iter().collect();
+            self.trail.disclosed(store.search_parameters(), &versions);
+        }
+    }
+
+    /// The children of a stored version (of the version before it, for a deletion).
+    fn owners_of(&self, store: &Store, version: &Version) -> Result<Vec<String>, FhirError> {
+        let content = match (&version.content, version.deleted) {
+            (Some(content), _) => Some(content.clone()),
+            (None, true) => store
+                .vread(&version.res_type, &version.id, version.version - 1)?
+                .and_then(|v| v.content),
+            _ => None,
+        };
+        Ok(content
+            .and_then(|c| serde_json::from_str::<Value>(&c).ok())
+            .map(|r| owners(store.search_parameters(), &version.res_type, &r))
+            .unwrap_or_default())
     }
 
     /// The gate of `req`, set by [`authenticate`]; one that permits nothing when there is
@@ -286,6 +359,7 @@ impl Gate {
 
     /// 403 unless the caller's scopes permit `interaction` on `res_type`.
     pub fn may_start(&self, res_type: &str, interaction: Interaction) -> Result<(), FhirError> {
+        audit::writable(res_type, interaction)?;
         if self.caller.may(res_type, interaction) {
             Ok(())
         } else {
@@ -404,6 +478,10 @@ impl Gate {
         if self.unrestricted() {
             return Ok(());
         }
+        if res_type == "AuditEvent" && self.caller.auditor() {
+            // Auditors read the whole trail.
+            return Ok(());
+        }
         let registry = store.search_parameters();
         check_reach(registry, &criteria.conditions)?;
         if !in_compartment(registry, res_type) {
@@ -428,7 +506,13 @@ impl Gate {
             }
             // Resource by resource: those of the child's compartment that match.
             let mut one = criteria.clone();
-            one.within(registry, res_type, vec![child.id.clone()], Vec::new());
+            one.within(
+                registry,
+                res_type,
+                vec![child.id.clone()],
+                Vec::new(),
+                false,
+            );
             for version in all(store, res_type, &one)? {
                 let Some(resource) = parse(&version) else {
                     continue;
@@ -438,7 +522,12 @@ impl Gate {
                 }
             }
         }
-        criteria.within(registry, res_type, whole, single);
+        // What belongs to no child is professionals' and systems' to see (as `allows` says);
+        // a Patient always is a child.
+        let orphans = res_type != "Patient"
+            && res_type != "AuditEvent"
+            && matches!(self.caller.role, Role::Professional | Role::System);
+        criteria.within(registry, res_type, whole, single, orphans);
         Ok(())
     }
 
@@ -498,6 +587,9 @@ impl Gate {
         if self.unrestricted() {
             return Ok(true);
         }
+        if res_type == "AuditEvent" && self.caller.auditor() {
+            return Ok(action == Action::Read);
+        }
         let registry = store.search_parameters();
         if !in_compartment(registry, res_type) {
             // Nobody's data: anyone reads it, the family writes none of it.
@@ -506,6 +598,10 @@ impl Gate {
         }
         let owners = owners(registry, res_type, resource);
         let id = id_of(resource).unwrap_or_default();
+        if owners.is_empty() && res_type == "AuditEvent" {
+            // A refusal that touched no child: the auditors' alone.
+            return Ok(false);
+        }
         if owners.is_empty() {
             // In the compartment but of no child (a Patient being created, …).
             let new_patient = res_type == "Patient" && id.is_empty();
@@ -537,6 +633,35 @@ impl Gate {
         if self.unrestricted() {
             return Ok(());
         }
+        let registry = store.search_parameters();
+        let mut patients = Vec::new();
+        for resource in old.iter().chain(new.iter()) {
+            for patient in owners(registry, res_type, resource) {
+                if !patients.contains(&patient) {
+                    patients.push(patient);
+                }
+            }
+        }
+        let what = old
+            .or(new)
+            .and_then(id_of)
+            .map(|id| format!("{res_type}/{id}"));
+        let checked = self.may_write_unnoted(store, res_type, old, new);
+        match &checked {
+            Err(_) => self.trail.denied(&patients, what),
+            Ok(()) if new.is_none() => self.deleted_of.lock().expect("gate lock").extend(patients),
+            Ok(()) => {}
+        }
+        checked
+    }
+
+    fn may_write_unnoted(
+        &self,
+        store: &Store,
+        res_type: &str,
+        old: Option<&Value>,
+        new: Option<&Value>,
+    ) -> Result<(), FhirError> {
         if let Some(old) = old {
             if !self.allows(store, res_type, old, Action::Read)? {
                 return Err(FhirError::not_found(format!(
@@ -614,6 +739,15 @@ impl Gate {
         transaction: &mut Transaction,
         index: &[usize],
     ) -> Result<(), FhirError> {
+        for (n, entry) in transaction.entries.iter().enumerate() {
+            let interaction = match entry.request {
+                Request::Create { .. } => Interaction::Create,
+                Request::Delete { .. } | Request::ConditionalDelete { .. } => Interaction::Delete,
+                _ => Interaction::Update,
+            };
+            audit::writable(&entry.res_type, interaction)
+                .map_err(|e| e.in_entry(index.get(n).copied().unwrap_or(n)))?;
+        }
         if self.unrestricted() {
             return Ok(());
         }
@@ -830,9 +964,53 @@ pub async fn authenticate(req: &HttpRequest, state: &AppState) -> Result<Arc<Gat
         };
         unauthorized(&why, Some("invalid_token"))
     })?;
+    let provenance = match req.headers().get("x-provenance") {
+        None => None,
+        Some(value) => Some(x_provenance(state, value.to_str().unwrap_or_default())?),
+    };
     let store = state.store.clone();
     let caller = crate::blocking(move || caller_of(&store, &tokens, claims)).await?;
-    Ok(Arc::new(Gate::new(caller)))
+    let mut gate = Gate::new(caller);
+    let (interaction, action) = audit::Request::of(req.method().as_str(), req.path());
+    gate.request = audit::Request {
+        address: req.peer_addr().map(|a| a.ip().to_string()),
+        interaction,
+        action,
+        request_id: req
+            .extensions()
+            .get::<crate::request_id::Id>()
+            .map(|id| id.0.clone()),
+    };
+    gate.provenance = provenance;
+    Ok(Arc::new(gate))
+}
+
+/// The Provenance of an `X-Provenance` header: a Provenance resource as JSON, valid once the
+/// server adds its target and time (400 otherwise).
+fn x_provenance(state: &AppState, text: &str) -> Result<Value, ApiError> {
+    let bad = |why: String| ApiError::from(FhirError::bad_request(format!("X-Provenance: {why}")));
+    let provenance =
+        zorgplan_fhir::json::parse_resource(text.as_bytes(), Some("Provenance"), state.config.json)
+            .map_err(|e| bad(e.to_string()))?;
+    if provenance.get("resourceType").and_then(Value::as_str) != Some("Provenance") {
+        return Err(bad("the header must hold a Provenance resource".into()));
+    }
+    if provenance.get("target").is_some() {
+        return Err(bad(
+            "the target is the server's to set: it is what the request writes".into(),
+        ));
+    }
+    let mut probe = provenance.clone();
+    probe["target"] = serde_json::json!([{"reference": "Patient/x"}]);
+    probe["recorded"] = serde_json::json!(Timestamp::now().to_instant());
+    if probe.get("agent").is_none() {
+        probe["agent"] = serde_json::json!([{"who": {"display": "x"}}]);
+    }
+    let issues = state.validator.validate(&probe);
+    if zorgplan_validator::has_errors(&issues) {
+        return Err(FhirError::with_issues(ErrorKind::BadRequest, issues).into());
+    }
+    Ok(provenance)
 }
 
 /// The caller an accepted token stands for: the child or a parent (`fhirUser` a Patient or

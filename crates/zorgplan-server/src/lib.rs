@@ -11,6 +11,7 @@
 //! This crate holds no storage logic: it speaks HTTP and calls [`zorgplan_store::Store`].
 
 pub mod access;
+pub mod audit;
 pub mod body;
 pub mod bundle;
 pub mod error;

@@ -4,6 +4,7 @@
 
 use actix_web::dev::{forward_ready, Service, ServiceRequest, ServiceResponse, Transform};
 use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::HttpMessage;
 use std::future::{ready, Future, Ready};
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -54,6 +55,10 @@ fn acceptable(id: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':'))
 }
 
+/// The request's id, in its extensions (for the audit trail).
+#[derive(Debug, Clone)]
+pub struct Id(pub String);
+
 impl<S, B> Service<ServiceRequest> for RequestIdService<S>
 where
     S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = actix_web::Error>,
@@ -73,6 +78,7 @@ where
             .and_then(|v| v.to_str().ok())
             .filter(|v| acceptable(v))
             .map_or_else(new_id, str::to_owned);
+        req.extensions_mut().insert(Id(id.clone()));
         let span = tracing::info_span!("request", request_id = %id);
         let method = req.method().clone();
         let path = req.path().to_owned();

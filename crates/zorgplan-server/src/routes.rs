@@ -39,11 +39,28 @@ async fn dispatch(
         req.path().trim_end_matches('/'),
         "/metadata" | "/.well-known/smart-configuration" | "/auth/token"
     );
-    if !public {
+    let gate = if public {
+        None
+    } else {
         let gate = crate::access::authenticate(&req, state.get_ref()).await?;
-        req.extensions_mut().insert(gate);
+        req.extensions_mut().insert(gate.clone());
+        Some(gate)
+    };
+    let result = route(&req, payload, state.get_ref()).await;
+    // The request's AuditEvents, stored before the answer leaves: no access goes unlogged.
+    if let Some(gate) = gate.filter(|g| !g.unrestricted()) {
+        use actix_web::ResponseError;
+        let status = match &result {
+            Ok(response) => response.status().as_u16(),
+            Err(e) => e.status_code().as_u16(),
+        };
+        let events = gate.trail.events(&gate.caller, &gate.request, status);
+        if !events.is_empty() {
+            let store = state.store.clone();
+            crate::blocking(move || store.record(&events)).await?;
+        }
     }
-    route(&req, payload, state.get_ref()).await
+    result
 }
 
 /// The interaction of a request, by its path and method (also for the entries of a batch).

@@ -84,12 +84,27 @@ pub enum Created {
     Existing(Version),
 }
 
+impl crate::Recorded for Created {
+    fn written(&self) -> Vec<&Version> {
+        match self {
+            Created::New(version) => vec![version],
+            Created::Existing(_) => Vec::new(),
+        }
+    }
+}
+
 /// The result of an update.
 #[derive(Debug)]
 pub struct Written {
     pub version: Version,
     /// The resource did not exist (or was deleted) before: update as create.
     pub created: bool,
+}
+
+impl crate::Recorded for Written {
+    fn written(&self) -> Vec<&Version> {
+        vec![&self.version]
+    }
 }
 
 /// The result of a delete.
@@ -101,6 +116,47 @@ pub enum Deleted {
     AlreadyDeleted,
     /// No such resource (or, conditional, nothing matched); nothing changed.
     NotFound,
+}
+
+impl crate::Recorded for Deleted {
+    fn written(&self) -> Vec<&Version> {
+        match self {
+            Deleted::Deleted(version) => vec![version],
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// Stores `records` (resources with their type and id) as new resources, at `at`.
+pub(crate) fn put_records(
+    conn: &mut AnyConnection,
+    registry: &zorgplan_search::Registry,
+    records: &[Value],
+) -> TxResult<()> {
+    let mut prepared = Vec::with_capacity(records.len());
+    for record in records {
+        let (Some(res_type), Some(id)) = (
+            record.get("resourceType").and_then(Value::as_str),
+            resource_id_of(record),
+        ) else {
+            return Err(FhirError::internal("a record needs a resourceType and an id").into());
+        };
+        prepared.push((res_type, id, index::prepare(registry, res_type, record)));
+    }
+    let puts = records
+        .iter()
+        .zip(&prepared)
+        .map(|(resource, (res_type, id, rows))| Put {
+            res_type,
+            id,
+            current: None,
+            resource,
+            method: "POST",
+            index: rows,
+        })
+        .collect();
+    put_versions(conn, puts, Timestamp::now())?;
+    Ok(())
 }
 
 // Lookups by a unique key use `get_result`, not `first`: `first` binds a `LIMIT ?`, and
@@ -714,6 +770,16 @@ impl Store {
             check_references(conn, &references)?;
             Ok(prepared.items.len())
         })
+    }
+
+    /// Stores `records` (resources with their type and id, such as AuditEvents) as new
+    /// resources, in one transaction of their own.
+    pub fn record(&self, records: &[Value]) -> Result<(), FhirError> {
+        self.write(Isolation::Rows, |conn| {
+            put_records(conn, self.writing.registry, records)?;
+            Ok(records.len())
+        })
+        .map(|_| ())
     }
 
     /// The current version of a resource (a deletion, if it was deleted).

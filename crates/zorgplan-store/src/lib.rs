@@ -41,7 +41,26 @@ pub struct Store {
     sqlite_writer: Option<std::sync::Arc<tx::SqliteWriter>>,
     /// SQLite: checkpoints the WAL while any clone of the store lives.
     _checkpointer: Option<std::sync::Arc<db::Checkpointer>>,
+    /// What every write of this handle records besides itself ([`Store::recording`]).
+    recorder: Option<Recorder>,
 }
+
+/// Makes, from the versions a write stored, the resources that record it (an AuditEvent, a
+/// Provenance), which the store writes in the same database transaction. Called again when
+/// the transaction is retried.
+pub type Recorder = std::sync::Arc<dyn Fn(&[&Version]) -> Vec<serde_json::Value> + Send + Sync>;
+
+/// The versions a write stored (for its [`Recorder`]).
+pub trait Recorded {
+    fn written(&self) -> Vec<&Version> {
+        Vec::new()
+    }
+}
+
+impl Recorded for usize {}
+
+/// Reindexing (the pks it indexed) records nothing.
+impl Recorded for Vec<i64> {}
 
 /// One stored version of a resource.
 #[derive(Debug, Clone, PartialEq)]
@@ -86,7 +105,17 @@ impl Store {
                 )?)),
                 None => None,
             },
+            recorder: None,
         })
+    }
+
+    /// This store, with every write also storing what `recorder` makes of it, in the same
+    /// database transaction (each record a new resource with the id it carries).
+    pub fn recording(&self, recorder: Recorder) -> Store {
+        Store {
+            recorder: Some(recorder),
+            ..self.clone()
+        }
     }
 
     pub fn backend(&self) -> Backend {

@@ -461,6 +461,7 @@ enum Condition<'a> {
         params: &'a [String],
         patients: &'a [String],
         ids: &'a [String],
+        orphans: bool,
     },
     Missing {
         code: &'a str,
@@ -486,6 +487,8 @@ impl Condition<'_> {
         };
         match self {
             Condition::Ids(_) | Condition::Pks(_) => Some(0),
+            // Resources in no compartment cannot be found from the index.
+            Condition::Compartment { orphans: true, .. } => None,
             Condition::Refers { .. } | Condition::Compartment { .. } => Some(1),
             Condition::Values { negated: true, .. } => None,
             Condition::Values { values, .. } => values.iter().map(value_rank).max(),
@@ -558,6 +561,7 @@ impl Condition<'_> {
                 params,
                 patients,
                 ids,
+                orphans,
             } => {
                 // One subquery for all the parameters and patients.
                 let mut alternatives: Vec<Predicate> = Vec::new();
@@ -587,6 +591,17 @@ impl Condition<'_> {
                             .eq(res_type.to_owned())
                             .and(resources::res_id.eq_any(ids.to_vec())),
                     ));
+                }
+                if *orphans && !params.is_empty() {
+                    alternatives.push(Box::new(diesel::dsl::not(holds!(
+                        Use::Probe,
+                        search_reference,
+                        search_reference::table
+                            .select(search_reference::res_pk)
+                            .filter(search_reference::res_type.eq(res_type.to_owned()))
+                            .filter(search_reference::param.eq_any(params.to_vec()))
+                            .filter(search_reference::target_type.eq("Patient"))
+                    ))));
                 }
                 if alternatives.is_empty() {
                     // Nothing may match.
@@ -758,10 +773,12 @@ fn resolve<'a>(
             params,
             patients,
             ids,
+            orphans,
         } => Condition::Compartment {
             params,
             patients,
             ids,
+            orphans: *orphans,
         },
         Criterion::Has {
             source_type,

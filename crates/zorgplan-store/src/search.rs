@@ -171,6 +171,8 @@ pub enum Criterion {
         params: Vec<String>,
         patients: Vec<String>,
         ids: Vec<String>,
+        /// Or in no patient's compartment at all.
+        orphans: bool,
     },
     /// Reverse chaining (`_has:Observation:patient:code=…`): a resource of `source_type`
     /// that matches `inner` refers to this one through its parameter `param`.
@@ -306,23 +308,27 @@ impl Criteria {
             params: params.to_vec(),
             patients: vec![id.to_owned()],
             ids: Vec::new(),
+            orphans: false,
         });
         true
     }
 
-    /// Keeps the resources of `res_type` that are in the compartment of one of `patients`
-    /// or are one of `ids`; for a type outside the Patient compartment, only `ids`.
+    /// Keeps the resources of `res_type` that are in the compartment of one of `patients`,
+    /// are one of `ids`, or (with `orphans`) are in no patient's compartment; for a type
+    /// outside the Patient compartment, only `ids`.
     pub fn within(
         &mut self,
         registry: &Registry,
         res_type: &str,
         patients: Vec<String>,
         ids: Vec<String>,
+        orphans: bool,
     ) {
         self.conditions.push(Criterion::Compartment {
             params: registry.patient_compartment(res_type).to_vec(),
             patients,
             ids,
+            orphans,
         });
     }
 

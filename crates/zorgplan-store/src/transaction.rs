@@ -73,6 +73,18 @@ pub enum Outcome {
     Deleted(Deleted),
 }
 
+impl crate::Recorded for Vec<Outcome> {
+    fn written(&self) -> Vec<&crate::Version> {
+        self.iter()
+            .flat_map(|outcome| match outcome {
+                Outcome::Created(c) => c.written(),
+                Outcome::Updated(w) => w.written(),
+                Outcome::Deleted(d) => d.written(),
+            })
+            .collect()
+    }
+}
+
 /// What [`Store::transaction`] works out before its database transaction, per entry.
 struct Ahead {
     /// The id of a plain create.

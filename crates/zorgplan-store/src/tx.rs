@@ -329,11 +329,23 @@ enum Turn<T> {
 
 impl Store {
     /// Runs `op` in a write transaction, retrying it from the start when it lost a race.
-    pub(crate) fn write<T>(
+    pub(crate) fn write<T: crate::Recorded>(
         &self,
         isolation: Isolation,
         op: impl Fn(&mut AnyConnection) -> TxResult<T>,
     ) -> Result<T, FhirError> {
+        // The write, then what records it, in one transaction.
+        let op = |conn: &mut AnyConnection| {
+            let done = op(conn)?;
+            if let Some(recorder) = &self.recorder {
+                let written = done.written();
+                if !written.is_empty() {
+                    let records = recorder(&written);
+                    crate::crud::put_records(conn, self.writing.registry, &records)?;
+                }
+            }
+            Ok(done)
+        };
         let mut tries = 0;
         loop {
             tries += 1;

@@ -29,6 +29,22 @@ pub const TYPE_INTERACTIONS: &[&str] = &[
     "search-type",
 ];
 
+/// The interactions served for `res_type`: all of [`TYPE_INTERACTIONS`], except that
+/// AuditEvents, which the server alone writes, are only read and searched.
+pub fn type_interactions(res_type: &str) -> Vec<&'static str> {
+    TYPE_INTERACTIONS
+        .iter()
+        .copied()
+        .filter(|code| {
+            res_type != "AuditEvent"
+                || matches!(
+                    *code,
+                    "read" | "vread" | "history-instance" | "history-type" | "search-type"
+                )
+        })
+        .collect()
+}
+
 /// The operations served for a resource type (see `routes`): name and definition.
 pub fn type_operations(res_type: &str) -> Vec<(&'static str, &'static str)> {
     let mut operations = vec![(
@@ -108,7 +124,7 @@ pub fn statement(base: &str, registry: &Registry) -> Value {
             json!({
                 "type": def.name,
                 "profile": r4::base_profile(def.name),
-                "interaction": TYPE_INTERACTIONS.iter().map(|code| json!({ "code": code })).collect::<Vec<_>>(),
+                "interaction": type_interactions(def.name).iter().map(|code| json!({ "code": code })).collect::<Vec<_>>(),
                 "versioning": "versioned-update",
                 "readHistory": true,
                 "updateCreate": true,
@@ -157,9 +173,34 @@ pub fn statement(base: &str, registry: &Registry) -> Value {
 
 pub async fn capabilities(req: &HttpRequest, state: &AppState) -> ApiResult {
     let format = response_format(req, &query_pairs(req.query_string()))?;
-    Ok(json_response(
-        StatusCode::OK,
-        &statement(&base_url(req, state), state.store.search_parameters()),
-        format,
-    ))
+    let mut statement = statement(&base_url(req, state), state.store.search_parameters());
+    if let Some(security) = security(state) {
+        statement["rest"][0]["security"] = security;
+    }
+    Ok(json_response(StatusCode::OK, &statement, format))
+}
+
+/// How clients authenticate (none in development mode): SMART on FHIR, with this server's
+/// token endpoint when it issues tokens.
+fn security(state: &AppState) -> Option<Value> {
+    let crate::access::Authentication::Tokens(tokens) = &state.config.auth else {
+        return None;
+    };
+    let mut security = json!({
+        "cors": false,
+        "service": [{"coding": [{
+            "system": "http://terminology.hl7.org/CodeSystem/restful-security-service",
+            "code": "SMART-on-FHIR"}]}],
+        "description": "Bearer tokens (RFC 6750) of the configured issuer or of this server's \
+            token endpoint (SMART Backend Services); SMART scopes, the child's care network, \
+            WGBO age band and consents decide what a caller sees. See \
+            /.well-known/smart-configuration.",
+    });
+    if let Some(service) = &tokens.service {
+        security["extension"] = json!([{
+            "url": "http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris",
+            "extension": [{"url": "token", "valueUri": service.token_endpoint()}],
+        }]);
+    }
+    Some(security)
 }

@@ -34,7 +34,7 @@ pub async fn create(
     let gate = Gate::of(req);
     gate.may_start(res_type, Interaction::Create)?;
     let resource = read_resource(req, payload, res_type, state).await?;
-    let store = state.store.clone();
+    let store = gate.store(&state.store);
     let created = blocking(move || {
         let mut criteria = criteria;
         match criteria.as_mut() {

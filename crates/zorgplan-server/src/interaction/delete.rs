@@ -53,7 +53,7 @@ pub async fn delete(
     let expected_version = if_match(req)?;
     let gate = Gate::of(req);
     gate.may_start(res_type, Interaction::Delete)?;
-    let store = state.store.clone();
+    let store = gate.store(&state.store);
     let target = res_id.to_owned();
     let deleted = blocking(move || {
         gate.check_write(&store, res_type, Some(&target), None)?;
@@ -73,7 +73,7 @@ pub async fn conditional_delete(
     let expected_version = if_match(req)?;
     let gate = Gate::of(req);
     gate.may_start(res_type, Interaction::Delete)?;
-    let store = state.store.clone();
+    let store = gate.store(&state.store);
     let deleted = blocking(move || {
         gate.check_conditional_write(&store, res_type, &mut criteria, None)?;
         store.conditional_delete(res_type, &criteria, expected_version)

@@ -1,5 +1,5 @@
 //! `GET Patient/[id]/$everything`: the patient and every resource in its compartment (R4's
-//! Patient CompartmentDefinition), as a searchset, `_count` at a time. `_since` keeps what
+//! Patient CompartmentDefinition; AuditEvents only when `_type` names them), as a searchset, `_count` at a time. `_since` keeps what
 //! changed since an instant, `_type` the listed types. Pages run through the types in order
 //! (the patient first), each in storage order; a cursor is `Type:pk` of an entry, for the
 //! page after it (`next`) or before it (`previous`). Only the types that something of the
@@ -38,6 +38,9 @@ pub async fn everything(req: &HttpRequest, state: &AppState, id: &str) -> ApiRes
             .into());
         }
         types.retain(|t| wanted.contains(t));
+    } else {
+        // The audit trail is not part of the record itself: only when asked for by _type.
+        types.retain(|t| *t != "AuditEvent");
     }
     let since = params::last(&all, "_since").map(|s| format!("ge{s}"));
     // `__cursor` (a next link) or `__before` (a previous link): `Type:pk` of an entry.
@@ -55,12 +58,13 @@ pub async fn everything(req: &HttpRequest, state: &AppState, id: &str) -> ApiRes
     gate.may_start("Patient", Interaction::Read)?;
     // The types the caller's scopes let it search.
     types.retain(|t| gate.caller.may(t, Interaction::Search));
+    let auditing = gate.clone();
     let store = state.store.clone();
     let id = id.to_owned();
     let patient_id = id.clone();
     let page = blocking(move || {
         match store.read("Patient", &patient_id)? {
-            Some(v) if !v.deleted && gate.sees(&store, &v)? => {}
+            Some(v) if !v.deleted && gate.reveal(&store, &v)? => {}
             _ => {
                 return Err(FhirError::not_found(format!(
                     "Patient/{patient_id} is not known"
@@ -174,6 +178,7 @@ pub async fn everything(req: &HttpRequest, state: &AppState, id: &str) -> ApiRes
     })
     .await?;
 
+    auditing.disclose(&state.store, &page.matches);
     let base = base_url(req, state);
     let used: Vec<(String, String)> = all
         .iter()

@@ -104,7 +104,7 @@ async fn history(req: &HttpRequest, state: &AppState, scope: Scope) -> ApiResult
                 // The resource's history when the caller may see it now (or, deleted,
                 // before its deletion); of its versions, those the caller may see.
                 match store.read(res_type, id)? {
-                    Some(current) if gate.sees(&store, &current)? => {}
+                    Some(current) if gate.reveal(&store, &current)? => {}
                     _ => return Ok(None),
                 }
                 HistoryScope::Instance { res_type, id }
@@ -123,6 +123,7 @@ async fn history(req: &HttpRequest, state: &AppState, scope: Scope) -> ApiResult
                 }
             }
             page.versions = kept;
+            gate.disclose(&store, &page.versions);
         }
         Ok(Some(page))
     })

@@ -168,9 +168,9 @@ async fn patch_target(
 ) -> ApiResult {
     let format = response_format(req, &query_pairs(req.query_string()))?;
     let expected = if_match(req)?;
-    let patch = read_patch(req, payload, state).await?;
     let gate = Gate::of(req);
     gate.may_start(res_type, Interaction::Update)?;
+    let patch = read_patch(req, payload, state).await?;
     let target = match target {
         Target::Matching(mut criteria) => {
             // Only what the caller may see can be selected.
@@ -200,7 +200,7 @@ async fn patch_target(
         })
         .await?;
         let (patched, read) = patched_version(state, res_type, &current, &patch, expected).await?;
-        let store = state.store.clone();
+        let store = gate.store(&state.store);
         let id = current.id.clone();
         let writing = gate.clone();
         let written = blocking(move || {

@@ -58,7 +58,7 @@ pub async fn read(
     let version = blocking(move || {
         let found = store.read(res_type, &lookup)?;
         Ok(match found {
-            Some(version) if gate.sees(&store, &version)? => Some(version),
+            Some(version) if gate.reveal(&store, &version)? => Some(version),
             _ => None,
         })
     })
@@ -103,7 +103,7 @@ pub async fn vread(
     let found = blocking(move || {
         let found = store.vread(res_type, &lookup, version)?;
         Ok(match found {
-            Some(version) if gate.sees(&store, &version)? => Some(version),
+            Some(version) if gate.reveal(&store, &version)? => Some(version),
             _ => None,
         })
     })

@@ -106,6 +106,13 @@ async fn search(
     let limit = state.config.max_count;
     let want_total =
         summary == Summary::Count || matches!(total_mode.as_str(), "estimate" | "accurate");
+    if !gate.unrestricted() {
+        gate.trail.query(&format!(
+            "{}?{}",
+            req.path().trim_start_matches('/'),
+            to_query(&all)
+        ));
+    }
     let (page, included, total) = blocking(move || {
         // Only what the caller may see is searched, so that totals and pages hold nothing
         // else.
@@ -147,6 +154,7 @@ async fn search(
         };
         let included = store.included(&page.matches, &includes, &revincludes, limit)?;
         let included = gate.visible(&store, included)?;
+        gate.disclose(&store, page.matches.iter().chain(&included));
         Ok((page, included, total))
     })
     .await?;

@@ -455,12 +455,12 @@ async fn transaction(
     // Which write entry is which Bundle entry.
     let checked = started.elapsed();
     let write_index: Vec<usize> = (0..entries.len()).filter(|&i| !read[i]).collect();
-    let store = state.store.clone();
+    let gate = Gate::of(req);
+    let store = gate.store(&state.store);
     let mut transaction = Transaction {
         entries: writes,
         conditional_references,
     };
-    let gate = Gate::of(req);
     let outcomes = if transaction.entries.is_empty() {
         Vec::new()
     } else {

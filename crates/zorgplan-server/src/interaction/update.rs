@@ -46,6 +46,8 @@ pub async fn update(
     let format = response_format(req, &query_pairs(req.query_string()))?;
     check_id(res_id)?;
     let expected_version = if_match(req)?;
+    let gate = Gate::of(req);
+    gate.may_start(res_type, Interaction::Update)?;
     let resource = read_resource(req, payload, res_type, state).await?;
     match resource.get("id").and_then(|v| v.as_str()) {
         Some(body_id) if body_id == res_id => {}
@@ -64,9 +66,7 @@ pub async fn update(
             .into())
         }
     }
-    let gate = Gate::of(req);
-    gate.may_start(res_type, Interaction::Update)?;
-    let store = state.store.clone();
+    let store = gate.store(&state.store);
     let res_id = res_id.to_owned();
     let written = blocking(move || {
         gate.check_write(&store, res_type, Some(&res_id), Some(&resource))?;
@@ -88,7 +88,7 @@ pub async fn conditional_update(
     let gate = Gate::of(req);
     gate.may_start(res_type, Interaction::Update)?;
     let resource = read_resource(req, payload, res_type, state).await?;
-    let store = state.store.clone();
+    let store = gate.store(&state.store);
     let written = blocking(move || {
         gate.check_conditional_write(&store, res_type, &mut criteria, Some(&resource))?;
         store.conditional_update(res_type, &criteria, &resource, expected_version)

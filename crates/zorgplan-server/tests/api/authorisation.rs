@@ -21,7 +21,7 @@ const URA: &str = "http://fhir.nl/fhir/NamingSystem/ura";
 const ROL: &str = "http://fhir.zorgplankindgezin.nl/CodeSystem/zorgplan-rol";
 const DOMEIN: &str = "http://fhir.zorgplankindgezin.nl/CodeSystem/kinderleefdomein";
 
-fn key(name: &str) -> Vec<u8> {
+pub fn key(name: &str) -> Vec<u8> {
     let path = format!(
         "{}/../zorgplan-auth/tests/keys/{name}",
         env!("CARGO_MANIFEST_DIR")
@@ -36,7 +36,7 @@ fn now() -> u64 {
         .as_secs()
 }
 
-fn sign(claims: &Value, private: &str) -> String {
+pub fn sign(claims: &Value, private: &str) -> String {
     encode(
         &Header::new(Algorithm::RS256),
         claims,
@@ -45,7 +45,7 @@ fn sign(claims: &Value, private: &str) -> String {
     .unwrap()
 }
 
-fn claims(extra: Value) -> Value {
+pub fn claims(extra: Value) -> Value {
     let mut claims = json!({"iss": ISSUER, "aud": AUDIENCE, "sub": "someone",
         "exp": now() + 300, "nbf": now() - 10});
     for (k, v) in extra.as_object().unwrap() {
@@ -127,9 +127,14 @@ fn system_token(client: &str) -> String {
 }
 
 fn config() -> ServerConfig {
+    token_config(&[("epd-a", "11111111"), ("epd-b", "22222222")])
+}
+
+/// A server that accepts the test issuer's tokens, with these system clients (id, URA).
+pub fn token_config(registered: &[(&str, &str)]) -> ServerConfig {
     let mut verifier = zorgplan_auth::Verifier::new(ISSUER, AUDIENCE);
     verifier.add_pem(&key("rsa-public.pem"), None).unwrap();
-    let clients = vec![client("epd-a", "11111111"), client("epd-b", "22222222")];
+    let clients = registered.iter().map(|(id, ura)| client(id, ura)).collect();
     ServerConfig {
         auth: Authentication::Tokens(Arc::new(Tokens {
             verifiers: vec![verifier],
@@ -158,7 +163,7 @@ fn client(client_id: &str, ura: &str) -> RegisteredClient {
 /// The base URL of the server that issues its own tokens.
 const SELF: &str = "https://zorgplan.test";
 
-async fn call(
+pub async fn call(
     server: &TestServer,
     token: &str,
     method: Method,
@@ -514,6 +519,42 @@ async fn matrix(server: &TestServer, band: u32, child_consent: bool) {
         } else {
             resp.outcome(404);
         }
+        // The audit trail: the family reads its own child's, the auditor everyone's, the
+        // network none; nobody writes it.
+        let resp = call(server, &token, Method::GET, "AuditEvent?_count=1000", None).await;
+        if matches!(role, Role::Leerkracht | Role::Consulent | Role::Verzekeraar) {
+            assert_eq!(resp.status, 200, "{}", cell(&resp.body));
+        }
+        if resp.status == 200 {
+            let children: BTreeSet<String> = resp.json()["entry"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .flat_map(|e| {
+                    e["resource"]["entity"]
+                        .as_array()
+                        .cloned()
+                        .unwrap_or_default()
+                })
+                .filter(|e| e["role"]["code"] == "1")
+                .filter_map(|e| e["what"]["reference"].as_str().map(str::to_owned))
+                .collect();
+            let expected = match role {
+                Role::Kind | Role::Ouder => set(&["Patient/kind-a"]),
+                Role::OuderB => set(&["Patient/kind-b"]),
+                Role::Auditor => set(&["Patient/kind-a", "Patient/kind-b"]),
+                _ => BTreeSet::new(),
+            };
+            assert_eq!(children, expected, "{}", cell("AuditEvent search"));
+        } else {
+            // Scopes without AuditEvent searches (the auditor's have them).
+            assert_ne!(role, Role::Auditor);
+            resp.outcome(403);
+        }
+        let event = json!({"resourceType": "AuditEvent"});
+        call(server, &token, Method::POST, "AuditEvent", Some(&event))
+            .await
+            .outcome(403);
         // Type and system history list many children: refused with access control.
         call(server, &token, Method::GET, "_history", None)
             .await
@@ -670,7 +711,12 @@ async fn refused_tokens(backend: Backend) {
             );
         }
     }
-    assert_eq!(server.get("metadata").await.status, 200);
+    let metadata = server.get("metadata").await;
+    assert_eq!(metadata.status, 200);
+    assert_eq!(
+        metadata.json()["rest"][0]["security"]["service"][0]["coding"][0]["code"],
+        "SMART-on-FHIR"
+    );
     // The default configuration, without an issuer, lets nobody in.
     let closed = TestServer::start_with(backend, ServerConfig::default()).await;
     let resp = Resp::of(
@@ -783,6 +829,11 @@ async fn backend_services(backend: Backend) {
     assert_eq!(discovery.status, 200, "{}", discovery.body);
     let discovery = discovery.json();
     assert_eq!(discovery["token_endpoint"], format!("{SELF}/auth/token"));
+    let metadata = server.get("metadata").await.json();
+    assert_eq!(
+        metadata["rest"][0]["security"]["extension"][0]["extension"][0]["valueUri"],
+        format!("{SELF}/auth/token")
+    );
     assert_eq!(
         discovery["grant_types_supported"],
         json!(["client_credentials"])

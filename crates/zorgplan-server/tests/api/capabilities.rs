@@ -29,6 +29,29 @@ async fn capability_statement(backend: Backend) {
         .map(|i| i["code"].as_str().unwrap())
         .collect();
     assert_eq!(codes, TYPE_INTERACTIONS);
+    // AuditEvents are the server's to write: read and searched only.
+    let audit = resources
+        .iter()
+        .find(|r| r["type"] == "AuditEvent")
+        .unwrap();
+    let codes: Vec<&str> = audit["interaction"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            "read",
+            "vread",
+            "history-instance",
+            "history-type",
+            "search-type"
+        ]
+    );
+    // Development mode states no security.
+    assert!(rest["security"].is_null());
     let params: Vec<&str> = patient["searchParam"]
         .as_array()
         .unwrap()

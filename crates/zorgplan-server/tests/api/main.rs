@@ -2,6 +2,7 @@
 
 mod common;
 
+mod audit;
 mod authorisation;
 mod capabilities;
 mod concurrency;

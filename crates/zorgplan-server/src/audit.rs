@@ -1,0 +1,452 @@
+//! The audit trail (NEN 7513) and Provenance.
+//!
+//! Every request on a child's data leaves AuditEvents: one per child it touched and outcome
+//! (who — the user or system and its organisation —, from which address, what interaction,
+//! which child, which resources, when, and whether it succeeded or was denied), so that a
+//! family reading its own child's log sees nothing of other children.
+//!
+//! - A write's AuditEvent and its Provenance are stored in the write's own database
+//!   transaction: the handler writes through [`Gate::store`](crate::access::Gate::store),
+//!   which records them ([`zorgplan_store::Store::recording`]); a write that fails stores
+//!   neither.
+//! - What a request disclosed (reads, search results and includes, history, `$everything`)
+//!   and what it was denied are gathered in the request's [`Trail`] and stored after the
+//!   response is made, before it is sent.
+//!
+//! A request without authentication (development mode) records nothing. AuditEvents cannot be
+//! created, changed or deleted through the API.
+
+use crate::access::owners;
+use serde_json::{json, Value};
+use std::sync::Mutex;
+use zorgplan_auth::policy::{Caller, Role};
+use zorgplan_search::Registry;
+use zorgplan_store::{Timestamp, Version};
+
+/// 403 for a create, update or delete of an AuditEvent: the server alone writes them, and
+/// none is ever changed (in every mode, development included).
+pub fn writable(
+    res_type: &str,
+    interaction: zorgplan_auth::Interaction,
+) -> Result<(), zorgplan_fhir::FhirError> {
+    use zorgplan_auth::Interaction::{Read, Search};
+    if res_type == "AuditEvent" && !matches!(interaction, Read | Search) {
+        return Err(zorgplan_fhir::FhirError::new(
+            zorgplan_fhir::ErrorKind::Forbidden,
+            zorgplan_fhir::IssueType::Forbidden,
+            "AuditEvents are written by the server alone: they cannot be created, changed or deleted through the API",
+        ));
+    }
+    Ok(())
+}
+
+/// What a request did with one resource of a child.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Touch {
+    /// The child (`None`: no child's, such as a denied search).
+    patient: Option<String>,
+    /// `Type/id/_history/n`, or `Type/id` when not read.
+    what: Option<String>,
+    denied: bool,
+}
+
+/// What one request disclosed and was denied, for its AuditEvents.
+#[derive(Debug, Default)]
+pub struct Trail {
+    touches: Mutex<Vec<Touch>>,
+    /// The search query, for searches.
+    query: Mutex<Option<String>>,
+}
+
+/// Where the request came from and what it was.
+#[derive(Debug, Clone, Default)]
+pub struct Request {
+    /// The client's network address.
+    pub address: Option<String>,
+    /// The interaction (`read`, `search-type`, `create`, …, or an operation).
+    pub interaction: &'static str,
+    /// C, R, U, D or E (execute: operations, transactions, batches).
+    pub action: &'static str,
+    /// The request id (`X-Request-Id`).
+    pub request_id: Option<String>,
+}
+
+impl Request {
+    /// The interaction and action of `method` on `path`.
+    pub fn of(method: &str, path: &str) -> (&'static str, &'static str) {
+        let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+        let operation = segments.iter().any(|s| s.starts_with('$'));
+        match (method, segments.as_slice()) {
+            _ if operation => ("operation", "E"),
+            ("POST", [""]) => ("transaction", "E"),
+            ("GET", [_, "_history"]) | ("GET", ["_history"]) => ("history-type", "R"),
+            ("GET", [_, _, "_history"]) => ("history-instance", "R"),
+            ("GET", [_, _, "_history", _]) => ("vread", "R"),
+            ("GET", ["Patient", _, _]) => ("search-compartment", "R"),
+            ("GET", [_, _]) => ("read", "R"),
+            ("GET", [_]) | ("POST", [_, "_search"]) => ("search-type", "R"),
+            ("POST", [_]) => ("create", "C"),
+            ("PUT", _) => ("update", "U"),
+            ("PATCH", _) => ("patch", "U"),
+            ("DELETE", _) => ("delete", "D"),
+            _ => ("operation", "E"),
+        }
+    }
+}
+
+impl Trail {
+    /// `versions` were disclosed to the caller.
+    pub fn disclosed(&self, registry: &Registry, versions: &[&Version]) {
+        let mut touches = self.touches.lock().expect("trail");
+        for version in versions {
+            let what = Some(format!(
+                "{}/{}/_history/{}",
+                version.res_type, version.id, version.version
+            ));
+            let resource = version
+                .content
+                .as_deref()
+                .and_then(|c| serde_json::from_str::<Value>(c).ok());
+            let patients = resource
+                .map(|r| owners(registry, &version.res_type, &r))
+                .unwrap_or_default();
+            for patient in patients {
+                touches.push(Touch {
+                    patient: Some(patient),
+                    what: what.clone(),
+                    denied: false,
+                });
+            }
+        }
+    }
+
+    /// The caller was refused `what` (`Type/id`), a resource of `patients` (none: no
+    /// child's data, or not known which).
+    pub fn denied(&self, patients: &[String], what: Option<String>) {
+        let mut touches = self.touches.lock().expect("trail");
+        if patients.is_empty() {
+            touches.push(Touch {
+                patient: None,
+                what: what.clone(),
+                denied: true,
+            });
+        }
+        for patient in patients {
+            touches.push(Touch {
+                patient: Some(patient.clone()),
+                what: what.clone(),
+                denied: true,
+            });
+        }
+    }
+
+    pub fn query(&self, query: &str) {
+        *self.query.lock().expect("trail") = Some(query.to_owned());
+    }
+
+    /// The AuditEvents of what the request disclosed and was denied: one per child and
+    /// outcome. `status` is the response's.
+    pub fn events(&self, caller: &Caller, request: &Request, status: u16) -> Vec<Value> {
+        let touches = std::mem::take(&mut *self.touches.lock().expect("trail"));
+        let query = self.query.lock().expect("trail").clone();
+        let mut groups: Vec<(Option<String>, bool, Vec<String>)> = Vec::new();
+        for touch in touches {
+            let group = match groups
+                .iter_mut()
+                .find(|(p, d, _)| *p == touch.patient && *d == touch.denied)
+            {
+                Some(group) => group,
+                None => {
+                    groups.push((touch.patient.clone(), touch.denied, Vec::new()));
+                    groups.last_mut().expect("just pushed")
+                }
+            };
+            if let Some(what) = touch.what {
+                if !group.2.contains(&what) {
+                    group.2.push(what);
+                }
+            }
+        }
+        if groups.is_empty() && status >= 400 && status != 404 {
+            // A refusal before any resource was looked at (scopes, history).
+            groups.push((None, true, Vec::new()));
+        }
+        groups
+            .into_iter()
+            .map(|(patient, denied, resources)| {
+                let outcome = if denied || status >= 400 { "4" } else { "0" };
+                event(
+                    caller,
+                    request,
+                    patient.as_deref(),
+                    &resources,
+                    query.as_deref(),
+                    outcome,
+                )
+            })
+            .collect()
+    }
+}
+
+fn coding(system: &str, code: &str, display: &str) -> Value {
+    json!({"system": system, "code": code, "display": display})
+}
+
+/// The agents of an AuditEvent or Provenance: the caller (user or system) and the
+/// organisation it acts for.
+fn who(caller: &Caller) -> (Value, Option<&str>) {
+    let user = caller.references.first().filter(|r| {
+        r.starts_with("Patient/")
+            || r.starts_with("RelatedPerson/")
+            || r.starts_with("Practitioner")
+    });
+    let organisation = caller
+        .references
+        .iter()
+        .find(|r| r.starts_with("Organization/"))
+        .map(String::as_str);
+    let who = match (caller.role, user) {
+        (Role::System, _) | (_, None) => match organisation {
+            Some(org) => json!({"reference": org}),
+            None => json!({"identifier": {"value": caller.subject}}),
+        },
+        (_, Some(user)) => json!({"reference": user}),
+    };
+    (who, organisation)
+}
+
+/// One AuditEvent.
+fn event(
+    caller: &Caller,
+    request: &Request,
+    patient: Option<&str>,
+    resources: &[String],
+    query: Option<&str>,
+    outcome: &str,
+) -> Value {
+    let (mut who, organisation) = who(caller);
+    if caller.role == Role::Child && patient.is_some() && patient != caller.child.as_deref() {
+        // A child's attempt on another child's data: named by its subject, not as a
+        // Patient, which would put the event in its own log (showing the other child there).
+        who = json!({"identifier": {"value": caller.subject}});
+    }
+    let mut agent = json!({
+        "type": {"coding": [coding("http://terminology.hl7.org/CodeSystem/v3-ParticipationType",
+                                   "AUT", "author (originator)")]},
+        "who": who, "altId": caller.subject, "requestor": true,
+    });
+    if let Some(address) = &request.address {
+        agent["network"] = json!({"address": address, "type": "2"});
+    }
+    let mut agents = vec![agent];
+    if let Some(org) = organisation.filter(|_| caller.role != Role::System) {
+        agents.push(json!({
+            "type": {"coding": [coding("http://terminology.hl7.org/CodeSystem/v3-RoleClass",
+                                       "PROV", "healthcare provider")]},
+            "who": {"reference": org}, "requestor": false,
+        }));
+    }
+    let mut entities = Vec::new();
+    if let Some(patient) = patient {
+        entities.push(json!({
+            "what": {"reference": format!("Patient/{patient}")},
+            "type": coding("http://terminology.hl7.org/CodeSystem/audit-entity-type", "1", "Person"),
+            "role": coding("http://terminology.hl7.org/CodeSystem/object-role", "1", "Patient"),
+        }));
+    }
+    for what in resources {
+        entities.push(json!({
+            "what": {"reference": what},
+            "type": coding("http://terminology.hl7.org/CodeSystem/audit-entity-type", "2", "System Object"),
+            "role": coding("http://terminology.hl7.org/CodeSystem/object-role", "4", "Domain Resource"),
+        }));
+    }
+    if let Some(query) = query {
+        use base64::Engine;
+        entities.push(json!({
+            "type": coding("http://terminology.hl7.org/CodeSystem/audit-entity-type", "2", "System Object"),
+            "role": coding("http://terminology.hl7.org/CodeSystem/object-role", "24", "Query"),
+            "query": base64::engine::general_purpose::STANDARD.encode(query),
+        }));
+    }
+    let mut event = json!({
+        "resourceType": "AuditEvent",
+        "id": uuid::Uuid::new_v4().to_string(),
+        "type": coding("http://terminology.hl7.org/CodeSystem/audit-event-type", "rest", "Restful Operation"),
+        "subtype": [coding("http://hl7.org/fhir/restful-interaction", request.interaction, request.interaction)],
+        "action": request.action,
+        "recorded": Timestamp::now().to_instant(),
+        "outcome": outcome,
+        "agent": agents,
+        "source": {
+            "observer": {"display": "Zorgplan Kind&Gezin server"},
+            "type": [coding("http://terminology.hl7.org/CodeSystem/security-source-type", "4", "Application Server")],
+        },
+    });
+    if outcome != "0" {
+        event["outcomeDesc"] = json!("denied");
+    }
+    if let Some(id) = &request.request_id {
+        event["source"]["site"] = json!(id);
+    }
+    if !entities.is_empty() {
+        event["entity"] = Value::Array(entities);
+    }
+    event
+}
+
+/// The records of a write: an AuditEvent per child it wrote for, and a Provenance of all it
+/// wrote (from the client's `X-Provenance`, when it sent one, with the written versions as
+/// its target).
+pub fn records(
+    registry: &Registry,
+    caller: &Caller,
+    request: &Request,
+    provenance: Option<&Value>,
+    written: &[&Version],
+    deleted_of: &[String],
+) -> Vec<Value> {
+    let mut by_patient: Vec<(String, Vec<String>)> = Vec::new();
+    let mut targets = Vec::new();
+    for version in written {
+        let what = format!(
+            "{}/{}/_history/{}",
+            version.res_type, version.id, version.version
+        );
+        targets.push(json!({"reference": what}));
+        let patients = match version.content.as_deref() {
+            Some(content) => serde_json::from_str::<Value>(content)
+                .map(|r| owners(registry, &version.res_type, &r))
+                .unwrap_or_default(),
+            // A deletion: the children of what it deleted.
+            None => deleted_of.to_vec(),
+        };
+        for patient in patients {
+            match by_patient.iter_mut().find(|(p, _)| *p == patient) {
+                Some((_, list)) => list.push(what.clone()),
+                None => by_patient.push((patient, vec![what.clone()])),
+            }
+        }
+    }
+    let mut records: Vec<Value> = by_patient
+        .iter()
+        .map(|(patient, resources)| event(caller, request, Some(patient), resources, None, "0"))
+        .collect();
+    let (who, organisation) = who(caller);
+    let mut record = provenance.cloned().unwrap_or_else(|| json!({}));
+    record["resourceType"] = json!("Provenance");
+    record["id"] = json!(uuid::Uuid::new_v4().to_string());
+    record["target"] = Value::Array(targets);
+    record["recorded"] = json!(Timestamp::now().to_instant());
+    if record.get("activity").is_none() {
+        let (code, display) = match request.action {
+            "C" => ("CREATE", "create"),
+            "D" => ("DELETE", "delete"),
+            _ => ("UPDATE", "revise"),
+        };
+        record["activity"] = json!({"coding": [coding(
+            "http://terminology.hl7.org/CodeSystem/v3-DataOperation", code, display)]});
+    }
+    let agents = record
+        .get("agent")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    if agents.is_empty() {
+        let mut agent = json!({
+            "type": {"coding": [coding("http://terminology.hl7.org/CodeSystem/provenance-participant-type",
+                                       "author", "Author")]},
+            "who": who,
+        });
+        if let Some(org) = organisation.filter(|_| caller.role != Role::System) {
+            agent["onBehalfOf"] = json!({"reference": org});
+        }
+        record["agent"] = json!([agent]);
+    }
+    records.push(record);
+    records
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn caller() -> Caller {
+        Caller {
+            role: Role::Professional,
+            references: vec![
+                "Practitioner/arts".into(),
+                "PractitionerRole/rol".into(),
+                "Organization/zh".into(),
+            ],
+            child: None,
+            scopes: zorgplan_auth::Scopes::default(),
+            subject: "arts-1".into(),
+        }
+    }
+
+    fn request() -> Request {
+        Request {
+            address: Some("192.0.2.7".into()),
+            interaction: "read",
+            action: "R",
+            request_id: Some("abc".into()),
+        }
+    }
+
+    /// What the trail and the records make is valid R4.
+    #[test]
+    fn audit_events_and_provenance_are_valid_r4() {
+        let validator = zorgplan_validator::Validator::r4();
+        let trail = Trail::default();
+        trail.denied(&["kind".into()], Some("Goal/1".into()));
+        trail.query("Goal?category=medisch");
+        let events = trail.events(&caller(), &request(), 404);
+        assert_eq!(events.len(), 1);
+        assert_eq!(events[0]["outcome"], "4");
+        let version = Version {
+            res_type: "Goal".into(),
+            id: "1".into(),
+            version: 2,
+            last_updated: Timestamp::now(),
+            deleted: false,
+            method: "PUT".into(),
+            content: Some(
+                json!({"resourceType": "Goal", "id": "1", "subject": {"reference": "Patient/kind"}})
+                    .to_string(),
+            ),
+        };
+        let registry = Registry::r4();
+        let records = records(registry, &caller(), &request(), None, &[&version], &[]);
+        assert_eq!(records.len(), 2);
+        assert_eq!(records[0]["entity"][0]["what"]["reference"], "Patient/kind");
+        assert_eq!(records[1]["target"][0]["reference"], "Goal/1/_history/2");
+        for resource in events.iter().chain(&records) {
+            let issues = validator.validate(resource);
+            assert!(
+                !zorgplan_validator::has_errors(&issues),
+                "{resource}: {issues:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn interactions_are_named_as_the_specification_names_them() {
+        for (method, path, expected) in [
+            ("GET", "/Goal/1", ("read", "R")),
+            ("GET", "/Goal/1/_history/2", ("vread", "R")),
+            ("GET", "/Goal/1/_history", ("history-instance", "R")),
+            ("GET", "/Goal", ("search-type", "R")),
+            ("POST", "/Goal/_search", ("search-type", "R")),
+            ("GET", "/Patient/1/Goal", ("search-compartment", "R")),
+            ("GET", "/Patient/1/$everything", ("operation", "E")),
+            ("POST", "/Goal", ("create", "C")),
+            ("PUT", "/Goal/1", ("update", "U")),
+            ("PATCH", "/Goal/1", ("patch", "U")),
+            ("DELETE", "/Goal/1", ("delete", "D")),
+            ("POST", "/", ("transaction", "E")),
+        ] {
+            assert_eq!(Request::of(method, path), expected, "{method} {path}");
+        }
+    }
+}
