@@ -2,6 +2,7 @@
 //! database, loads it over HTTP with FHIR creates, reads and transactions, and reports throughput,
 //! latency percentiles and the server's memory as a Markdown table.
 
+mod access;
 mod load;
 mod machine;
 mod search;
@@ -387,13 +388,17 @@ async fn run_search(args: &Args, children: usize, client: &reqwest::Client) -> E
     backends.dedup();
     let mut failed = false;
     let mut rows = Vec::new();
+    let mut access_rows = Vec::new();
     for backend in backends {
         if interrupted() {
             break;
         }
         println!("\n== {}", backend.name());
         match search::run(&plan, backend, client, interrupted).await {
-            Ok(reports) => rows.extend(reports.into_iter().map(|r| (backend, r))),
+            Ok((reports, access)) => {
+                rows.extend(reports.into_iter().map(|r| (backend, r)));
+                access_rows.extend(access.into_iter().map(|r| (backend, r)));
+            }
             Err(e) => {
                 println!("!! {} search run FAILED: {e}", backend.name());
                 failed = true;
@@ -416,6 +421,35 @@ async fn run_search(args: &Args, children: usize, client: &reqwest::Client) -> E
             ms(100.0),
             report.mean_entries
         );
+    }
+    println!();
+    println!("What access control costs (the same requests, one at a time; tokens, network, age, consent and audit trail against development mode):");
+    println!();
+    println!("| backend | workload | open p50 ms | checked p50 ms | open req/s | checked req/s | overhead |");
+    println!("|---|---|---:|---:|---:|---:|---:|");
+    for (backend, report) in &access_rows {
+        let p50 =
+            |l: &[u32]| load::percentile(l, 50.0).map_or(f64::NAN, |us| f64::from(us) / 1000.0);
+        let (open, checked) = (
+            access::AccessReport::rate(&report.open_us),
+            access::AccessReport::rate(&report.checked_us),
+        );
+        println!(
+            "| {} | {} | {:.2} | {:.2} | {:.0} | {:.0} | {:+.0}% |",
+            backend.name(),
+            report.name,
+            p50(&report.open_us),
+            p50(&report.checked_us),
+            open,
+            checked,
+            (open / checked - 1.0) * 100.0
+        );
+    }
+    println!();
+    if let Some((first, _)) = access_rows.first() {
+        for (_, report) in access_rows.iter().filter(|(b, _)| b == first) {
+            println!("- {}: `{}`", report.name, report.example);
+        }
     }
     println!();
     if let Some((first, _)) = rows.first() {
@@ -465,6 +499,7 @@ async fn run_backend(
         workers: args.server_workers,
         log_filter: &args.server_log,
         log_path: scratch.path().join("server.log"),
+        access: Vec::new(),
     })
     .map_err(NoReport::Failed)?;
     let startup = server

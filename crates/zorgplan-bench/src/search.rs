@@ -84,13 +84,14 @@ const QUERIES: [Query; 6] = [
 const CHANGED_GOALS: usize = 100;
 
 /// Starts a server on the stored population of `backend` (generating it first when it is
-/// missing), changes some goals, and measures each query.
+/// missing), changes some goals, and measures each query; then what access control costs
+/// on the same population ([`crate::access`]).
 pub async fn run(
     plan: &SearchPlan<'_>,
     backend: Backend,
     client: &reqwest::Client,
     interrupted: fn() -> bool,
-) -> Result<Vec<QueryReport>, String> {
+) -> Result<(Vec<QueryReport>, Vec<crate::access::AccessReport>), String> {
     std::fs::create_dir_all(plan.data_dir)
         .map_err(|e| format!("cannot create {}: {e}", plan.data_dir.display()))?;
     let database_url = match backend {
@@ -129,7 +130,7 @@ pub async fn run(
     let mut rng = Rng::new(7, 0);
     for _ in 0..CHANGED_GOALS {
         let path = format!("Goal/doel-{}-0", rng.below(plan.children));
-        let mut goal = get_json(client, &server, &path).await?;
+        let mut goal = get_json(client, &server, &path, None).await?;
         // A change (an update that changes nothing writes no version).
         goal["note"] = serde_json::json!([{ "text": format!("Reviewed {since}") }]);
         let resp = client
@@ -159,7 +160,7 @@ pub async fn run(
             let domain = LIFE_DOMAINS[rng.below(LIFE_DOMAINS.len())].0;
             let path = query(child, role, domain, &since);
             let started = Instant::now();
-            let bundle = get_json(client, &server, &path).await?;
+            let bundle = get_json(client, &server, &path, None).await?;
             let took = started.elapsed();
             if n >= plan.warmup {
                 latencies.push(took.as_micros().min(u128::from(u32::MAX)) as u32);
@@ -180,7 +181,9 @@ pub async fn run(
             mean_entries: entries as f64 / plan.requests.max(1) as f64,
         });
     }
-    Ok(reports)
+    drop(server);
+    let access = crate::access::run(plan, backend, &database_url, client, interrupted).await?;
+    Ok((reports, access))
 }
 
 async fn start(
@@ -196,6 +199,7 @@ async fn start(
         workers: 0,
         log_filter: "warn",
         log_path: plan.data_dir.join(format!("search-{}.log", backend.name())),
+        access: Vec::new(),
     })?;
     server
         .wait_ready(client, plan.startup_timeout, interrupted)
@@ -211,14 +215,20 @@ async fn exists(client: &reqwest::Client, server: &ServerProcess, path: &str) ->
     resp.is_ok_and(|r| r.status().is_success())
 }
 
-async fn get_json(
+/// GET `path` as FHIR JSON (with a bearer token, if given); an error unless 2xx.
+pub(crate) async fn get_json(
     client: &reqwest::Client,
     server: &ServerProcess,
     path: &str,
+    token: Option<&str>,
 ) -> Result<Value, String> {
-    let resp = client
+    let mut request = client
         .get(format!("{}/{path}", server.base_url))
-        .header("Accept", "application/fhir+json")
+        .header("Accept", "application/fhir+json");
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    let resp = request
         .send()
         .await
         .map_err(|e| format!("GET {path}: {e}"))?;

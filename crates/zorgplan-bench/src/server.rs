@@ -159,6 +159,8 @@ pub struct ServerOptions<'a> {
     pub log_filter: &'a str,
     /// Where the server's stdout and stderr go.
     pub log_path: PathBuf,
+    /// How the server knows its callers: `--auth-…` arguments, or none for `--dev`.
+    pub access: Vec<String>,
 }
 
 impl ServerProcess {
@@ -182,8 +184,13 @@ impl ServerProcess {
                 command.env_remove(key);
             }
         }
+        command.arg("serve");
+        if options.access.is_empty() {
+            command.arg("--dev");
+        } else {
+            command.args(&options.access);
+        }
         command
-            .args(["serve", "--dev"])
             .args(["--database-url", options.database_url])
             .args(["--listen", &listen])
             .args(["--log", options.log_filter])

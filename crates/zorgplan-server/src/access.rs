@@ -226,6 +226,40 @@ pub struct Gate {
     pub provenance: Option<Value>,
     /// The children of what the request's deletions removed (their AuditEvents).
     deleted_of: Mutex<Vec<String>>,
+    /// What was read of children by earlier requests.
+    facts: Arc<Facts>,
+}
+
+/// What was read of children (their Patient, networks and consents), with the versions it
+/// was read from: reused while those are the current versions.
+#[derive(Default)]
+pub struct Facts {
+    known: Mutex<HashMap<String, ReadFrom>>,
+}
+
+/// A child as read, and the (pk, version) of everything it was read from.
+type ReadFrom = (Vec<(i64, i64)>, Arc<Child>);
+
+/// Children whose facts are kept at most (the map is emptied when it is full).
+const FACTS_KEPT: usize = 50_000;
+
+impl Facts {
+    /// The child read from exactly these (pk, version) keys, if it was.
+    fn get(&self, id: &str, keys: &[(i64, i64)]) -> Option<Arc<Child>> {
+        let known = self.known.lock().expect("facts");
+        known
+            .get(id)
+            .filter(|(read_from, _)| read_from.as_slice() == keys)
+            .map(|(_, child)| child.clone())
+    }
+
+    fn put(&self, id: &str, keys: Vec<(i64, i64)>, child: Arc<Child>) {
+        let mut known = self.known.lock().expect("facts");
+        if known.len() >= FACTS_KEPT {
+            known.clear();
+        }
+        known.insert(id.to_owned(), (keys, child));
+    }
 }
 
 fn forbidden(message: impl Into<String>) -> FhirError {
@@ -276,6 +310,7 @@ impl Gate {
             request: audit::Request::default(),
             provenance: None,
             deleted_of: Mutex::new(Vec::new()),
+            facts: Arc::default(),
         }
     }
 
@@ -305,14 +340,38 @@ impl Gate {
         if self.unrestricted() {
             return Ok(true);
         }
-        let seen = self.sees(store, version)?;
-        if seen {
-            self.trail.disclosed(store.search_parameters(), &[version]);
+        // A deletion is judged, and logged, by the version before it.
+        let before;
+        let judged = if version.deleted {
+            match store.vread(&version.res_type, &version.id, version.version - 1)? {
+                Some(v) if !v.deleted => {
+                    before = v;
+                    &before
+                }
+                _ => {
+                    let what = format!("{}/{}", version.res_type, version.id);
+                    self.trail.note(&[], Some(what), true);
+                    return Ok(false);
+                }
+            }
         } else {
-            let what = format!("{}/{}", version.res_type, version.id);
-            let patients = self.owners_of(store, version)?;
-            self.trail.denied(&patients, Some(what));
-        }
+            version
+        };
+        let Some(resource) = parse(judged) else {
+            return Ok(false);
+        };
+        let registry = store.search_parameters();
+        let patients = owners(registry, &judged.res_type, &resource);
+        let seen = self.permits(store, &judged.res_type, &resource, &patients, Action::Read)?;
+        let what = if seen {
+            format!(
+                "{}/{}/_history/{}",
+                version.res_type, version.id, version.version
+            )
+        } else {
+            format!("{}/{}", version.res_type, version.id)
+        };
+        self.trail.note(&patients, Some(what), !seen);
         Ok(seen)
     }
 
@@ -322,21 +381,6 @@ impl Gate {
             let versions: Vec<&Version> = versions.into_iter().collect();
             self.trail.disclosed(store.search_parameters(), &versions);
         }
-    }
-
-    /// The children of a stored version (of the version before it, for a deletion).
-    fn owners_of(&self, store: &Store, version: &Version) -> Result<Vec<String>, FhirError> {
-        let content = match (&version.content, version.deleted) {
-            (Some(content), _) => Some(content.clone()),
-            (None, true) => store
-                .vread(&version.res_type, &version.id, version.version - 1)?
-                .and_then(|v| v.content),
-            _ => None,
-        };
-        Ok(content
-            .and_then(|c| serde_json::from_str::<Value>(&c).ok())
-            .map(|r| owners(store.search_parameters(), &version.res_type, &r))
-            .unwrap_or_default())
     }
 
     /// The gate of `req`, set by [`authenticate`]; one that permits nothing when there is
@@ -382,7 +426,9 @@ impl Gate {
         }
     }
 
-    /// The facts about the children `ids`, loaded at most once per request.
+    /// The facts about the children `ids`: their Patient, networks and consents as they
+    /// are now. One query tells which versions are current; what was parsed before for the
+    /// same versions is reused ([`Facts`]), and only what changed is read and parsed again.
     fn children(&self, store: &Store, ids: &[String]) -> Result<Vec<Arc<Child>>, FhirError> {
         let missing: Vec<String> = {
             let known = self.children.lock().expect("gate lock");
@@ -392,43 +438,66 @@ impl Gate {
                 .collect()
         };
         if !missing.is_empty() {
-            let mut loaded: HashMap<String, Child> = missing
-                .iter()
-                .map(|id| {
-                    let child = Child {
+            let keys = store.about_patients(
+                &missing,
+                &["CareTeam", "Consent"],
+                &["subject", "patient"],
+            )?;
+            let mut by_child: HashMap<&str, Vec<(i64, i64)>> = HashMap::new();
+            for (child, pk, version) in &keys {
+                by_child.entry(child).or_default().push((*pk, *version));
+            }
+            let mut found = Vec::new();
+            let mut stale = Vec::new();
+            for id in &missing {
+                let keys = by_child.remove(id.as_str()).unwrap_or_default();
+                match self.facts.get(id, &keys) {
+                    Some(child) => found.push(child),
+                    None => stale.push((id.clone(), keys)),
+                }
+            }
+            if !stale.is_empty() {
+                let mut pks: Vec<i64> = stale
+                    .iter()
+                    .flat_map(|(_, k)| k.iter().map(|(pk, _)| *pk))
+                    .collect();
+                pks.sort_unstable();
+                pks.dedup();
+                let loaded: HashMap<i64, (String, Value)> = store
+                    .current_by_pks(&pks)?
+                    .into_iter()
+                    .filter_map(|(pk, version)| {
+                        Some((pk, (version.res_type.clone(), parse(&version)?)))
+                    })
+                    .collect();
+                for (id, keys) in stale {
+                    let mut child = Child {
                         id: id.clone(),
                         ..Child::default()
                     };
-                    (id.clone(), child)
-                })
-                .collect();
-            let patients: Vec<String> = missing.iter().map(|id| format!("Patient/{id}")).collect();
-            let list = patients.join(",");
-            for patient in find(store, "Patient", &[("_id", &missing.join(","))])? {
-                if let Some(child) = id_of(&patient).and_then(|id| loaded.get_mut(id)) {
-                    child.birth_date = patient
-                        .get("birthDate")
-                        .and_then(Value::as_str)
-                        .map(str::to_owned);
-                }
-            }
-            for network in find(store, "CareTeam", &[("subject", &list)])? {
-                for child in subjects(&network, "subject") {
-                    if let Some(child) = loaded.get_mut(child) {
-                        child.networks.push(network.clone());
+                    for (pk, _) in &keys {
+                        let Some((res_type, resource)) = loaded.get(pk) else {
+                            continue;
+                        };
+                        match res_type.as_str() {
+                            "Patient" => {
+                                child.birth_date = resource
+                                    .get("birthDate")
+                                    .and_then(Value::as_str)
+                                    .map(str::to_owned);
+                            }
+                            "CareTeam" => child.networks.push(resource.clone()),
+                            _ => child.consents.push(resource.clone()),
+                        }
                     }
-                }
-            }
-            for consent in find(store, "Consent", &[("patient", &list)])? {
-                for child in subjects(&consent, "patient") {
-                    if let Some(child) = loaded.get_mut(child) {
-                        child.consents.push(consent.clone());
-                    }
+                    let child = Arc::new(child);
+                    self.facts.put(&id, keys, child.clone());
+                    found.push(child);
                 }
             }
             let mut known = self.children.lock().expect("gate lock");
-            for (id, child) in loaded {
-                known.insert(id, Arc::new(child));
+            for child in found {
+                known.insert(child.id.clone(), child);
             }
         }
         let known = self.children.lock().expect("gate lock");
@@ -442,26 +511,22 @@ impl Gate {
             Role::Development => Ok(Vec::new()),
             Role::Child | Role::Parent => Ok(self.caller.child.iter().cloned().collect()),
             Role::Professional | Role::System => {
-                if self.caller.references.is_empty() {
-                    return Ok(Vec::new());
-                }
-                let members = self.caller.references.join(",");
-                let mut ids = Vec::new();
-                for network in find(store, "CareTeam", &[("participant", &members)])? {
-                    let member = policy::membership(
-                        &self.caller.references,
-                        std::slice::from_ref(&network),
-                        self.moment.micros,
-                    );
-                    if member.is_member() {
-                        for id in subjects(&network, "subject") {
-                            if !ids.iter().any(|i| i == id) {
-                                ids.push(id.to_owned());
-                            }
-                        }
-                    }
-                }
-                Ok(ids)
+                // The children whose networks name the caller, then those whose networks it
+                // is an active participant of now.
+                let named = store.children_of_members(&self.caller.references)?;
+                Ok(self
+                    .children(store, &named)?
+                    .into_iter()
+                    .filter(|child| {
+                        policy::membership(
+                            &self.caller.references,
+                            &child.networks,
+                            self.moment.micros,
+                        )
+                        .is_member()
+                    })
+                    .map(|child| child.id.clone())
+                    .collect())
             }
         }
     }
@@ -491,33 +556,40 @@ impl Gate {
         let children = self.children(store, &ids)?;
         let mut whole = Vec::new();
         let mut single = Vec::new();
+        let mut varying = Vec::new();
         for child in children {
-            if !policy::varies_within_type(&child) {
-                let reference = format!("{res_type}/");
-                let target = Target {
-                    resource_type: res_type,
-                    reference: &reference,
-                    domains: &[],
-                };
-                if policy::decide(&self.caller, &child, target, Action::Read, &self.moment) {
-                    whole.push(child.id.clone());
-                }
+            if policy::varies_within_type(&child) {
+                varying.push(child);
                 continue;
             }
-            // Resource by resource: those of the child's compartment that match.
-            let mut one = criteria.clone();
-            one.within(
-                registry,
-                res_type,
-                vec![child.id.clone()],
-                Vec::new(),
-                false,
-            );
-            for version in all(store, res_type, &one)? {
+            let reference = format!("{res_type}/");
+            let target = Target {
+                resource_type: res_type,
+                reference: &reference,
+                domains: &[],
+            };
+            if policy::decide(&self.caller, &child, target, Action::Read, &self.moment) {
+                whole.push(child.id.clone());
+            }
+        }
+        if !varying.is_empty() {
+            // Resource by resource, for the children whose consents tell them apart: those
+            // the search finds in their compartments (one search for all of them).
+            let mut theirs = criteria.clone();
+            let ids = varying.iter().map(|c| c.id.clone()).collect();
+            theirs.within(registry, res_type, ids, Vec::new(), false);
+            for version in all(store, res_type, &theirs)? {
                 let Some(resource) = parse(&version) else {
                     continue;
                 };
-                if self.decide_one(&child, res_type, &version.id, &resource, Action::Read) {
+                let belongs = owners(registry, res_type, &resource);
+                let seen = varying
+                    .iter()
+                    .filter(|c| belongs.contains(&c.id))
+                    .any(|child| {
+                        self.decide_one(child, res_type, &version.id, &resource, Action::Read)
+                    });
+                if seen {
                     single.push(version.id.clone());
                 }
             }
@@ -587,6 +659,22 @@ impl Gate {
         if self.unrestricted() {
             return Ok(true);
         }
+        let belongs = owners(store.search_parameters(), res_type, resource);
+        self.permits(store, res_type, resource, &belongs, action)
+    }
+
+    /// [`allows`](Self::allows), with the resource's children (`owners`) worked out.
+    fn permits(
+        &self,
+        store: &Store,
+        res_type: &str,
+        resource: &Value,
+        owners: &[String],
+        action: Action,
+    ) -> Result<bool, FhirError> {
+        if self.unrestricted() {
+            return Ok(true);
+        }
         if res_type == "AuditEvent" && self.caller.auditor() {
             return Ok(action == Action::Read);
         }
@@ -596,7 +684,6 @@ impl Gate {
             return Ok(action == Action::Read
                 || matches!(self.caller.role, Role::Professional | Role::System));
         }
-        let owners = owners(registry, res_type, resource);
         let id = id_of(resource).unwrap_or_default();
         if owners.is_empty() && res_type == "AuditEvent" {
             // A refusal that touched no child: the auditors' alone.
@@ -610,7 +697,7 @@ impl Gate {
                     && (action == Action::Read || new_patient || res_type != "Patient"),
             );
         }
-        let children = self.children(store, &owners)?;
+        let children = self.children(store, owners)?;
         let mut permitted = children
             .iter()
             .map(|child| self.decide_one(child, res_type, id, resource, action));
@@ -952,25 +1039,24 @@ pub async fn authenticate(req: &HttpRequest, state: &AppState) -> Result<Arc<Gat
                 Some("invalid_request"),
             )
         })?;
-    let claims = tokens.verify(token).map_err(|e| {
-        let why = match e {
-            TokenError::Expired => "The access token has expired".to_owned(),
-            TokenError::NotYetValid => "The access token is not valid yet".to_owned(),
-            TokenError::Audience => "The access token is meant for another server".to_owned(),
-            TokenError::Issuer => {
-                "The access token comes from an issuer this server does not trust".to_owned()
-            }
-            other => format!("The access token was refused: {other}"),
-        };
-        unauthorized(&why, Some("invalid_token"))
-    })?;
     let provenance = match req.headers().get("x-provenance") {
         None => None,
         Some(value) => Some(x_provenance(state, value.to_str().unwrap_or_default())?),
     };
+    let claims = match state.verified.get(token) {
+        Some(claims) => claims,
+        None => {
+            let claims = verify(&tokens, token)?;
+            state.verified.put(token, &claims);
+            claims
+        }
+    };
+    // Who the token stands for is looked up on every request: a role or membership that
+    // ends counts at once.
     let store = state.store.clone();
     let caller = crate::blocking(move || caller_of(&store, &tokens, claims)).await?;
     let mut gate = Gate::new(caller);
+    gate.facts = state.facts.clone();
     let (interaction, action) = audit::Request::of(req.method().as_str(), req.path());
     gate.request = audit::Request {
         address: req.peer_addr().map(|a| a.ip().to_string()),
@@ -983,6 +1069,58 @@ pub async fn authenticate(req: &HttpRequest, state: &AppState) -> Result<Arc<Gat
     };
     gate.provenance = provenance;
     Ok(Arc::new(gate))
+}
+
+/// The claims of an accepted token; 401 with the reason otherwise.
+fn verify(tokens: &Tokens, token: &str) -> Result<zorgplan_auth::Claims, ApiError> {
+    tokens.verify(token).map_err(|e| {
+        let why = match e {
+            TokenError::Expired => "The access token has expired".to_owned(),
+            TokenError::NotYetValid => "The access token is not valid yet".to_owned(),
+            TokenError::Audience => "The access token is meant for another server".to_owned(),
+            TokenError::Issuer => {
+                "The access token comes from an issuer this server does not trust".to_owned()
+            }
+            other => format!("The access token was refused: {other}"),
+        };
+        unauthorized(&why, Some("invalid_token"))
+    })
+}
+
+/// Tokens verified recently, with their claims: a token's signature is checked once a
+/// minute at most (never beyond its `exp`). Who it stands for, and the child's networks and
+/// consents, are read on every request.
+#[derive(Default)]
+pub struct Verified {
+    known: Mutex<HashMap<String, (zorgplan_auth::Claims, u64)>>,
+}
+
+/// Tokens kept at most (the map is emptied when it is full).
+const TOKENS_KEPT: usize = 10_000;
+/// Seconds a token's caller is kept.
+const TOKEN_SECONDS: u64 = 60;
+
+fn now_seconds() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+impl Verified {
+    fn get(&self, token: &str) -> Option<zorgplan_auth::Claims> {
+        let known = self.known.lock().expect("verified tokens");
+        let (claims, until) = known.get(token)?;
+        (now_seconds() < *until).then(|| claims.clone())
+    }
+
+    fn put(&self, token: &str, claims: &zorgplan_auth::Claims) {
+        let mut known = self.known.lock().expect("verified tokens");
+        if known.len() >= TOKENS_KEPT {
+            known.clear();
+        }
+        let until = claims.expires_at.min(now_seconds() + TOKEN_SECONDS);
+        known.insert(token.to_owned(), (claims.clone(), until));
+    }
 }
 
 /// The Provenance of an `X-Provenance` header: a Provenance resource as JSON, valid once the

@@ -10,8 +10,10 @@
 //!   which records them ([`zorgplan_store::Store::recording`]); a write that fails stores
 //!   neither.
 //! - What a request disclosed (reads, search results and includes, history, `$everything`)
-//!   and what it was denied are gathered in the request's [`Trail`] and stored after the
-//!   response is made, before it is sent.
+//!   and what it was denied are gathered in the request's [`Trail`] and handed to the
+//!   [`Writer`], which stores the events of many requests together within milliseconds. A
+//!   crash can lose the events of the last few milliseconds of reads, never those of a
+//!   write.
 //!
 //! A request without authentication (development mode) records nothing. AuditEvents cannot be
 //! created, changed or deleted through the API.
@@ -38,6 +40,91 @@ pub fn writable(
         ));
     }
     Ok(())
+}
+
+/// Stores the AuditEvents of reads and refusals on a thread of its own, many requests' in
+/// one transaction: a request hands its events over and answers without waiting for the
+/// database (its writes' events are in their own transactions). The queue is bounded: when
+/// it is full, requests wait, and nothing is dropped. Dropping the writer stores what is
+/// queued. Events that cannot be stored after retries are written to the log in full.
+pub struct Writer {
+    sender: Option<std::sync::mpsc::SyncSender<Vec<Value>>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+/// Events queued before the writer waits for room.
+const QUEUED: usize = 4096;
+/// How long the writer gathers events before it stores them.
+const GATHER: std::time::Duration = std::time::Duration::from_millis(5);
+
+impl Writer {
+    pub fn start(store: zorgplan_store::Store) -> Writer {
+        let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<Value>>(QUEUED);
+        let thread = std::thread::Builder::new()
+            .name("audit-writer".into())
+            .spawn(move || {
+                while let Ok(mut batch) = receiver.recv() {
+                    let until = std::time::Instant::now() + GATHER;
+                    while batch.len() < 1000 {
+                        let left = until.saturating_duration_since(std::time::Instant::now());
+                        match receiver.recv_timeout(left) {
+                            Ok(more) => batch.extend(more),
+                            Err(_) => break,
+                        }
+                    }
+                    store_batch(&store, &batch);
+                }
+            })
+            .expect("the audit writer thread starts");
+        Writer {
+            sender: Some(sender),
+            thread: Some(thread),
+        }
+    }
+
+    /// Queues a request's events (waiting for room when the queue is full).
+    pub async fn send(&self, events: Vec<Value>) -> Result<(), zorgplan_fhir::FhirError> {
+        let sender = self.sender.as_ref().expect("a running writer");
+        let stopped = || zorgplan_fhir::FhirError::internal("The audit trail is not being written");
+        match sender.try_send(events) {
+            Ok(()) => Ok(()),
+            Err(std::sync::mpsc::TrySendError::Full(events)) => {
+                let sender = sender.clone();
+                actix_web::web::block(move || sender.send(events))
+                    .await
+                    .map_err(|_| stopped())?
+                    .map_err(|_| stopped())
+            }
+            Err(std::sync::mpsc::TrySendError::Disconnected(_)) => Err(stopped()),
+        }
+    }
+}
+
+impl Drop for Writer {
+    /// Stores what is queued before the writer ends.
+    fn drop(&mut self) {
+        drop(self.sender.take());
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+fn store_batch(store: &zorgplan_store::Store, batch: &[Value]) {
+    for attempt in 1..=5 {
+        match store.record(batch) {
+            Ok(()) => return,
+            Err(e) if attempt < 5 => {
+                tracing::warn!(error = %e, attempt, events = batch.len(), "storing AuditEvents failed; retrying");
+                std::thread::sleep(zorgplan_store::backoff(attempt + 3));
+            }
+            Err(e) => {
+                for event in batch {
+                    tracing::error!(error = %e, event = %event, "AUDIT EVENT NOT STORED");
+                }
+            }
+        }
+    }
 }
 
 /// What a request did with one resource of a child.
@@ -121,21 +208,27 @@ impl Trail {
     }
 
     /// The caller was refused `what` (`Type/id`), a resource of `patients` (none: no
-    /// child's data, or not known which).
+    /// child's, or not known which).
     pub fn denied(&self, patients: &[String], what: Option<String>) {
+        self.note(patients, what, true);
+    }
+
+    /// The caller was shown (or, `denied`, refused) `what`, a resource of `patients`. A
+    /// refusal of no child's resource is noted too; a disclosure of one is not patient data.
+    pub fn note(&self, patients: &[String], what: Option<String>, denied: bool) {
         let mut touches = self.touches.lock().expect("trail");
-        if patients.is_empty() {
+        if patients.is_empty() && denied {
             touches.push(Touch {
                 patient: None,
                 what: what.clone(),
-                denied: true,
+                denied,
             });
         }
         for patient in patients {
             touches.push(Touch {
                 patient: Some(patient.clone()),
                 what: what.clone(),
-                denied: true,
+                denied,
             });
         }
     }

@@ -135,6 +135,12 @@ impl Default for ServerConfig {
 /// What every handler shares.
 pub struct AppState {
     pub store: Store,
+    /// Stores the AuditEvents of reads and refusals.
+    pub audit: audit::Writer,
+    /// Tokens verified recently.
+    pub verified: access::Verified,
+    /// What was read of children (networks, consents), by version.
+    pub facts: Arc<access::Facts>,
     pub validator: zorgplan_validator::Validator,
     pub config: ServerConfig,
 }
@@ -186,6 +192,9 @@ pub fn bind(
         config.workers
     };
     let state = web::Data::from(Arc::new(AppState {
+        audit: audit::Writer::start(store.clone()),
+        verified: access::Verified::default(),
+        facts: Arc::default(),
         store,
         validator: zorgplan_validator::Validator::r4(),
         config,

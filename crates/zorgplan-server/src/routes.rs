@@ -47,7 +47,7 @@ async fn dispatch(
         Some(gate)
     };
     let result = route(&req, payload, state.get_ref()).await;
-    // The request's AuditEvents, stored before the answer leaves: no access goes unlogged.
+    // The request's AuditEvents, queued for the audit writer before the answer leaves.
     if let Some(gate) = gate.filter(|g| !g.unrestricted()) {
         use actix_web::ResponseError;
         let status = match &result {
@@ -56,8 +56,7 @@ async fn dispatch(
         };
         let events = gate.trail.events(&gate.caller, &gate.request, status);
         if !events.is_empty() {
-            let store = state.store.clone();
-            crate::blocking(move || store.record(&events)).await?;
+            state.audit.send(events).await?;
         }
     }
     result

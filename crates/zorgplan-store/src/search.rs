@@ -1089,6 +1089,88 @@ impl Store {
         })
     }
 
+    /// What the access policy reads of children, as keys: for each of the current Patients
+    /// `patients` and of the current resources of `types` that refer to one of them through
+    /// a parameter of `params` (their CareTeams by `subject`, their Consents by `patient`),
+    /// the child's id, the resource's pk and its version; sorted. Comparing the keys tells
+    /// whether what was read before is still current.
+    pub fn about_patients(
+        &self,
+        patients: &[String],
+        types: &[&str],
+        params: &[&str],
+    ) -> Result<Vec<(String, i64, i64)>, FhirError> {
+        if patients.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.read_with(|conn| {
+            let mut keys: Vec<(String, i64, i64)> = search_reference::table
+                .inner_join(resources::table.on(resources::pk.eq(search_reference::res_pk)))
+                .select((
+                    search_reference::target_id,
+                    resources::pk,
+                    resources::version,
+                ))
+                .filter(search_reference::target_type.eq("Patient"))
+                .filter(search_reference::target_id.eq_any(patients))
+                .filter(search_reference::res_type.eq_any(types))
+                .filter(search_reference::param.eq_any(params))
+                .filter(resources::deleted.eq(false))
+                .load(conn)?;
+            keys.extend(
+                resources::table
+                    .select((resources::res_id, resources::pk, resources::version))
+                    .filter(resources::res_type.eq("Patient"))
+                    .filter(resources::res_id.eq_any(patients))
+                    .filter(resources::deleted.eq(false))
+                    .load::<(String, i64, i64)>(conn)?,
+            );
+            keys.sort_unstable();
+            keys.dedup();
+            Ok(keys)
+        })
+    }
+
+    /// The ids of the Patients whose current CareTeams name one of `members` (`Type/id`)
+    /// as a participant: the children whose networks a caller may be in (whether it is,
+    /// and when, the networks themselves say).
+    pub fn children_of_members(&self, members: &[String]) -> Result<Vec<String>, FhirError> {
+        let (types, ids): (Vec<&str>, Vec<&str>) =
+            members.iter().filter_map(|m| m.split_once('/')).unzip();
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.read_with(|conn| {
+            let networks: Vec<i64> = search_reference::table
+                .select(search_reference::res_pk)
+                .filter(search_reference::res_type.eq("CareTeam"))
+                .filter(search_reference::param.eq("participant"))
+                .filter(search_reference::target_type.eq_any(&types))
+                .filter(search_reference::target_id.eq_any(&ids))
+                .load(conn)?;
+            let mut children: Vec<String> = search_reference::table
+                .select(search_reference::target_id)
+                .filter(search_reference::res_pk.eq_any(&networks))
+                .filter(search_reference::res_type.eq("CareTeam"))
+                .filter(search_reference::param.eq("subject"))
+                .filter(search_reference::target_type.eq("Patient"))
+                .load(conn)?;
+            children.sort_unstable();
+            children.dedup();
+            Ok(children)
+        })
+    }
+
+    /// The current versions of the resources with these pks, each with its pk.
+    pub fn current_by_pks(&self, pks: &[i64]) -> Result<Vec<(i64, Version)>, FhirError> {
+        self.read_with(|conn| {
+            Ok(load_versions(conn, pks)?
+                .into_iter()
+                .map(|(pk, row)| (pk, row.into_version()))
+                .collect())
+        })
+    }
+
     /// How many current resources of `res_type` match `criteria` (`_total=accurate`).
     pub fn count(&self, res_type: &str, criteria: &Criteria) -> Result<usize, FhirError> {
         self.read_with(|conn| {
