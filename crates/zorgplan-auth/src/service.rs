@@ -35,6 +35,17 @@ pub struct RegisteredClient {
     /// Its public keys, checking assertions of `iss` = the client for `aud` = the token
     /// endpoint.
     pub keys: Verifier,
+    /// The SHA-256 fingerprints (lowercase hex) of its TLS client certificates: a connection
+    /// with one of them is this client, without a token (mutual TLS).
+    pub certificates: Vec<String>,
+}
+
+/// A certificate fingerprint as the comparison needs it: lowercase hex without separators.
+pub fn fingerprint(text: &str) -> String {
+    text.chars()
+        .filter(char::is_ascii_hexdigit)
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
 }
 
 /// Why a token request was refused, as RFC 6749 §5.2 names it.

@@ -7,8 +7,8 @@
 //! The tokens are signed with the test keys of `zorgplan-auth` (which protect nothing), once
 //! per caller before the measurement, as a client reuses its token.
 
-use crate::search::{get_json, SearchPlan};
-use crate::server::{ServerOptions, ServerProcess};
+use crate::search::{get_json, start, SearchPlan};
+use crate::server::ServerProcess;
 use crate::Backend;
 use jsonwebtoken::{encode, Algorithm, EncodingKey, Header};
 use serde_json::{json, Value};
@@ -101,7 +101,15 @@ pub async fn run(
     client: &reqwest::Client,
     interrupted: fn() -> bool,
 ) -> Result<Vec<AccessReport>, String> {
-    let open = start(plan, backend, database_url, client, interrupted, Vec::new()).await?;
+    let open = start(
+        plan,
+        backend,
+        database_url,
+        client,
+        interrupted,
+        ("access-open", Vec::new()),
+    )
+    .await?;
     // Callers: each sampled child's mother (a parent with authority in its network) and the
     // first professional of its network.
     let mut rng = Rng::new(13, 0);
@@ -153,7 +161,15 @@ pub async fn run(
     ]
     .map(str::to_owned)
     .to_vec();
-    let checked = start(plan, backend, database_url, client, interrupted, access).await?;
+    let checked = start(
+        plan,
+        backend,
+        database_url,
+        client,
+        interrupted,
+        ("access-checked", access),
+    )
+    .await?;
     for report in &mut reports {
         report.checked_us = measure(
             plan,
@@ -204,29 +220,4 @@ async fn measure(
     }
     latencies.sort_unstable();
     Ok(latencies)
-}
-
-async fn start(
-    plan: &SearchPlan<'_>,
-    backend: Backend,
-    database_url: &str,
-    client: &reqwest::Client,
-    interrupted: fn() -> bool,
-    access: Vec<String>,
-) -> Result<ServerProcess, String> {
-    let mode = if access.is_empty() { "open" } else { "checked" };
-    let mut server = ServerProcess::start(ServerOptions {
-        binary: plan.server_bin,
-        database_url,
-        workers: 0,
-        log_filter: "warn",
-        log_path: plan
-            .data_dir
-            .join(format!("access-{mode}-{}.log", backend.name())),
-        access,
-    })?;
-    server
-        .wait_ready(client, plan.startup_timeout, interrupted)
-        .await?;
-    Ok(server)
 }

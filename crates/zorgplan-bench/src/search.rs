@@ -100,22 +100,48 @@ pub async fn run(
             .join(format!("search-{}.db", plan.children))
             .to_string_lossy()
             .into_owned(),
-        Backend::Postgres => replace_database(
-            plan.postgres_url,
-            &format!("zorgplan_bench_search_{}", plan.children),
-        )?,
+        Backend::Postgres => {
+            let name = format!("zorgplan_bench_search_{}", plan.children);
+            // The first run makes the database (the server cannot start without one).
+            if let Err(e) = run_psql(
+                plan.psql,
+                plan.postgres_url,
+                &format!("CREATE DATABASE {name}"),
+            ) {
+                if !e.contains("already exists") {
+                    return Err(e);
+                }
+            }
+            replace_database(plan.postgres_url, &name)?
+        }
     };
     let last_child = Population::child_id(plan.children - 1);
     // Stored anew only when a server runs on the database and the last child is missing
     // (never when the server did not start: that may have been an interruption or a slow
     // start, and the stored population takes long to make again).
-    let server = start(plan, backend, &database_url, client, interrupted).await?;
+    let server = start(
+        plan,
+        backend,
+        &database_url,
+        client,
+        interrupted,
+        ("search", Vec::new()),
+    )
+    .await?;
     let mut server = if exists(client, &server, &format!("Patient/{last_child}")).await {
         server
     } else {
         drop(server);
         generate(plan, backend, &database_url)?;
-        start(plan, backend, &database_url, client, interrupted).await?
+        start(
+            plan,
+            backend,
+            &database_url,
+            client,
+            interrupted,
+            ("search", Vec::new()),
+        )
+        .await?
     };
     println!(
         "server pid {} on {} children (database {database_url})",
@@ -186,20 +212,23 @@ pub async fn run(
     Ok((reports, access))
 }
 
-async fn start(
+/// A server on `database_url`, in development mode or with the `access` arguments, its log
+/// in `<data dir>/<log>-<backend>.log`; answers once it is ready.
+pub(crate) async fn start(
     plan: &SearchPlan<'_>,
     backend: Backend,
     database_url: &str,
     client: &reqwest::Client,
     interrupted: fn() -> bool,
+    (log, access): (&str, Vec<String>),
 ) -> Result<ServerProcess, String> {
     let mut server = ServerProcess::start(ServerOptions {
         binary: plan.server_bin,
         database_url,
         workers: 0,
         log_filter: "warn",
-        log_path: plan.data_dir.join(format!("search-{}.log", backend.name())),
-        access: Vec::new(),
+        log_path: plan.data_dir.join(format!("{log}-{}.log", backend.name())),
+        access,
     })?;
     server
         .wait_ready(client, plan.startup_timeout, interrupted)

@@ -90,8 +90,15 @@ fn spawn(db: &std::ffi::OsStr, args: &[&str]) -> (Child, String) {
         .unwrap()
         .port();
     let addr = format!("127.0.0.1:{port}");
+    // Development mode unless the test configures access itself.
+    let dev: &[&str] = if args.contains(&"--clients") {
+        &[]
+    } else {
+        &["--dev"]
+    };
     let child = Command::new(BIN)
-        .args(["serve", "--dev", "--listen", &addr, "--workers", "1"])
+        .args(["serve", "--listen", &addr, "--workers", "1"])
+        .args(dev)
         .args(args)
         .arg("--database-url")
         .arg(db)
@@ -610,6 +617,16 @@ mod pki {
 /// `GET /metadata` over TLS, trusting `dir/ca.pem`, presenting `dir/<client>.pem` when given:
 /// the raw response, or what failed.
 fn get_over_tls(addr: &str, dir: &std::path::Path, client: Option<&str>) -> String {
+    get_path_over_tls(addr, dir, client, "/metadata")
+}
+
+/// `GET path` over TLS, as [`get_over_tls`].
+fn get_path_over_tls(
+    addr: &str,
+    dir: &std::path::Path,
+    client: Option<&str>,
+    path: &str,
+) -> String {
     use openssl::ssl::{SslConnector, SslFiletype, SslMethod};
     let mut connector = SslConnector::builder(SslMethod::tls_client()).unwrap();
     connector.set_ca_file(dir.join("ca.pem")).unwrap();
@@ -626,7 +643,7 @@ fn get_over_tls(addr: &str, dir: &std::path::Path, client: Option<&str>) -> Stri
         Ok(tls) => tls,
         Err(e) => return format!("handshake failed: {e}"),
     };
-    let request = format!("GET /metadata HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+    let request = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
     if let Err(e) = tls.write_all(request.as_bytes()) {
         return format!("write failed: {e}");
     }
@@ -691,6 +708,62 @@ fn serve_over_tls_and_mutual_tls() {
         let response = get_over_tls(&server.addr, &dir, client);
         assert!(!response.starts_with("HTTP/1.1"), "{client:?}: {response}");
     }
+    drop(server);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Mutual TLS without tokens: the certificate of a registered client (by its SHA-256
+/// fingerprint in --clients) stands for that client, with its registered scopes; another
+/// certificate of the same CA gets 401.
+#[test]
+fn serve_maps_client_certificates_to_registered_clients() {
+    use openssl::hash::MessageDigest;
+    use openssl::x509::X509;
+    let dir = std::env::temp_dir().join(format!(
+        "zorgplan-cli-test-{}-mtls-clients",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    pki::make(&dir);
+    let path = |name: &str| dir.join(name).display().to_string();
+    let certificate = X509::from_pem(&std::fs::read(dir.join("client.pem")).unwrap()).unwrap();
+    let fingerprint: Vec<String> = certificate
+        .digest(MessageDigest::sha256())
+        .unwrap()
+        .iter()
+        .map(|b| format!("{b:02X}"))
+        .collect();
+    let clients = serde_json::json!([{"client_id": "epd", "ura": "12345678",
+        "scope": "system/Patient.rs", "certificate_sha256": fingerprint.join(":")}]);
+    std::fs::write(dir.join("clients.json"), clients.to_string()).unwrap();
+    let (clients, ca) = (path("clients.json"), path("ca.pem"));
+    let args = [
+        "--tls-cert",
+        &path("server.pem"),
+        "--tls-key",
+        &path("server.key"),
+        "--tls-client-ca",
+        &ca,
+        "--clients",
+        &clients,
+        "--base-url",
+        "https://zorgplan.test",
+    ];
+    let (child, addr) = spawn(dir.join("clients.db").as_os_str(), &args);
+    let server = Server {
+        child,
+        dir: dir.join("clients-server"),
+        addr,
+    };
+    let response = get_path_over_tls(&server.addr, &dir, Some("client"), "/Patient");
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    assert!(response.contains("\"searchset\""), "{response}");
+    // Its registration covers Patient reads only.
+    let response = get_path_over_tls(&server.addr, &dir, Some("client"), "/CarePlan");
+    assert!(response.starts_with("HTTP/1.1 403"), "{response}");
+    // The CA's other certificate is no registered client.
+    let response = get_path_over_tls(&server.addr, &dir, Some("server"), "/Patient");
+    assert!(response.starts_with("HTTP/1.1 401"), "{response}");
     drop(server);
     std::fs::remove_dir_all(&dir).unwrap();
 }

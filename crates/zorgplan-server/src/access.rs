@@ -187,12 +187,34 @@ impl Tokens {
                 keys.add_jwks(&jwks.to_string())
                     .map_err(|e| format!("{}: client {client_id}: {e}", path.display()))?;
             }
+            let certificates = match c.get("certificate_sha256") {
+                None => Vec::new(),
+                Some(Value::String(one)) => vec![zorgplan_auth::service::fingerprint(one)],
+                Some(Value::Array(many)) => many
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .map(zorgplan_auth::service::fingerprint)
+                    .collect(),
+                Some(_) => {
+                    return Err(format!(
+                    "{}: client {client_id}: certificate_sha256 is a fingerprint or a list of them",
+                    path.display()
+                ))
+                }
+            };
+            if certificates.iter().any(|f| f.len() != 64) {
+                return Err(format!(
+                    "{}: client {client_id}: a certificate_sha256 has 64 hex digits",
+                    path.display()
+                ));
+            }
             tokens.clients.push(RegisteredClient {
                 ura: field("ura")?,
                 client_id,
                 scopes,
                 scope_text,
                 keys,
+                certificates,
             });
         }
         tokens.service = Some(service);
@@ -1023,11 +1045,36 @@ pub async fn authenticate(req: &HttpRequest, state: &AppState) -> Result<Arc<Gat
         .headers()
         .get(actix_web::http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok());
+    let provenance = match req.headers().get("x-provenance") {
+        None => None,
+        Some(value) => Some(x_provenance(state, value.to_str().unwrap_or_default())?),
+    };
+    let certificate = req.conn_data::<PeerCertificate>();
     let Some(header) = header else {
-        return Err(unauthorized(
-            "This server needs an access token: Authorization: Bearer <token>",
-            None,
-        ));
+        // Mutual TLS: a registered client's certificate stands for the client.
+        let client = certificate.and_then(|c| {
+            tokens
+                .clients
+                .iter()
+                .find(|client| client.certificates.contains(&c.0))
+        });
+        let Some(client) = client else {
+            return Err(unauthorized(
+                "This server needs an access token (Authorization: Bearer <token>) or the TLS client certificate of a registered client",
+                None,
+            ));
+        };
+        let claims = zorgplan_auth::Claims {
+            subject: Some(client.client_id.clone()),
+            client_id: Some(client.client_id.clone()),
+            scopes: client.scopes.clone(),
+            patient: None,
+            fhir_user: None,
+            expires_at: u64::MAX,
+            issuer: "mutual TLS".into(),
+            id: None,
+        };
+        return gate_of(req, state, tokens.clone(), claims, provenance).await;
     };
     let token = header
         .strip_prefix("Bearer ")
@@ -1039,10 +1086,6 @@ pub async fn authenticate(req: &HttpRequest, state: &AppState) -> Result<Arc<Gat
                 Some("invalid_request"),
             )
         })?;
-    let provenance = match req.headers().get("x-provenance") {
-        None => None,
-        Some(value) => Some(x_provenance(state, value.to_str().unwrap_or_default())?),
-    };
     let claims = match state.verified.get(token) {
         Some(claims) => claims,
         None => {
@@ -1051,8 +1094,18 @@ pub async fn authenticate(req: &HttpRequest, state: &AppState) -> Result<Arc<Gat
             claims
         }
     };
-    // Who the token stands for is looked up on every request: a role or membership that
-    // ends counts at once.
+    gate_of(req, state, tokens, claims, provenance).await
+}
+
+/// The gate of a caller with `claims`. Who they stand for is looked up on every request: a
+/// role or membership that ends counts at once.
+async fn gate_of(
+    req: &HttpRequest,
+    state: &AppState,
+    tokens: Arc<Tokens>,
+    claims: zorgplan_auth::Claims,
+    provenance: Option<Value>,
+) -> Result<Arc<Gate>, ApiError> {
     let store = state.store.clone();
     let caller = crate::blocking(move || caller_of(&store, &tokens, claims)).await?;
     let mut gate = Gate::new(caller);
@@ -1069,6 +1122,27 @@ pub async fn authenticate(req: &HttpRequest, state: &AppState) -> Result<Arc<Gat
     };
     gate.provenance = provenance;
     Ok(Arc::new(gate))
+}
+
+/// The SHA-256 fingerprint (lowercase hex) of the TLS client certificate of a connection,
+/// kept with the connection when it has one (`on_connect` in `bind`).
+#[derive(Debug, Clone)]
+pub struct PeerCertificate(pub String);
+
+/// The client certificate's fingerprint of a TLS connection (`HttpServer::on_connect`).
+pub fn peer_certificate(connection: &dyn std::any::Any, data: &mut actix_web::dev::Extensions) {
+    use actix_tls::accept::openssl::TlsStream;
+    let Some(tls) = connection.downcast_ref::<TlsStream<actix_web::rt::net::TcpStream>>() else {
+        return;
+    };
+    let digest = tls
+        .ssl()
+        .peer_certificate()
+        .and_then(|c| c.digest(openssl::hash::MessageDigest::sha256()).ok());
+    if let Some(digest) = digest {
+        let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+        data.insert(PeerCertificate(hex));
+    }
 }
 
 /// The claims of an accepted token; 401 with the reason otherwise.

@@ -206,6 +206,7 @@ pub fn bind(
             .wrap(request_id::RequestId)
             .configure(routes::configure)
     })
+    .on_connect(access::peer_certificate)
     .workers(workers);
     let server = match acceptor {
         Some(acceptor) => server.listen_openssl(listener, acceptor)?,

@@ -326,6 +326,22 @@ async fn s1_is_audited_request_by_request(backend: Backend) {
     );
 }
 
+/// `PUT` of `resource` (to its own id) with an `X-Provenance` header.
+async fn put_with_provenance(
+    server: &TestServer,
+    token: &str,
+    resource: &Value,
+    provenance: &str,
+) -> Resp {
+    let path = format!(
+        "{}/{}",
+        resource["resourceType"].as_str().unwrap(),
+        resource["id"].as_str().unwrap()
+    );
+    let request = server.request(Method::PUT, &path).bearer_auth(token);
+    Resp::of(crate::common::fhir_json(request, resource).header("x-provenance", provenance)).await
+}
+
 /// AuditEvents cannot be created, changed or deleted through the API, in any mode; a write
 /// records the client's X-Provenance; a malformed one is refused before anything is stored.
 async fn audit_events_are_closed_to_writes(backend: Backend) {
@@ -361,18 +377,7 @@ async fn audit_events_are_closed_to_writes(backend: Backend) {
     let org = org["entry"][0]["resource"].clone();
     let provenance = json!({"resourceType": "Provenance", "reason": [{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v3-ActReason", "code": "TREAT"}]}],
         "agent": [{"who": {"reference": format!("Organization/{}", org["id"].as_str().unwrap())}}]});
-    let resp = Resp::of(
-        crate::common::fhir_json(
-            server.request(
-                Method::PUT,
-                &format!("Organization/{}", org["id"].as_str().unwrap()),
-            ),
-            &org,
-        )
-        .bearer_auth(&epd)
-        .header("x-provenance", provenance.to_string()),
-    )
-    .await;
+    let resp = put_with_provenance(&server, &epd, &org, &provenance.to_string()).await;
     assert_eq!(resp.status, 200, "{}", resp.body);
     let version = resp.json()["meta"]["versionId"]
         .as_str()
@@ -411,19 +416,9 @@ async fn audit_events_are_closed_to_writes(backend: Backend) {
         "{not json".to_owned(),
         json!({"resourceType": "Provenance", "target": [{"reference": "Patient/x"}]}).to_string(),
     ] {
-        let resp = Resp::of(
-            crate::common::fhir_json(
-                server.request(
-                    Method::PUT,
-                    &format!("Organization/{}", org["id"].as_str().unwrap()),
-                ),
-                &org,
-            )
-            .bearer_auth(&epd)
-            .header("x-provenance", bad.clone()),
-        )
-        .await;
-        resp.outcome(400);
+        put_with_provenance(&server, &epd, &org, &bad)
+            .await
+            .outcome(400);
     }
     let after = call(
         &server,

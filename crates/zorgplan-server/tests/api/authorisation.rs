@@ -157,6 +157,7 @@ fn client(client_id: &str, ura: &str) -> RegisteredClient {
         scopes: zorgplan_auth::Scopes::parse("system/*.cruds"),
         scope_text: "system/*.cruds".into(),
         keys,
+        certificates: Vec::new(),
     }
 }
 
@@ -588,6 +589,70 @@ async fn matrix(server: &TestServer, band: u32, child_consent: bool) {
             "{}",
             cell(&format!("update: {}", resp.body))
         );
+        // The same change as a patch (one that changes nothing), answered the same way.
+        let patch = json!([{"op": "replace", "path": "/lifecycleStatus", "value": "active"}]);
+        let resp = Resp::of(
+            server
+                .request(Method::PATCH, "Goal/doel-a-ontwikkeling")
+                .bearer_auth(&token)
+                .header("content-type", "application/json-patch+json")
+                .body(patch.to_string()),
+        )
+        .await;
+        assert_eq!(
+            resp.status,
+            expected,
+            "{}",
+            cell(&format!("patch: {}", resp.body))
+        );
+        // A batch reads as its entries would, each on its own.
+        let batch = json!({"resourceType": "Bundle", "type": "batch", "entry": [
+            {"request": {"method": "GET", "url": "Goal/doel-a-medisch"}},
+            {"request": {"method": "GET", "url": "Goal/doel-b"}}]});
+        let resp = call(server, &token, Method::POST, "", Some(&batch)).await;
+        assert_eq!(resp.status, 200, "{}", cell(&resp.body));
+        let statuses: Vec<String> = resp.json()["entry"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["response"]["status"].as_str().unwrap().to_owned())
+            .collect();
+        assert_eq!(statuses.len(), 2, "{}", cell("batch"));
+        for (entry, goal) in statuses.iter().zip(["Goal/doel-a-medisch", "Goal/doel-b"]) {
+            let expected = if role == Role::Auditor {
+                "403"
+            } else if goals.contains(goal) {
+                "200"
+            } else {
+                "404"
+            };
+            assert!(
+                entry.starts_with(expected),
+                "{}",
+                cell(&format!("batch {goal}: {entry}"))
+            );
+        }
+        // A transaction writing for B: all or nothing, by who may write for B.
+        let for_b = json!({"resourceType": "Bundle", "type": "transaction", "entry": [
+            {"resource": goal("tx-b", "kind-b", "sociaal"),
+             "request": {"method": "PUT", "url": "Goal/tx-b"}}]});
+        let resp = call(server, &token, Method::POST, "", Some(&for_b)).await;
+        if matches!(role, Role::OuderB | Role::ArtsX) {
+            assert_eq!(
+                resp.status,
+                200,
+                "{}",
+                cell(&format!("transaction for B: {}", resp.body))
+            );
+            let resp = call(server, &token, Method::DELETE, "Goal/tx-b", None).await;
+            assert!(
+                resp.status == 200 || resp.status == 204,
+                "{}",
+                cell(&resp.body)
+            );
+        } else {
+            resp.outcome(403);
+        }
         // A new goal for A, and one for B.
         for (child, expected_ok) in [
             ("kind-a", sees_child_a(role)),
