@@ -1038,7 +1038,7 @@ fn all(store: &Store, res_type: &str, criteria: &Criteria) -> Result<Vec<Version
 /// `/metadata` and the SMART discovery document need no token.
 pub async fn authenticate(req: &HttpRequest, state: &AppState) -> Result<Arc<Gate>, ApiError> {
     let tokens = match &state.config.auth {
-        Authentication::Development => return Ok(Arc::new(Gate::new(Caller::development()))),
+        Authentication::Development => return Ok(development_gate()),
         Authentication::Tokens(tokens) => tokens.clone(),
     };
     let header = req
@@ -1143,6 +1143,14 @@ pub fn peer_certificate(connection: &dyn std::any::Any, data: &mut actix_web::de
         let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
         data.insert(PeerCertificate(hex));
     }
+}
+
+/// The one gate of development mode, shared by every request: it permits everything and
+/// records nothing, so it holds no state of a request.
+fn development_gate() -> Arc<Gate> {
+    static GATE: std::sync::OnceLock<Arc<Gate>> = std::sync::OnceLock::new();
+    GATE.get_or_init(|| Arc::new(Gate::new(Caller::development())))
+        .clone()
 }
 
 /// The claims of an accepted token; 401 with the reason otherwise.
