@@ -868,10 +868,41 @@ impl Gate {
             }
             self.restrict(store, res_type, criteria)?;
         }
+        // The children the entries' resources will refer to: conditional references to a
+        // Patient as they resolve now, and the fullUrls of entries that update a Patient by
+        // id. (A Patient the transaction creates is a new child.)
+        let mut children: HashMap<String, String> = HashMap::new();
+        for (reference, (res_type, criteria)) in &transaction.conditional_references {
+            if res_type == "Patient" {
+                if let [one] = store
+                    .search("Patient", criteria, 2, &PageAt::First)?
+                    .matches
+                    .as_slice()
+                {
+                    children.insert(reference.clone(), format!("Patient/{}", one.id));
+                }
+            }
+        }
+        for entry in &transaction.entries {
+            if let (Some(url), "Patient", Request::Update { id, .. }) =
+                (&entry.full_url, entry.res_type.as_str(), &entry.request)
+            {
+                children.insert(url.clone(), format!("Patient/{id}"));
+            }
+        }
         for (n, entry) in transaction.entries.iter_mut().enumerate() {
             let res_type = entry.res_type.as_str();
             let at = |e: FhirError| e.in_entry(index.get(n).copied().unwrap_or(n));
-            let new = entry.resource.as_ref();
+            // Judged with those references as they will be stored.
+            let resolved = entry.resource.clone().map(|mut resource| {
+                let _ = zorgplan_fhir::references::rewrite(
+                    &mut resource,
+                    &mut String::new(),
+                    &mut |reference| Ok(children.get(reference).cloned()),
+                );
+                resource
+            });
+            let new = resolved.as_ref();
             let checked = match &mut entry.request {
                 Request::Create { if_none_exist } => {
                     self.may_start(res_type, Interaction::Create).map_err(at)?;

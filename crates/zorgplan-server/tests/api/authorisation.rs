@@ -1010,4 +1010,71 @@ async fn backend_services(backend: Backend) {
         .outcome(404);
 }
 
-crate::backend_tests!(authorisation_matrix, refused_tokens, backend_services);
+/// A transaction's conditional reference to a child counts as that child: who may read but
+/// not write the child's data cannot write for it through `Patient?identifier=…`.
+async fn conditional_references_count_for_their_child(backend: Backend) {
+    let server = TestServer::start_with(backend, config()).await;
+    seed(&server).await;
+    // The municipality may read A's plan but no longer change it.
+    let no_writes = consent(
+        "toestemming-gemeente",
+        "kind-a",
+        json!({"provision": [{"type": "deny", "actor": [actor("Organization/gemeente")],
+                              "action": [action("correct")]}]}),
+    );
+    put(&server, &system_token("epd-a"), &no_writes).await;
+    let consultant = sign(
+        &claims(
+            json!({"fhirUser": "PractitionerRole/rol-consulent", "client_id": "gemeente-app",
+                       "scope": "user/*.cruds"}),
+        ),
+        "rsa-private.pem",
+    );
+    let doctor = token(Role::Arts);
+    let transaction = |subject: &str| {
+        json!({"resourceType": "Bundle", "type": "transaction", "entry": [{
+            "fullUrl": "urn:uuid:9a1b2c3d-0000-4000-8000-000000000001",
+            "resource": {"resourceType": "Goal", "text": text("nieuw"), "lifecycleStatus": "proposed",
+                "category": [{"coding": [{"system": DOMEIN, "code": "sociaal"}]}],
+                "description": {"text": "nieuw"}, "subject": {"reference": subject}},
+            "request": {"method": "POST", "url": "Goal"}}]})
+    };
+    let by_identifier = "Patient?identifier=http://fhir.nl/fhir/NamingSystem/bsn|999911120";
+    // It still reads A's goals outside the medical domain.
+    let resp = call(
+        &server,
+        &consultant,
+        Method::GET,
+        "Goal/doel-a-ontwikkeling",
+        None,
+    )
+    .await;
+    assert_eq!(resp.status, 200, "{}", resp.body);
+    for subject in [by_identifier, "Patient/kind-a"] {
+        call(
+            &server,
+            &consultant,
+            Method::POST,
+            "",
+            Some(&transaction(subject)),
+        )
+        .await
+        .outcome(403);
+        let resp = call(
+            &server,
+            &doctor,
+            Method::POST,
+            "",
+            Some(&transaction(subject)),
+        )
+        .await;
+        assert_eq!(resp.status, 200, "{subject}: {}", resp.body);
+    }
+}
+
+crate::backend_tests!(
+    authorisation_matrix,
+    refused_tokens,
+    backend_services,
+    conditional_references_count_for_their_child
+);
