@@ -121,6 +121,86 @@ pub struct Child {
     /// The child's privacy consents: Consents (ToestemmingKindGezin) whose patient is the
     /// child.
     pub consents: Vec<Value>,
+    /// The participants of `networks`, read once by [`Child::prepare`] (empty before).
+    pub participations: Vec<Participation>,
+}
+
+/// One participant of a network, as [`membership`] needs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Participation {
+    /// `CareTeam/id`.
+    pub network: String,
+    /// When both the network (active) and the participation are in force, in microseconds;
+    /// `None`: never (an inactive network, or a period the server cannot read).
+    pub in_force: Option<(i64, i64)>,
+    pub member: Option<String>,
+    pub on_behalf_of: Option<String>,
+    /// Its `zorgplan-rol` codes.
+    pub roles: Vec<String>,
+}
+
+impl Child {
+    /// Reads the participants of the networks once, for every later [`membership`] check
+    /// (the server keeps a child's facts across requests while they are current).
+    pub fn prepare(&mut self) {
+        let mut participations = Vec::new();
+        for network in &self.networks {
+            let id = network
+                .get("id")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            let active = network.get("status").and_then(Value::as_str) == Some("active");
+            let network_bounds = bounds(network.get("period")).filter(|_| active);
+            let participants = network.get("participant").and_then(Value::as_array);
+            for participant in participants.into_iter().flatten() {
+                let in_force = match (network_bounds, bounds(participant.get("period"))) {
+                    (Some((a, b)), Some((c, d))) => Some((a.max(c), b.min(d))),
+                    _ => None,
+                };
+                participations.push(Participation {
+                    network: format!("CareTeam/{id}"),
+                    in_force,
+                    member: reference(participant.get("member")).map(str::to_owned),
+                    on_behalf_of: reference(participant.get("onBehalfOf")).map(str::to_owned),
+                    roles: zorgplan_roles(participant),
+                });
+            }
+        }
+        self.participations = participations;
+    }
+}
+
+/// The instants `period` (absent: always) covers, or `None` when a bound cannot be read.
+fn bounds(period: Option<&Value>) -> Option<(i64, i64)> {
+    let Some(period) = period else {
+        return Some((i64::MIN, i64::MAX));
+    };
+    let bound = |name: &str| match period.get(name).and_then(Value::as_str) {
+        None => Some(None),
+        Some(text) => DateTime::parse_fhir(text).map(|d| Some(d.range_micros())),
+    };
+    let start = bound("start")?.map_or(i64::MIN, |(start, _)| start);
+    let end = bound("end")?.map_or(i64::MAX, |(_, end)| end);
+    Some((start, end))
+}
+
+/// The `zorgplan-rol` codes of a participant.
+fn zorgplan_roles(participant: &Value) -> Vec<String> {
+    let mut found = Vec::new();
+    let roles = participant.get("role").and_then(Value::as_array);
+    for coding in roles
+        .into_iter()
+        .flatten()
+        .filter_map(|r| r.get("coding").and_then(Value::as_array))
+        .flatten()
+    {
+        if coding.get("system").and_then(Value::as_str) == Some(ZORGPLAN_ROL) {
+            if let Some(code) = coding.get("code").and_then(Value::as_str) {
+                push_unique(&mut found, code);
+            }
+        }
+    }
+    found
 }
 
 /// The moment of a request.
@@ -163,78 +243,68 @@ fn reference(value: Option<&Value>) -> Option<&str> {
     value?.get("reference")?.as_str()
 }
 
-/// Whether `period` (absent: always) covers `at`.
-fn covers(period: Option<&Value>, at: i64) -> bool {
-    let Some(period) = period else { return true };
-    let bound = |name: &str| {
-        period
-            .get(name)
-            .and_then(Value::as_str)
-            .map(|text| DateTime::parse_fhir(text).map(|d| d.range_micros()))
-    };
-    let after_start = match bound("start") {
-        None => true,
-        Some(Some((start, _))) => start <= at,
-        Some(None) => false,
-    };
-    let before_end = match bound("end") {
-        None => true,
-        Some(Some((_, end))) => at <= end,
-        Some(None) => false,
-    };
-    after_start && before_end
-}
-
 /// Whether a network is in force at `at`: status `active` and its period covering `at`.
 pub fn network_active(network: &Value, at: i64) -> bool {
     network.get("status").and_then(Value::as_str) == Some("active")
-        && covers(network.get("period"), at)
+        && bounds(network.get("period")).is_some_and(|(start, end)| start <= at && at <= end)
 }
 
 /// How the caller named by `references` takes part in `networks` at `at`: as an active
 /// participant itself (`member`) or as the organisation a participant acts for
 /// (`onBehalfOf`).
 pub fn membership(references: &[String], networks: &[Value], at: i64) -> Membership {
-    let mine = |r: Option<&str>| r.is_some_and(|r| references.iter().any(|m| m == r));
+    let mut child = Child {
+        networks: networks.to_vec(),
+        ..Child::default()
+    };
+    child.prepare();
+    member_of(&child, references, at)
+}
+
+/// [`membership`] in the networks of `child`, from its prepared participants.
+pub fn member_of(child: &Child, references: &[String], at: i64) -> Membership {
+    if child.participations.is_empty() && !child.networks.is_empty() {
+        // Not prepared: read the participants now.
+        let mut prepared = Child {
+            networks: child.networks.clone(),
+            ..Child::default()
+        };
+        prepared.prepare();
+        if prepared.participations.is_empty() {
+            return Membership::default();
+        }
+        return member_of(&prepared, references, at);
+    }
+    let mine = |r: &Option<String>| {
+        r.as_deref()
+            .is_some_and(|r| references.iter().any(|m| m == r))
+    };
     let mut found = Membership::default();
-    for network in networks.iter().filter(|n| network_active(n, at)) {
-        let participants = network.get("participant").and_then(Value::as_array);
-        let mut member = false;
-        for participant in participants.into_iter().flatten() {
-            let by_member = mine(reference(participant.get("member")));
-            let by_organisation = mine(reference(participant.get("onBehalfOf")));
-            if !(by_member || by_organisation) || !covers(participant.get("period"), at) {
-                continue;
-            }
-            member = true;
-            for r in [
-                reference(participant.get("member")).filter(|_| by_member),
-                reference(participant.get("onBehalfOf")),
-            ]
-            .into_iter()
-            .flatten()
-            {
-                push_unique(&mut found.actors, r);
-            }
-            let roles = participant.get("role").and_then(Value::as_array);
-            for coding in roles
-                .into_iter()
-                .flatten()
-                .filter_map(|r| r.get("coding").and_then(Value::as_array))
-                .flatten()
-            {
-                if coding.get("system").and_then(Value::as_str) == Some(ZORGPLAN_ROL) {
-                    if let Some(code) = coding.get("code").and_then(Value::as_str) {
-                        push_unique(&mut found.roles, code);
-                    }
-                }
+    let mut networks = Vec::new();
+    for p in &child.participations {
+        let by_member = mine(&p.member);
+        if !(by_member || mine(&p.on_behalf_of))
+            || !p
+                .in_force
+                .is_some_and(|(start, end)| start <= at && at <= end)
+        {
+            continue;
+        }
+        if by_member {
+            if let Some(member) = &p.member {
+                push_unique(&mut found.actors, member);
             }
         }
-        if member {
-            if let Some(id) = network.get("id").and_then(Value::as_str) {
-                push_unique(&mut found.actors, &format!("CareTeam/{id}"));
-            }
+        if let Some(organisation) = &p.on_behalf_of {
+            push_unique(&mut found.actors, organisation);
         }
+        for role in &p.roles {
+            push_unique(&mut found.roles, role);
+        }
+        push_unique(&mut networks, &p.network);
+    }
+    for network in networks {
+        push_unique(&mut found.actors, &network);
     }
     found
 }
@@ -280,8 +350,7 @@ pub fn decide(
             if !own_child {
                 return false;
             }
-            let mut actors = caller.references.clone();
-            push_unique(&mut actors, &format!("Patient/{}", child.id));
+            let actors = actors(caller, child, None);
             if action == Action::Write
                 && !matches!(band(), Some(AgeBand::From12To15 | AgeBand::From16))
             {
@@ -293,12 +362,9 @@ pub fn decide(
             if !own_child {
                 return false;
             }
-            let member = membership(&caller.references, &child.networks, moment.micros);
-            let mut actors = member.actors.clone();
-            for r in &caller.references {
-                push_unique(&mut actors, r);
-            }
+            let member = member_of(child, &caller.references, moment.micros);
             let authority = member.roles.iter().any(|r| r == PARENTAL_AUTHORITY);
+            let actors = actors(caller, child, Some(member));
             let decision = consents(&actors);
             match (authority, band()) {
                 (true, Some(AgeBand::Under12 | AgeBand::From12To15)) => decision != Decision::Deny,
@@ -310,7 +376,7 @@ pub fn decide(
             action == Action::Read && caller.auditor()
         }
         Role::Professional | Role::System => {
-            let member = membership(&caller.references, &child.networks, moment.micros);
+            let member = member_of(child, &caller.references, moment.micros);
             if !member.is_member() {
                 // A child without any network in force is set up by whoever may write.
                 return action == Action::Write
@@ -319,36 +385,67 @@ pub fn decide(
                         .iter()
                         .any(|n| network_active(n, moment.micros));
             }
-            let mut actors = member.actors;
-            for r in &caller.references {
-                push_unique(&mut actors, r);
-            }
-            consents(&actors) != Decision::Deny
+            consents(&actors(caller, child, Some(member))) != Decision::Deny
         }
     }
 }
 
-/// Whether the child's consents can answer differently for two resources of one type: when
-/// a provision names life domains (`code`) or single resources (`data`). When they cannot,
-/// one decision per resource type holds for all of them.
-pub fn varies_within_type(child: &Child) -> bool {
-    fn names_resources(provision: &Value) -> bool {
+/// The references that name the caller in the child's consents: its own, the child's for
+/// the child, and those of its membership of the child's networks.
+fn actors(caller: &Caller, child: &Child, member: Option<Membership>) -> Vec<String> {
+    let mut actors = member.map(|m| m.actors).unwrap_or_default();
+    for r in &caller.references {
+        push_unique(&mut actors, r);
+    }
+    if caller.role == Role::Child {
+        push_unique(&mut actors, &format!("Patient/{}", child.id));
+    }
+    actors
+}
+
+/// Whether the child's consents can answer `caller` differently for two resources of one
+/// type: when a provision that may speak to the caller (it names no actors, or one of the
+/// caller's, as do the provisions it sits in) names life domains (`code`) or single
+/// resources (`data`). When they cannot, one decision per resource type holds for all of
+/// them: a consent that shuts only the municipality out of the medical domain does not make
+/// the hospital's searches judge every resource.
+pub fn varies_for(caller: &Caller, child: &Child, moment: &Moment) -> bool {
+    let member = match caller.role {
+        Role::Child | Role::Development => None,
+        _ => Some(member_of(child, &caller.references, moment.micros)),
+    };
+    let actors = actors(caller, child, member);
+    fn names_resources(provision: &Value, actors: &[String]) -> bool {
         let present = |name: &str| {
             provision
                 .get(name)
                 .and_then(Value::as_array)
                 .is_some_and(|a| !a.is_empty())
         };
-        present("code")
-            || present("data")
-            || provision
-                .get("provision")
-                .and_then(Value::as_array)
-                .is_some_and(|nested| nested.iter().any(names_resources))
+        let speaks_to_caller = provision
+            .get("actor")
+            .and_then(Value::as_array)
+            .filter(|a| !a.is_empty())
+            .is_none_or(|listed| {
+                listed.iter().any(|a| {
+                    a.get("reference")
+                        .and_then(|r| r.get("reference"))
+                        .and_then(Value::as_str)
+                        .is_some_and(|r| actors.iter().any(|mine| mine == r))
+                })
+            });
+        speaks_to_caller
+            && (present("code")
+                || present("data")
+                || provision
+                    .get("provision")
+                    .and_then(Value::as_array)
+                    .is_some_and(|nested| nested.iter().any(|p| names_resources(p, actors))))
     }
     child.consents.iter().any(|c| {
         c.get("status").and_then(Value::as_str) == Some("active")
-            && c.get("provision").is_some_and(names_resources)
+            && c.get("provision")
+                .is_some_and(|p| names_resources(p, &actors))
     })
 }
 
@@ -398,6 +495,66 @@ mod tests {
     }
 
     #[test]
+    fn consents_tell_resources_apart_only_for_the_callers_they_speak_to() {
+        let member = |reference: &str| Caller {
+            role: Role::Professional,
+            references: vec![reference.to_owned()],
+            child: None,
+            scopes: Scopes::default(),
+            subject: "x".into(),
+        };
+        let deny_medical_to = |actor: &str| {
+            json!({"resourceType": "Consent", "status": "active", "provision": {
+                "type": "permit", "actor": [{"reference": {"reference": "CareTeam/netwerk"}}],
+                "provision": [{"type": "deny", "actor": [{"reference": {"reference": actor}}],
+                               "code": [{"coding": [{"system": crate::consent::KINDERLEEFDOMEIN,
+                                                     "code": "medisch"}]}]}]}})
+        };
+        let mut child = Child {
+            id: "kind".into(),
+            birth_date: Some("2018-05-01".into()),
+            networks: vec![network(
+                "active",
+                json!([{"member": {"reference": "Organization/gemeente"}, "role": role("wmo-jeugdconsulent")},
+                       {"member": {"reference": "Organization/ziekenhuis"}, "role": role("hoofdbehandelaar")}]),
+            )],
+            consents: vec![deny_medical_to("Organization/gemeente")],
+            participations: Vec::new(),
+        };
+        let moment = Moment {
+            micros: at("2026-12-06"),
+            today: "2026-12-06".into(),
+        };
+        assert!(varies_for(
+            &member("Organization/gemeente"),
+            &child,
+            &moment
+        ));
+        assert!(!varies_for(
+            &member("Organization/ziekenhuis"),
+            &child,
+            &moment
+        ));
+        // A provision without actors speaks to everyone.
+        child.consents = vec![
+            json!({"resourceType": "Consent", "status": "active", "provision": {
+            "provision": [{"type": "deny", "data": [{"reference": {"reference": "Goal/1"}}]}]}}),
+        ];
+        assert!(varies_for(
+            &member("Organization/ziekenhuis"),
+            &child,
+            &moment
+        ));
+        // A revoked consent speaks to no one.
+        child.consents[0]["status"] = json!("inactive");
+        assert!(!varies_for(
+            &member("Organization/ziekenhuis"),
+            &child,
+            &moment
+        ));
+    }
+
+    #[test]
     fn parents_see_by_age_band_and_authority() {
         let parent = Caller {
             role: Role::Parent,
@@ -414,6 +571,7 @@ mod tests {
                 json!([{"member": {"reference": "RelatedPerson/ouder"}, "role": role(code)}]),
             )],
             consents: Vec::new(),
+            participations: Vec::new(),
         };
         let moment = Moment {
             micros: at("2026-12-06"),

@@ -512,6 +512,7 @@ impl Gate {
                             _ => child.consents.push(resource.clone()),
                         }
                     }
+                    child.prepare();
                     let child = Arc::new(child);
                     self.facts.put(&id, keys, child.clone());
                     found.push(child);
@@ -540,12 +541,8 @@ impl Gate {
                     .children(store, &named)?
                     .into_iter()
                     .filter(|child| {
-                        policy::membership(
-                            &self.caller.references,
-                            &child.networks,
-                            self.moment.micros,
-                        )
-                        .is_member()
+                        policy::member_of(child, &self.caller.references, self.moment.micros)
+                            .is_member()
                     })
                     .map(|child| child.id.clone())
                     .collect())
@@ -580,7 +577,7 @@ impl Gate {
         let mut single = Vec::new();
         let mut varying = Vec::new();
         for child in children {
-            if policy::varies_within_type(&child) {
+            if policy::varies_for(&self.caller, &child, &self.moment) {
                 varying.push(child);
                 continue;
             }
