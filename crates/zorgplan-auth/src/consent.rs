@@ -147,6 +147,19 @@ fn codes(concept: &Value) -> impl Iterator<Item = (Option<&str>, &str)> {
         })
 }
 
+/// Whether `provision`'s actor condition holds for a caller named by `actors`: it names no
+/// actors, or one of them.
+pub fn names_actor(provision: &Value, actors: &[String]) -> bool {
+    list(provision, "actor").is_none_or(|mut listed| {
+        listed.any(|a| {
+            a.get("reference")
+                .and_then(|r| r.get("reference"))
+                .and_then(Value::as_str)
+                .is_some_and(|r| actors.iter().any(|mine| mine == r))
+        })
+    })
+}
+
 fn holds(provision: &Value, kind: Decision, access: &Access<'_>) -> bool {
     if let Some(period) = provision.get("period") {
         let bound = |name: &str| {
@@ -167,16 +180,8 @@ fn holds(provision: &Value, kind: Decision, access: &Access<'_>) -> bool {
             _ => {}
         }
     }
-    if let Some(mut actors) = list(provision, "actor") {
-        let names_caller = actors.any(|a| {
-            a.get("reference")
-                .and_then(|r| r.get("reference"))
-                .and_then(Value::as_str)
-                .is_some_and(|r| access.actor.iter().any(|mine| mine == r))
-        });
-        if !names_caller {
-            return false;
-        }
+    if !names_actor(provision, access.actor) {
+        return false;
     }
     if let Some(actions) = list(provision, "action") {
         let (mut access_named, mut correct_named) = (false, false);

@@ -422,19 +422,7 @@ pub fn varies_for(caller: &Caller, child: &Child, moment: &Moment) -> bool {
                 .and_then(Value::as_array)
                 .is_some_and(|a| !a.is_empty())
         };
-        let speaks_to_caller = provision
-            .get("actor")
-            .and_then(Value::as_array)
-            .filter(|a| !a.is_empty())
-            .is_none_or(|listed| {
-                listed.iter().any(|a| {
-                    a.get("reference")
-                        .and_then(|r| r.get("reference"))
-                        .and_then(Value::as_str)
-                        .is_some_and(|r| actors.iter().any(|mine| mine == r))
-                })
-            });
-        speaks_to_caller
+        consent::names_actor(provision, actors)
             && (present("code")
                 || present("data")
                 || provision
