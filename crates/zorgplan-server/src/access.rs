@@ -386,10 +386,7 @@ impl Gate {
         let patients = owners(registry, &judged.res_type, &resource);
         let seen = self.permits(store, &judged.res_type, &resource, &patients, Action::Read)?;
         let what = if seen {
-            format!(
-                "{}/{}/_history/{}",
-                version.res_type, version.id, version.version
-            )
+            audit::versioned(version)
         } else {
             format!("{}/{}", version.res_type, version.id)
         };
@@ -739,20 +736,24 @@ impl Gate {
         if self.unrestricted() {
             return Ok(());
         }
+        // The children of each resource, worked out once for the decisions and the trail.
         let registry = store.search_parameters();
-        let mut patients = Vec::new();
-        for resource in old.iter().chain(new.iter()) {
-            for patient in owners(registry, res_type, resource) {
-                if !patients.contains(&patient) {
-                    patients.push(patient);
+        let old = old.map(|r| (r, owners(registry, res_type, r)));
+        let new = new.map(|r| (r, owners(registry, res_type, r)));
+        let mut patients: Vec<String> = Vec::new();
+        for (_, belongs) in old.iter().chain(new.iter()) {
+            for patient in belongs {
+                if !patients.contains(patient) {
+                    patients.push(patient.clone());
                 }
             }
         }
         let what = old
-            .or(new)
-            .and_then(id_of)
+            .as_ref()
+            .or(new.as_ref())
+            .and_then(|(r, _)| id_of(r))
             .map(|id| format!("{res_type}/{id}"));
-        let checked = self.may_write_unnoted(store, res_type, old, new);
+        let checked = self.may_write_unnoted(store, res_type, old.as_ref(), new.as_ref());
         match &checked {
             Err(_) => self.trail.denied(&patients, what),
             Ok(()) if new.is_none() => self.deleted_of.lock().expect("gate lock").extend(patients),
@@ -765,25 +766,25 @@ impl Gate {
         &self,
         store: &Store,
         res_type: &str,
-        old: Option<&Value>,
-        new: Option<&Value>,
+        old: Option<&(&Value, Vec<String>)>,
+        new: Option<&(&Value, Vec<String>)>,
     ) -> Result<(), FhirError> {
-        if let Some(old) = old {
-            if !self.allows(store, res_type, old, Action::Read)? {
+        if let Some((old, belongs)) = old {
+            if !self.permits(store, res_type, old, belongs, Action::Read)? {
                 return Err(FhirError::not_found(format!(
                     "{res_type}/{} is not known",
                     id_of(old).unwrap_or_default()
                 )));
             }
-            if !self.allows(store, res_type, old, Action::Write)? {
+            if !self.permits(store, res_type, old, belongs, Action::Write)? {
                 return Err(forbidden(format!(
                     "You may not change {res_type}/{}",
                     id_of(old).unwrap_or_default()
                 )));
             }
         }
-        if let Some(new) = new {
-            if !self.allows(store, res_type, new, Action::Write)? {
+        if let Some((new, belongs)) = new {
+            if !self.permits(store, res_type, new, belongs, Action::Write)? {
                 return Err(forbidden(format!(
                     "You may not write this {res_type} for the child it belongs to"
                 )));
@@ -932,18 +933,28 @@ impl Gate {
         Ok(())
     }
 
-    /// Keeps the versions the caller may see.
-    pub fn visible(
-        &self,
-        store: &Store,
-        versions: Vec<Version>,
-    ) -> Result<Vec<Version>, FhirError> {
+    /// Of `versions`, those the caller may see (deletions, which show nothing, kept), noted
+    /// in the audit trail as disclosed: each is parsed and its children worked out once, for
+    /// the decision and the trail. Those it may not see are left out without a note (history
+    /// entries and includes of a request that is itself allowed).
+    pub fn shown(&self, store: &Store, versions: Vec<Version>) -> Result<Vec<Version>, FhirError> {
         if self.unrestricted() {
             return Ok(versions);
         }
+        let registry = store.search_parameters();
         let mut kept = Vec::with_capacity(versions.len());
         for version in versions {
-            if self.may_see(store, &version)? {
+            if version.deleted {
+                kept.push(version);
+                continue;
+            }
+            let Some(resource) = parse(&version) else {
+                continue;
+            };
+            let patients = owners(registry, &version.res_type, &resource);
+            if self.permits(store, &version.res_type, &resource, &patients, Action::Read)? {
+                self.trail
+                    .note(&patients, Some(audit::versioned(&version)), false);
                 kept.push(version);
             }
         }

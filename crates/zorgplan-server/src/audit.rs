@@ -181,15 +181,20 @@ impl Request {
     }
 }
 
+/// A version as the trail names it: `Type/id/_history/n`.
+pub fn versioned(version: &Version) -> String {
+    format!(
+        "{}/{}/_history/{}",
+        version.res_type, version.id, version.version
+    )
+}
+
 impl Trail {
     /// `versions` were disclosed to the caller.
     pub fn disclosed(&self, registry: &Registry, versions: &[&Version]) {
         let mut touches = self.touches.lock().expect("trail");
         for version in versions {
-            let what = Some(format!(
-                "{}/{}/_history/{}",
-                version.res_type, version.id, version.version
-            ));
+            let what = Some(versioned(version));
             let resource = version
                 .content
                 .as_deref()
@@ -402,10 +407,7 @@ pub fn records(
     let mut by_patient: Vec<(String, Vec<String>)> = Vec::new();
     let mut targets = Vec::new();
     for version in written {
-        let what = format!(
-            "{}/{}/_history/{}",
-            version.res_type, version.id, version.version
-        );
+        let what = versioned(version);
         targets.push(json!({"reference": what}));
         let patients = match version.content.as_deref() {
             Some(content) => serde_json::from_str::<Value>(content)

@@ -115,16 +115,7 @@ async fn history(req: &HttpRequest, state: &AppState, scope: Scope) -> ApiResult
         let Some(mut page) = store.history(scope, query)? else {
             return Ok(None);
         };
-        if !gate.unrestricted() {
-            let mut kept = Vec::with_capacity(page.versions.len());
-            for version in page.versions {
-                if version.deleted || gate.may_see(&store, &version)? {
-                    kept.push(version);
-                }
-            }
-            page.versions = kept;
-            gate.disclose(&store, &page.versions);
-        }
+        page.versions = gate.shown(&store, page.versions)?;
         Ok(Some(page))
     })
     .await?

@@ -153,8 +153,10 @@ async fn search(
             }
         };
         let included = store.included(&page.matches, &includes, &revincludes, limit)?;
-        let included = gate.visible(&store, included)?;
-        gate.disclose(&store, page.matches.iter().chain(&included));
+        // The matches are what the caller may see (the criteria say so); the includes are
+        // judged one by one.
+        gate.disclose(&store, &page.matches);
+        let included = gate.shown(&store, included)?;
         Ok((page, included, total))
     })
     .await?;
