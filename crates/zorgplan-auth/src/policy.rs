@@ -4,7 +4,7 @@
 //!
 //! - **The child** (`fhirUser` is the Patient of the launch context) reads its own data at
 //!   any age, and writes from 12; its consents may shield resources from it.
-//! - **A parent** (`fhirUser` is a RelatedPerson of the child) with parental authority — an
+//! - **A parent** (`fhirUser` is an active RelatedPerson of the child) with parental authority — an
 //!   active participant of the child's network with the role `ouder-gezaghebbend` — sees
 //!   the child's data while the child is under 16, unless a consent denies it (from 12 the
 //!   child's own privacy consent counts); from 16, or without parental authority, or when
@@ -123,6 +123,9 @@ pub struct Child {
     pub consents: Vec<Value>,
     /// The participants of `networks`, read once by [`Child::prepare`] (empty before).
     pub participations: Vec<Participation>,
+    /// The ids of the child's RelatedPersons (those whose patient is the child, unless
+    /// inactive): who may act for it as a parent.
+    pub relatives: Vec<String>,
 }
 
 /// One participant of a network, as [`membership`] needs it.
@@ -315,6 +318,23 @@ fn push_unique(list: &mut Vec<String>, item: &str) {
     }
 }
 
+/// Whether the caller acts for `child` as the child itself (its Patient) or as a parent
+/// (one of its RelatedPersons), as its token's launch context says. Professionals and
+/// systems act for no child of their own.
+pub fn acts_for(caller: &Caller, child: &Child) -> bool {
+    if caller.child.as_deref() != Some(child.id.as_str()) {
+        return false;
+    }
+    match caller.role {
+        Role::Child => true,
+        Role::Parent => caller.references.iter().any(|r| {
+            r.strip_prefix("RelatedPerson/")
+                .is_some_and(|id| child.relatives.iter().any(|x| x == id))
+        }),
+        _ => false,
+    }
+}
+
 /// May `caller` do `action` on `target`, a resource of `child`, at `moment`? The scopes are
 /// not looked at here ([`Caller::may`]).
 pub fn decide(
@@ -324,7 +344,7 @@ pub fn decide(
     action: Action,
     moment: &Moment,
 ) -> bool {
-    let own_child = caller.child.as_deref() == Some(child.id.as_str());
+    let own_child = acts_for(caller, child);
     let consents = |actors: &[String]| {
         consent::decide(
             &child.consents,
@@ -508,6 +528,7 @@ mod tests {
             )],
             consents: vec![deny_medical_to("Organization/gemeente")],
             participations: Vec::new(),
+            relatives: Vec::new(),
         };
         let moment = Moment {
             micros: at("2026-12-06"),
@@ -560,6 +581,7 @@ mod tests {
             )],
             consents: Vec::new(),
             participations: Vec::new(),
+            relatives: vec!["ouder".into()],
         };
         let moment = Moment {
             micros: at("2026-12-06"),
@@ -582,5 +604,10 @@ mod tests {
         let mut other = child("2018-05-01", PARENTAL_AUTHORITY);
         other.id = "ander-kind".into();
         assert!(!reads(&other));
+        // A RelatedPerson that is not (or no longer) the child's: nothing, whatever the
+        // token's launch context and the network say.
+        let mut unrelated = child("2018-05-01", PARENTAL_AUTHORITY);
+        unrelated.relatives = vec!["buurvrouw".into()];
+        assert!(!reads(&unrelated));
     }
 }

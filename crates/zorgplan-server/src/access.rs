@@ -31,7 +31,9 @@ use zorgplan_auth::{Interaction, TokenError, Verifier};
 use zorgplan_fhir::{ErrorKind, FhirError, IssueType};
 use zorgplan_search::{IndexValue, Registry};
 use zorgplan_store::transaction::Request;
-use zorgplan_store::{Criteria, Criterion, PageAt, Store, Timestamp, Transaction, Version};
+use zorgplan_store::{
+    Criteria, Criterion, PageAt, SearchValue, Store, Timestamp, Transaction, Version,
+};
 
 /// The naming system of Dutch healthcare organisations (URA numbers).
 pub const URA: &str = "http://fhir.nl/fhir/NamingSystem/ura";
@@ -262,6 +264,15 @@ pub struct Facts {
 /// A child as read, and the (pk, version) of everything it was read from.
 type ReadFrom = (Vec<(i64, i64)>, Arc<Child>);
 
+/// What the policy reads of a child besides its Patient: its networks, its consents and
+/// its RelatedPersons (who may act for it as parents), each by the search parameter that
+/// names the child.
+const FACTS: [(&str, &str); 3] = [
+    ("CareTeam", "subject"),
+    ("Consent", "patient"),
+    ("RelatedPerson", "patient"),
+];
+
 /// Children whose facts are kept at most (the map is emptied when it is full).
 const FACTS_KEPT: usize = 50_000;
 
@@ -457,11 +468,7 @@ impl Gate {
                 .collect()
         };
         if !missing.is_empty() {
-            let keys = store.about_patients(
-                &missing,
-                &["CareTeam", "Consent"],
-                &["subject", "patient"],
-            )?;
+            let keys = store.about_patients(&missing, FACTS)?;
             let mut by_child: HashMap<&str, Vec<(i64, i64)>> = HashMap::new();
             for (child, pk, version) in &keys {
                 by_child.entry(child).or_default().push((*pk, *version));
@@ -506,7 +513,12 @@ impl Gate {
                                     .map(str::to_owned);
                             }
                             "CareTeam" => child.networks.push(resource.clone()),
-                            _ => child.consents.push(resource.clone()),
+                            "Consent" => child.consents.push(resource.clone()),
+                            _ => {
+                                if resource.get("active").and_then(Value::as_bool) != Some(false) {
+                                    child.relatives.extend(id_of(resource).map(str::to_owned));
+                                }
+                            }
                         }
                     }
                     child.prepare();
@@ -527,24 +539,53 @@ impl Gate {
     /// The children whose data the caller may see some of: its own child, or those of
     /// whose networks it is an active participant.
     fn candidate_children(&self, store: &Store) -> Result<Vec<String>, FhirError> {
-        match self.caller.role {
-            Role::Development => Ok(Vec::new()),
-            Role::Child | Role::Parent => Ok(self.caller.child.iter().cloned().collect()),
+        let named = match self.caller.role {
+            Role::Development => return Ok(Vec::new()),
+            Role::Child | Role::Parent => return Ok(self.caller.child.iter().cloned().collect()),
+            // The children whose networks name the caller; of those, the ones whose networks
+            // it is an active participant of now.
             Role::Professional | Role::System => {
-                // The children whose networks name the caller, then those whose networks it
-                // is an active participant of now.
-                let named = store.children_of_members(&self.caller.references)?;
-                Ok(self
-                    .children(store, &named)?
-                    .into_iter()
-                    .filter(|child| {
-                        policy::member_of(child, &self.caller.references, self.moment.micros)
-                            .is_member()
-                    })
-                    .map(|child| child.id.clone())
-                    .collect())
+                store.children_of_members(&self.caller.references)?
+            }
+        };
+        Ok(self
+            .children(store, &named)?
+            .into_iter()
+            .filter(|child| self.candidate(child))
+            .map(|child| child.id.clone())
+            .collect())
+    }
+
+    /// Whether `child` is one of [`candidate_children`](Self::candidate_children).
+    fn candidate(&self, child: &Child) -> bool {
+        match self.caller.role {
+            Role::Development => false,
+            Role::Child | Role::Parent => policy::acts_for(&self.caller, child),
+            Role::Professional | Role::System => {
+                policy::member_of(child, &self.caller.references, self.moment.micros).is_member()
             }
         }
+    }
+
+    /// Whether the caller may see all of `child`'s resources of `res_type` (`None`: they
+    /// must be judged one by one, as the child's consents tell them apart for this caller).
+    fn sees_whole(&self, child: &Child, res_type: &str) -> Option<bool> {
+        if policy::varies_for(&self.caller, child, &self.moment) {
+            return None;
+        }
+        let reference = format!("{res_type}/");
+        let target = Target {
+            resource_type: res_type,
+            reference: &reference,
+            domains: &[],
+        };
+        Some(policy::decide(
+            &self.caller,
+            child,
+            target,
+            Action::Read,
+            &self.moment,
+        ))
     }
 
     /// Narrows a search of `res_type` to what the caller may see. Chains and `_has` into the
@@ -568,24 +609,30 @@ impl Gate {
         if !in_compartment(registry, res_type) {
             return Ok(());
         }
+        if let Some(named) = named_children(registry, res_type, &criteria.conditions) {
+            // A search within given children (`patient=Patient/…`, a compartment search)
+            // finds only resources in their compartments: when the caller sees the whole of
+            // each of them, it sees every result, and its other children need not be read.
+            let children = self.children(store, &named)?;
+            if children.len() == named.len()
+                && children
+                    .iter()
+                    .all(|c| self.candidate(c) && self.sees_whole(c, res_type) == Some(true))
+            {
+                criteria.within(registry, res_type, named, Vec::new(), false);
+                return Ok(());
+            }
+        }
         let ids = self.candidate_children(store)?;
         let children = self.children(store, &ids)?;
         let mut whole = Vec::new();
         let mut single = Vec::new();
         let mut varying = Vec::new();
         for child in children {
-            if policy::varies_for(&self.caller, &child, &self.moment) {
-                varying.push(child);
-                continue;
-            }
-            let reference = format!("{res_type}/");
-            let target = Target {
-                resource_type: res_type,
-                reference: &reference,
-                domains: &[],
-            };
-            if policy::decide(&self.caller, &child, target, Action::Read, &self.moment) {
-                whole.push(child.id.clone());
+            match self.sees_whole(&child, res_type) {
+                None => varying.push(child),
+                Some(true) => whole.push(child.id.clone()),
+                Some(false) => {}
             }
         }
         if !varying.is_empty() {
@@ -1002,21 +1049,59 @@ fn check_reach(registry: &Registry, conditions: &[Criterion]) -> Result<(), Fhir
     Ok(())
 }
 
+/// The children a search is confined to by one of its conditions, when one is: a reference
+/// parameter by which `res_type` belongs to a child's compartment, naming Patients only, a
+/// compartment search, or `_id` of Patients. Every result is in the compartment of one of
+/// them.
+fn named_children(
+    registry: &Registry,
+    res_type: &str,
+    conditions: &[Criterion],
+) -> Option<Vec<String>> {
+    let compartment = registry.patient_compartment(res_type);
+    conditions.iter().find_map(|condition| {
+        let named = match condition {
+            Criterion::Id(ids) if res_type == "Patient" => ids.clone(),
+            Criterion::Compartment {
+                patients,
+                ids,
+                orphans: false,
+                ..
+            } if ids.is_empty() => patients.clone(),
+            Criterion::Param {
+                code,
+                negated: false,
+                values,
+                ..
+            } if compartment.contains(code) => {
+                let only_patients = registry
+                    .param(res_type, code)
+                    .is_some_and(|p| p.targets == ["Patient"]);
+                values
+                    .iter()
+                    .map(|value| match value {
+                        SearchValue::Reference { res_type: t, id }
+                            if t.as_deref() == Some("Patient")
+                                || (t.is_none() && only_patients) =>
+                        {
+                            Some(id.clone())
+                        }
+                        _ => None,
+                    })
+                    .collect::<Option<Vec<String>>>()?
+            }
+            _ => return None,
+        };
+        (!named.is_empty()).then_some(named)
+    })
+}
+
 fn parse(version: &Version) -> Option<Value> {
     serde_json::from_str(version.content.as_deref()?).ok()
 }
 
 fn id_of(resource: &Value) -> Option<&str> {
     resource.get("id").and_then(Value::as_str)
-}
-
-/// The ids of the Patients a resource's `element` refers to.
-fn subjects<'a>(resource: &'a Value, element: &str) -> Vec<&'a str> {
-    consent::elements(resource, element)
-        .into_iter()
-        .filter_map(|r| r.get("reference").and_then(Value::as_str))
-        .filter_map(|r| r.strip_prefix("Patient/"))
-        .collect()
 }
 
 /// The children whose compartment a resource is in: a Patient itself, or the Patients its
@@ -1145,8 +1230,15 @@ async fn gate_of(
     claims: zorgplan_auth::Claims,
     provenance: Option<Value>,
 ) -> Result<Arc<Gate>, ApiError> {
-    let store = state.store.clone();
-    let caller = crate::blocking(move || caller_of(&store, &tokens, claims)).await?;
+    let caller = match family(&claims)? {
+        // The child and its parents are who their token says; whether the RelatedPerson is
+        // the child's is one of the child's facts, read with its networks and consents.
+        Some(caller) => caller,
+        None => {
+            let store = state.store.clone();
+            crate::blocking(move || caller_of(&store, &tokens, claims)).await?
+        }
+    };
     let mut gate = Gate::new(caller);
     gate.facts = state.facts.clone();
     let (interaction, action) = audit::Request::of(req.method().as_str(), req.path());
@@ -1272,26 +1364,77 @@ fn x_provenance(state: &AppState, text: &str) -> Result<Value, ApiError> {
     Ok(provenance)
 }
 
-/// The caller an accepted token stands for: the child or a parent (`fhirUser` a Patient or
-/// RelatedPerson of the token's `patient`), a professional (a Practitioner or
-/// PractitionerRole, with its roles and their organisations), or a registered system
-/// client (its organisation, by URA).
+/// `fhirUser` as a type and an id: it may be an absolute URL, whose last two segments name
+/// the resource.
+fn fhir_user(claims: &zorgplan_auth::Claims) -> Option<(&str, &str)> {
+    let mut parts = claims.fhir_user.as_deref()?.rsplit('/');
+    let id = parts.next().unwrap_or_default();
+    Some((parts.next().unwrap_or_default(), id))
+}
+
+/// The caller of a token of the child (`fhirUser` its Patient) or of a parent (`fhirUser` a
+/// RelatedPerson, `patient` the child); `None` for other tokens. Whether the RelatedPerson
+/// is the child's the policy finds among the child's facts ([`policy::acts_for`]).
+fn family(claims: &zorgplan_auth::Claims) -> Result<Option<Caller>, FhirError> {
+    let Some((t, id)) =
+        fhir_user(claims).filter(|(t, _)| matches!(*t, "Patient" | "RelatedPerson"))
+    else {
+        return Ok(None);
+    };
+    let role = if t == "Patient" {
+        if claims.patient.as_deref().is_some_and(|p| p != id) {
+            return Err(forbidden(
+                "The token's fhirUser and patient name different children",
+            ));
+        }
+        Role::Child
+    } else {
+        Role::Parent
+    };
+    let child = match (role, &claims.patient) {
+        (_, Some(patient)) => patient.clone(),
+        (Role::Child, None) => id.to_owned(),
+        _ => {
+            return Err(forbidden(
+                "A parent's token names the child it acts for (the launch context's patient)",
+            ))
+        }
+    };
+    Ok(Some(Caller {
+        role,
+        references: vec![format!("{t}/{id}")],
+        child: Some(child),
+        scopes: claims.scopes.clone(),
+        subject: subject(claims),
+    }))
+}
+
+/// Who the token was issued to, or its client.
+fn subject(claims: &zorgplan_auth::Claims) -> String {
+    claims
+        .subject
+        .clone()
+        .or_else(|| claims.client_id.clone())
+        .unwrap_or_default()
+}
+
+/// The caller an accepted token stands for: the child or a parent ([`family`]), a
+/// professional (a Practitioner or PractitionerRole, with its roles and their
+/// organisations), or a registered system client (its organisation, by URA).
 fn caller_of(
     store: &Store,
     tokens: &Tokens,
     claims: zorgplan_auth::Claims,
 ) -> Result<Caller, FhirError> {
-    let subject = claims
-        .subject
-        .clone()
-        .or_else(|| claims.client_id.clone())
-        .unwrap_or_default();
+    if let Some(caller) = family(&claims)? {
+        return Ok(caller);
+    }
     let mut caller = Caller {
         role: Role::System,
         references: Vec::new(),
         child: None,
         scopes: claims.scopes.clone(),
-        subject,
+        subject: subject(&claims),
     };
     let current = |t: &str, id: &str| -> Result<Option<Value>, FhirError> {
         Ok(store
@@ -1300,41 +1443,14 @@ fn caller_of(
             .as_ref()
             .and_then(parse))
     };
-    let user = claims.fhir_user.as_deref().map(|u| {
-        // `fhirUser` may be an absolute URL; its last two segments name the resource.
-        let mut parts = u.rsplit('/');
-        let id = parts.next().unwrap_or_default().to_owned();
-        let t = parts.next().unwrap_or_default().to_owned();
-        (t, id)
-    });
-    match user {
-        Some((t, id)) if t == "Patient" || t == "RelatedPerson" => {
-            let child = claims.patient.clone().unwrap_or_else(|| id.clone());
-            if t == "Patient" {
-                if id != child {
-                    return Err(forbidden("The token's fhirUser and patient name different children"));
-                }
-                caller.role = Role::Child;
-            } else {
-                let person = current("RelatedPerson", &id)?
-                    .ok_or_else(|| forbidden(format!("RelatedPerson/{id} is not known")))?;
-                if !subjects(&person, "patient").contains(&child.as_str()) {
-                    return Err(forbidden(format!(
-                        "RelatedPerson/{id} is not related to the token's patient"
-                    )));
-                }
-                caller.role = Role::Parent;
-            }
-            caller.references.push(format!("{t}/{id}"));
-            caller.child = Some(child);
-        }
+    match fhir_user(&claims) {
         Some((t, id)) if t == "Practitioner" || t == "PractitionerRole" => {
             caller.role = Role::Professional;
             let roles = if t == "Practitioner" {
                 caller.references.push(format!("Practitioner/{id}"));
                 find(store, "PractitionerRole", &[("practitioner", &format!("Practitioner/{id}"))])?
             } else {
-                current("PractitionerRole", &id)?.into_iter().collect()
+                current("PractitionerRole", id)?.into_iter().collect()
             };
             for role in roles {
                 if role.get("active").and_then(Value::as_bool) == Some(false) {

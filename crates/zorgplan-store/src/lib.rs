@@ -23,7 +23,9 @@ mod tx;
 pub use crud::{Created, Deleted, Prepared, Written};
 pub use db::{Backend, StoreConfig};
 pub use history::{HistoryCursor, HistoryPage, HistoryQuery, HistoryScope};
-pub use search::{Criteria, Criterion, Include, PageAt, SearchPage, SortCursor, SortKey};
+pub use search::{
+    Criteria, Criterion, Include, PageAt, SearchPage, SearchValue, SortCursor, SortKey,
+};
 pub use time::Timestamp;
 pub use transaction::{Outcome, Transaction};
 pub use tx::backoff;

@@ -20,7 +20,7 @@
 //! unsupported.
 
 use crate::crud::{load_versions, Row};
-use crate::db::{AnyConnection, Db};
+use crate::db::{on_backend, AnyConnection, Db};
 use crate::plan::{matching, matching_pks};
 use crate::schema::{
     resources, search_date, search_number, search_quantity, search_reference, search_string,
@@ -1090,41 +1090,56 @@ impl Store {
     }
 
     /// What the access policy reads of children, as keys: for each of the current Patients
-    /// `patients` and of the current resources of `types` that refer to one of them through
-    /// a parameter of `params` (their CareTeams by `subject`, their Consents by `patient`),
+    /// `patients` and of the current resources that refer to one of them through one of
+    /// `sources` (a type and its reference parameter: their CareTeams by `subject`, …),
     /// the child's id, the resource's pk and its version; sorted. Comparing the keys tells
     /// whether what was read before is still current.
-    pub fn about_patients(
+    ///
+    /// Runs on every checked request: one statement (one round trip to PostgreSQL), of a
+    /// fixed text for one child, so that the connection's statement cache keeps it
+    /// prepared (SQLite cannot cache an `IN` list's).
+    pub fn about_patients<'a>(
         &self,
         patients: &[String],
-        types: &[&str],
-        params: &[&str],
+        sources: [(&'a str, &'a str); 3],
     ) -> Result<Vec<(String, i64, i64)>, FhirError> {
+        use diesel::CombineDsl;
         if patients.is_empty() {
             return Ok(Vec::new());
         }
-        self.read_with(|conn| {
-            let mut keys: Vec<(String, i64, i64)> = search_reference::table
+        let referring = |(res_type, param): (&'a str, &'a str)| {
+            search_reference::table
                 .inner_join(resources::table.on(resources::pk.eq(search_reference::res_pk)))
                 .select((
                     search_reference::target_id,
                     resources::pk,
                     resources::version,
                 ))
+                .filter(search_reference::res_type.eq(res_type))
+                .filter(search_reference::param.eq(param))
                 .filter(search_reference::target_type.eq("Patient"))
-                .filter(search_reference::target_id.eq_any(patients))
-                .filter(search_reference::res_type.eq_any(types))
-                .filter(search_reference::param.eq_any(params))
                 .filter(resources::deleted.eq(false))
-                .load(conn)?;
-            keys.extend(
-                resources::table
-                    .select((resources::res_id, resources::pk, resources::version))
-                    .filter(resources::res_type.eq("Patient"))
-                    .filter(resources::res_id.eq_any(patients))
-                    .filter(resources::deleted.eq(false))
-                    .load::<(String, i64, i64)>(conn)?,
-            );
+        };
+        let [first, second, third] = sources;
+        let current = resources::table
+            .select((resources::res_id, resources::pk, resources::version))
+            .filter(resources::res_type.eq("Patient"))
+            .filter(resources::deleted.eq(false));
+        self.read_with(|conn| {
+            let mut keys: Vec<(String, i64, i64)> = match patients {
+                [one] => on_backend!(conn, |c| referring(first)
+                    .filter(search_reference::target_id.eq(one))
+                    .union_all(referring(second).filter(search_reference::target_id.eq(one)))
+                    .union_all(referring(third).filter(search_reference::target_id.eq(one)))
+                    .union_all(current.filter(resources::res_id.eq(one)))
+                    .load(c))?,
+                many => on_backend!(conn, |c| referring(first)
+                    .filter(search_reference::target_id.eq_any(many))
+                    .union_all(referring(second).filter(search_reference::target_id.eq_any(many)))
+                    .union_all(referring(third).filter(search_reference::target_id.eq_any(many)))
+                    .union_all(current.filter(resources::res_id.eq_any(many)))
+                    .load(c))?,
+            };
             keys.sort_unstable();
             keys.dedup();
             Ok(keys)

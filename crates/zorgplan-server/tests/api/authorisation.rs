@@ -434,6 +434,40 @@ async fn matrix(server: &TestServer, band: u32, child_consent: bool) {
                 }
             }
             assert_eq!(paged, goals, "{}", cell("Goal pages"));
+            // Searches that name their children (answered from those children alone when
+            // the role sees all of theirs) find the same, child by child.
+            let of = |prefix: &str| -> BTreeSet<String> {
+                goals
+                    .iter()
+                    .filter(|g| g.starts_with(prefix))
+                    .cloned()
+                    .collect()
+            };
+            for (query, expected) in [
+                ("Goal?patient=Patient/kind-a".to_owned(), of("Goal/doel-a")),
+                ("Goal?subject=Patient/kind-b".to_owned(), of("Goal/doel-b")),
+                ("Patient/kind-a/Goal".to_owned(), of("Goal/doel-a")),
+                (
+                    "Goal?patient=Patient/kind-a,Patient/kind-b&_total=accurate".to_owned(),
+                    goals.clone(),
+                ),
+            ] {
+                let resp = call(server, &token, Method::GET, &query, None).await;
+                assert_eq!(resp.status, 200, "{}", cell(&resp.body));
+                assert_eq!(ids(&resp.json()), expected, "{}", cell(&query));
+            }
+            let resp = call(server, &token, Method::GET, "Patient?_id=kind-a", None).await;
+            let expected = if sees_child_a(role) {
+                set(&["Patient/kind-a"])
+            } else {
+                BTreeSet::new()
+            };
+            assert_eq!(
+                ids(&resp.json()),
+                expected,
+                "{}",
+                cell("Patient?_id=kind-a")
+            );
             // Includes reveal no more than a search of their own.
             let resp = call(
                 server,
@@ -1072,8 +1106,72 @@ async fn conditional_references_count_for_their_child(backend: Backend) {
     }
 }
 
+/// A parent's token stands for a RelatedPerson of the child its launch context names: a
+/// RelatedPerson of another child, or one that is no longer active, sees nothing of it (as
+/// if it did not exist), from the next request on.
+async fn parents_act_for_their_own_child_only(backend: Backend) {
+    let server = TestServer::start_with(backend, config()).await;
+    seed(&server).await;
+    let as_parent = |person: &str, child: &str| {
+        sign(
+            &claims(
+                json!({"fhirUser": format!("RelatedPerson/{person}"), "patient": child,
+                           "client_id": "pgo", "scope": "patient/*.rs"}),
+            ),
+            "rsa-private.pem",
+        )
+    };
+    let goal = "Goal/doel-a-ontwikkeling";
+    let ouder = as_parent("ouder-a", "kind-a");
+    assert_eq!(
+        call(&server, &ouder, Method::GET, goal, None).await.status,
+        200
+    );
+    // B's parent naming A in its token.
+    let stranger = as_parent("ouder-b", "kind-a");
+    assert_eq!(
+        call(&server, &stranger, Method::GET, goal, None)
+            .await
+            .status,
+        404
+    );
+    let resp = call(
+        &server,
+        &stranger,
+        Method::GET,
+        "Goal?patient=Patient/kind-a",
+        None,
+    )
+    .await;
+    assert_eq!(ids(&resp.json()), BTreeSet::new(), "{}", resp.body);
+    let resp = call(&server, &stranger, Method::GET, "Goal", None).await;
+    assert_eq!(ids(&resp.json()), BTreeSet::new(), "{}", resp.body);
+    // A parent's token without the child it acts for.
+    let unnamed = sign(
+        &claims(
+            json!({"fhirUser": "RelatedPerson/ouder-a", "client_id": "pgo",
+                       "scope": "patient/*.rs"}),
+        ),
+        "rsa-private.pem",
+    );
+    call(&server, &unnamed, Method::GET, goal, None)
+        .await
+        .outcome(403);
+    // The RelatedPerson made inactive: the next request sees nothing.
+    let mut inactive = related("ouder-a", "kind-a", "MTH");
+    inactive["active"] = json!(false);
+    put(&server, &system_token("epd-a"), &inactive).await;
+    assert_eq!(
+        call(&server, &ouder, Method::GET, goal, None).await.status,
+        404
+    );
+    let resp = call(&server, &ouder, Method::GET, "Patient/kind-a/Goal", None).await;
+    assert_eq!(ids(&resp.json()), BTreeSet::new(), "{}", resp.body);
+}
+
 crate::backend_tests!(
     authorisation_matrix,
+    parents_act_for_their_own_child_only,
     refused_tokens,
     backend_services,
     conditional_references_count_for_their_child
