@@ -1,6 +1,8 @@
 //! `zorgplan`: the command-line entry point. It parses arguments and wires the crates
 //! together; the behaviour lives in those crates.
 
+mod load;
+
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::IsTerminal;
 use std::net::TcpListener;
@@ -46,6 +48,14 @@ enum Command {
     /// organisation per hundred. Ids are fixed (`kind-N`, `zorgplan-N`, `rol-N`, …) and the
     /// same seed gives the same data, so running it again updates instead of adding.
     Generate(GenerateArgs),
+    /// Load scenarios (fixtures) into a FHIR server: each step a transaction Bundle, sent in
+    /// order.
+    ///
+    /// Takes scenario folders (their `*.json` steps in name order, as in `fixtures/S1`) or
+    /// single Bundle files. Shows a progress bar on a terminal, then a summary of what each
+    /// step created and updated; stops at the first step the server refuses, with its
+    /// OperationOutcome, and exits with status 1.
+    Load(load::LoadArgs),
 }
 
 /// The database of a command that works on stored data.
@@ -520,6 +530,7 @@ fn main() -> ExitCode {
         Command::Serve(args) => serve(*args),
         Command::Reindex(args) => reindex(args),
         Command::Generate(args) => generate(args),
+        Command::Load(args) => load::load(args),
         Command::Validate(args) => match validate(args) {
             Ok(true) => Ok(()),
             Ok(false) => return ExitCode::FAILURE,

@@ -52,6 +52,10 @@ fn help_documents_every_command_and_option() {
             "serve --help lacks {option}:\n{serve}"
         );
     }
+    let load = run(&["load", "--help"]);
+    for option in ["--url", "--token", "ZORGPLAN_TOKEN", "--timeout"] {
+        assert!(load.contains(option), "load --help lacks {option}:\n{load}");
+    }
     assert!(run(&["--version"]).starts_with("zorgplan "));
 }
 
@@ -813,4 +817,131 @@ fn serve_needs_an_issuer_or_dev_mode() {
     assert!(no_keys.contains("--auth-key"), "{no_keys}");
     let both = run(&["--dev", "--auth-issuer", "https://auth.example.org"]);
     assert!(both.contains("cannot be used with"), "{both}");
+}
+
+/// `zorgplan load` of `paths` into the server at `addr`: its exit status, standard output
+/// and standard error.
+fn load(addr: &str, paths: &[&std::path::Path]) -> (bool, String, String) {
+    let out = Command::new(BIN)
+        .arg("load")
+        .args(paths)
+        .args(["--url", &format!("http://{addr}")])
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn fixtures(name: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../../fixtures/{name}"))
+}
+
+/// A server in development mode on a fresh SQLite database of its own.
+fn start_dev(name: &str) -> Server {
+    let dir = std::env::temp_dir().join(format!("zorgplan-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let (child, addr) = spawn(dir.join("zorgplan.db").as_os_str(), &[]);
+    Server { child, dir, addr }
+}
+
+#[test]
+fn load_sends_a_scenario_in_order_and_again_changes_nothing() {
+    let server = start_dev("load");
+    let (ok, out, err) = load(&server.addr, &[&fixtures("S1")]);
+    assert!(ok, "{out}\n{err}");
+    // Seven steps; the first creates the child, its family and network (26 entries).
+    assert!(
+        out.contains("S1/01-ontslag-kind-gezin-netwerk.json"),
+        "{out}"
+    );
+    let last = out.lines().last().unwrap();
+    assert!(last.starts_with("7 steps, 82 entries: "), "{out}");
+    assert!(!last.contains(" 0 created"), "{out}");
+    let patients = get(
+        &server.addr,
+        "/Patient?_total=accurate&_summary=count",
+        "load-1",
+    );
+    assert!(total(&patients) >= 1, "{patients}");
+    // Loading it again leaves the same end state: nothing new.
+    let (ok, again, err) = load(&server.addr, &[&fixtures("S1")]);
+    assert!(ok, "{again}\n{err}");
+    assert!(
+        again
+            .lines()
+            .last()
+            .unwrap()
+            .contains(" 0 created, 82 updated or unchanged, 0 failed"),
+        "{again}"
+    );
+    let after = get(
+        &server.addr,
+        "/Patient?_total=accurate&_summary=count",
+        "load-2",
+    );
+    assert_eq!(total(&after), total(&patients));
+}
+
+#[test]
+fn load_sends_nothing_from_a_folder_of_other_files_and_stops_at_a_refused_step() {
+    let server = start_dev("load-refused");
+    // A folder of single resources (not Bundles): refused before anything is sent.
+    let (ok, out, err) = load(&server.addr, &[&fixtures("invalid")]);
+    assert!(!ok, "{out}");
+    assert!(err.contains("nothing was sent"), "{err}");
+    let none = get(
+        &server.addr,
+        "/Goal?_total=accurate&_summary=count",
+        "load-3",
+    );
+    assert_eq!(total(&none), 0, "{none}");
+    // Three steps, of which the second holds a goal without a life domain: the first is
+    // stored, the load stops at the second with the server's issue, the third is not sent.
+    let dir = server.dir.join("scenario");
+    std::fs::create_dir_all(&dir).unwrap();
+    let step = |resource: serde_json::Value| {
+        let (t, id) = (&resource["resourceType"], &resource["id"]);
+        let url = format!("{}/{}", t.as_str().unwrap(), id.as_str().unwrap());
+        serde_json::json!({"resourceType": "Bundle", "type": "transaction", "entry": [{
+            "resource": resource, "request": {"method": "PUT", "url": url}}]})
+    };
+    let basic = |id: &str| {
+        serde_json::json!({"resourceType": "Basic", "id": id, "code": {"text": id},
+            "text": {"status": "generated",
+                     "div": format!("<div xmlns=\"http://www.w3.org/1999/xhtml\">{id}</div>")}})
+    };
+    let invalid: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(fixtures("invalid/doel-zonder-kinderleefdomein.json")).unwrap(),
+    )
+    .unwrap();
+    for (file, bundle) in [
+        ("01-eerste.json", step(basic("eerste"))),
+        ("02-ongeldig.json", step(invalid)),
+        ("03-derde.json", step(basic("derde"))),
+    ] {
+        std::fs::write(dir.join(file), bundle.to_string()).unwrap();
+    }
+    let (ok, out, err) = load(&server.addr, &[&dir]);
+    assert!(!ok, "{out}");
+    assert!(
+        err.contains("step 2 of 3 failed: scenario/02-ongeldig.json"),
+        "{err}"
+    );
+    assert!(err.contains("HTTP 4") && err.contains("error"), "{err}");
+    assert!(out.contains("scenario/01-eerste.json"), "{out}");
+    let stored = get(
+        &server.addr,
+        "/Basic?_total=accurate&_summary=count",
+        "load-4",
+    );
+    assert_eq!(total(&stored), 1, "{stored}");
+    let goals = get(
+        &server.addr,
+        "/Goal?_total=accurate&_summary=count",
+        "load-5",
+    );
+    assert_eq!(total(&goals), 0, "{goals}");
 }
