@@ -1,8 +1,6 @@
 //! `zorgplan`: the command-line entry point. It parses arguments and wires the crates
 //! together; the behaviour lives in those crates.
 
-mod load;
-
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::IsTerminal;
 use std::net::TcpListener;
@@ -55,7 +53,36 @@ enum Command {
     /// single Bundle files. Shows a progress bar on a terminal, then a summary of what each
     /// step created and updated; stops at the first step the server refuses, with its
     /// OperationOutcome, and exits with status 1.
-    Load(load::LoadArgs),
+    Load(zorgplan_conformance::load::LoadArgs),
+    /// Run the conformance cases against any FHIR server and report which pass.
+    ///
+    /// Reads the cases (one JSON file each, in folders: conformance-tests/cases by default),
+    /// asks the server for its CapabilityStatement, and runs each case whose requirements it
+    /// claims (the others are reported as skipped). Prints a table, writes JUnit XML with
+    /// --junit, and exits with status 1 when a case fails.
+    Conformance(ConformanceArgs),
+}
+
+#[derive(clap::Args)]
+struct ConformanceArgs {
+    /// The FHIR base URL of the server under test.
+    #[arg(long, default_value = "http://127.0.0.1:8080")]
+    url: String,
+    /// The folder of cases (searched to any depth for *.json).
+    #[arg(long, default_value = "conformance-tests/cases")]
+    cases: PathBuf,
+    /// Only the cases whose name (their path below the folder) contains this text.
+    #[arg(long)]
+    only: Option<String>,
+    /// A bearer token to send with every request.
+    #[arg(long, env = "ZORGPLAN_TOKEN", hide_env_values = true)]
+    token: Option<String>,
+    /// Also write the results as JUnit XML to this file.
+    #[arg(long, value_name = "FILE")]
+    junit: Option<PathBuf>,
+    /// Seconds to wait for one response.
+    #[arg(long, default_value_t = 60)]
+    timeout: u64,
 }
 
 /// The database of a command that works on stored data.
@@ -524,13 +551,42 @@ fn validate(args: ValidateArgs) -> Result<bool, String> {
     Ok(all_valid)
 }
 
+/// Runs the cases; whether none failed.
+fn conformance(args: ConformanceArgs) -> Result<bool, String> {
+    use zorgplan_conformance::{report, Case, Runner};
+    let cases: Vec<Case> = Case::all_in(&args.cases)?
+        .into_iter()
+        .filter(|c| {
+            args.only
+                .as_deref()
+                .is_none_or(|only| c.name.contains(only))
+        })
+        .collect();
+    if cases.is_empty() {
+        return Err(format!("no cases in {}", args.cases.display()));
+    }
+    let runner = Runner::new(&args.url, args.token, Duration::from_secs(args.timeout))?;
+    let outcomes: Vec<_> = cases.iter().map(|case| runner.run(case)).collect();
+    print!("{}", report::summary(&outcomes));
+    if let Some(path) = &args.junit {
+        std::fs::write(path, report::junit(&outcomes))
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+    }
+    Ok(report::counts(&outcomes).1 == 0)
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Serve(args) => serve(*args),
         Command::Reindex(args) => reindex(args),
         Command::Generate(args) => generate(args),
-        Command::Load(args) => load::load(args),
+        Command::Load(args) => zorgplan_conformance::load::load(args),
+        Command::Conformance(args) => match conformance(args) {
+            Ok(true) => Ok(()),
+            Ok(false) => return ExitCode::FAILURE,
+            Err(e) => Err(e),
+        },
         Command::Validate(args) => match validate(args) {
             Ok(true) => Ok(()),
             Ok(false) => return ExitCode::FAILURE,

@@ -56,6 +56,15 @@ fn help_documents_every_command_and_option() {
     for option in ["--url", "--token", "ZORGPLAN_TOKEN", "--timeout"] {
         assert!(load.contains(option), "load --help lacks {option}:\n{load}");
     }
+    let conformance = run(&["conformance", "--help"]);
+    for option in [
+        "--url", "--cases", "--only", "--junit", "--token", "skipped",
+    ] {
+        assert!(
+            conformance.contains(option),
+            "conformance --help lacks {option}:\n{conformance}"
+        );
+    }
     assert!(run(&["--version"]).starts_with("zorgplan "));
 }
 
@@ -944,4 +953,57 @@ fn load_sends_nothing_from_a_folder_of_other_files_and_stops_at_a_refused_step()
         "load-5",
     );
     assert_eq!(total(&goals), 0, "{goals}");
+}
+
+#[test]
+fn conformance_reports_a_table_and_junit_and_fails_on_a_failed_case() {
+    let server = start_dev("conformance");
+    let junit = server.dir.join("junit.xml");
+    let cases =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../conformance-tests/cases");
+    let run = |cases: &std::path::Path, only: &str| {
+        Command::new(BIN)
+            .arg("conformance")
+            .args(["--url", &format!("http://{}", server.addr), "--only", only])
+            .arg("--cases")
+            .arg(cases)
+            .arg("--junit")
+            .arg(&junit)
+            .output()
+            .unwrap()
+    };
+    let out = run(&cases, "rest/");
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{table}");
+    assert!(table.contains("pass  rest/if-match"), "{table}");
+    assert!(
+        table
+            .lines()
+            .last()
+            .unwrap()
+            .ends_with("0 failed, 0 skipped"),
+        "{table}"
+    );
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    assert!(
+        xml.contains("<testcase classname=\"rest\" name=\"if-match\""),
+        "{xml}"
+    );
+    assert!(xml.contains("failures=\"0\""), "{xml}");
+    // A case that fails: exit status 1, and the failure in the table and the XML.
+    let own = server.dir.join("cases");
+    std::fs::create_dir_all(&own).unwrap();
+    std::fs::write(
+        own.join("wrong.json"),
+        r#"{"steps": [{"request": {"method": "GET", "url": "metadata"},
+                       "expect": {"assert": ["CapabilityStatement.fhirVersion = '5.0.0'"]}}]}"#,
+    )
+    .unwrap();
+    let out = run(&own, "wrong");
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{table}");
+    assert!(table.contains("FAIL  wrong"), "{table}");
+    assert!(std::fs::read_to_string(&junit)
+        .unwrap()
+        .contains("<failure message="));
 }

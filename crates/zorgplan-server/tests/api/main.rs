@@ -7,6 +7,7 @@ mod authorisation;
 mod capabilities;
 mod concurrency;
 mod conditional;
+mod conformance;
 mod crud;
 mod errors;
 mod guide;
