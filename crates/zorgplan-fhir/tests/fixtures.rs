@@ -99,7 +99,7 @@ fn scenarios_are_closed_transactions_with_valid_identifiers() {
         .map(|e| e.unwrap().path())
         .filter(|p| p.is_dir() && p.file_name().unwrap().to_string_lossy().starts_with('S'))
         .collect();
-    for required in ["S1", "S6"] {
+    for required in ["S1", "S2", "S3", "S4", "S5", "S6", "S7", "S8", "S9", "S10"] {
         assert!(
             scenarios.iter().any(|p| p.ends_with(required)),
             "fixtures/{required} is missing"
