@@ -19,6 +19,7 @@ use zorgplan_fhir::{r4, FhirError};
 use zorgplan_store::{Criteria, PageAt, SearchPage};
 
 pub async fn everything(req: &HttpRequest, state: &AppState, id: &str) -> ApiResult {
+    super::check_id(id)?;
     let all = query_pairs(req.query_string());
     let format = response_format(req, &all)?;
     let count = params::count(&all, state.config.default_count, state.config.max_count)?;

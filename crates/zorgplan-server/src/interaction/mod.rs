@@ -27,15 +27,15 @@ pub fn resource_type(name: &str) -> Result<&'static str, ApiError> {
         .ok_or_else(|| FhirError::not_found(format!("Unknown resource type '{name}'")).into())
 }
 
-/// 400 unless `res_id` is a valid id (for the interactions that write by id).
-pub fn check_id(res_id: &str) -> Result<(), ApiError> {
+/// 400 unless `res_id` is a valid id (for the interactions that write by id, and those that
+/// name a resource in an operation's or compartment's path).
+pub fn check_id(res_id: &str) -> Result<(), FhirError> {
     if id::is_valid_id(res_id) {
         Ok(())
     } else {
         Err(FhirError::bad_request(format!(
             "'{res_id}' is not a valid id (1 to 64 characters: letters, digits, '-' and '.')"
-        ))
-        .into())
+        )))
     }
 }
 

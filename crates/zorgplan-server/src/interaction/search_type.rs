@@ -236,6 +236,7 @@ pub async fn compartment(
     id: &str,
     res_type: &'static str,
 ) -> ApiResult {
+    super::check_id(id)?;
     let all = query_pairs(req.query_string());
     search(req, state, res_type, all, Some(id)).await
 }

@@ -22,7 +22,10 @@ const GUIDE_VALUE_SETS: &str = "http://fhir.zorgplankindgezin.nl/ValueSet/";
 /// The canonical URL of the value set: `url`, or the guide's value set with this id.
 fn value_set_url(params: &[(String, String)], id: Option<&str>) -> Result<String, FhirError> {
     match (id, last(params, "url")) {
-        (Some(id), _) => Ok(format!("{GUIDE_VALUE_SETS}{id}")),
+        (Some(id), _) => {
+            super::check_id(id)?;
+            Ok(format!("{GUIDE_VALUE_SETS}{id}"))
+        }
         (None, Some(url)) => Ok(url.to_owned()),
         (None, None) => Err(FhirError::bad_request(
             "Name the value set: ValueSet/[id]/$… or the parameter url",

@@ -62,6 +62,9 @@ pub async fn validate(
     id: Option<&str>,
     payload: web::Payload,
 ) -> ApiResult {
+    if let Some(id) = id {
+        super::check_id(id)?;
+    }
     let query = query_pairs(req.query_string());
     let format = response_format(req, &query)?;
     let body_format = check_body_type(req)?;

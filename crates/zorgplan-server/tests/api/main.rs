@@ -13,6 +13,7 @@ mod errors;
 mod guide;
 mod history;
 mod negotiation;
+mod openapi;
 mod patch;
 mod references;
 mod search;
