@@ -3,7 +3,7 @@
 
 CARGO ?= cargo
 
-.PHONY: deps run test lint fmt bench definitions definitions-check profiles profiles-check package package-check ci clean
+.PHONY: deps run test lint fmt bench openapi-check definitions definitions-check profiles profiles-check package package-check ci clean
 
 ## System packages the build needs (installed with apt-get when missing).
 deps:
@@ -18,6 +18,12 @@ run: deps
 test: deps
 	$(CARGO) test --workspace --all-targets
 	$(CARGO) test --workspace --doc
+
+## schemathesis (PyPI, in a virtualenv under target/) against the server with openapi.yaml:
+## no server error, and every answer as the document describes it.
+openapi-check: deps
+	$(CARGO) build --bin zorgplan
+	bash scripts/check-openapi.sh target/debug/zorgplan
 
 ## Clippy with warnings as errors, and the formatting check.
 lint: deps
