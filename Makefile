@@ -3,7 +3,7 @@
 
 CARGO ?= cargo
 
-.PHONY: deps run test lint fmt bench openapi-check definitions definitions-check profiles profiles-check package package-check ci clean
+.PHONY: deps run test lint fmt bench openapi openapi-check definitions definitions-check profiles profiles-check package package-check ci clean
 
 ## System packages the build needs (installed with apt-get when missing).
 deps:
@@ -19,9 +19,15 @@ test: deps
 	$(CARGO) test --workspace --all-targets
 	$(CARGO) test --workspace --doc
 
-## schemathesis (PyPI, in a virtualenv under target/) against the server with openapi.yaml:
-## no server error, and every answer as the document describes it.
-openapi-check: deps
+## Write the parts of openapi.yaml that come from the profiles (profiles/fsh-generated).
+openapi:
+	python3 scripts/gen-openapi.py
+
+## Fail when openapi.yaml differs from a fresh generation; then schemathesis (PyPI, in a
+## virtualenv under target/) against the server with it: no server error, and every answer
+## as the document describes it.
+openapi-check: deps openapi
+	git diff --exit-code -- openapi.yaml
 	$(CARGO) build --bin zorgplan
 	bash scripts/check-openapi.sh target/debug/zorgplan
 
