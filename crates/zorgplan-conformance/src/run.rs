@@ -218,17 +218,19 @@ impl Runner {
             }
             (None, None) => None,
         };
-        let mut builder = self
-            .client
-            .request(method, &url)
-            .header("Accept", "application/fhir+json");
+        let given = |name: &str| request.headers.keys().any(|h| h.eq_ignore_ascii_case(name));
+        let mut builder = self.client.request(method, &url);
+        if !given("Accept") {
+            builder = builder.header("Accept", "application/fhir+json");
+        }
         if let Some(token) = &self.token {
             builder = builder.bearer_auth(token);
         }
         if let Some(body) = body {
-            builder = builder
-                .header("Content-Type", "application/fhir+json")
-                .body(body);
+            if !given("Content-Type") {
+                builder = builder.header("Content-Type", "application/fhir+json");
+            }
+            builder = builder.body(body);
         }
         for (name, value) in &request.headers {
             builder = builder.header(name, substitute(value, variables)?);
