@@ -119,20 +119,7 @@ pub async fn run(
     // Stored anew only when a server runs on the database and the last child is missing
     // (never when the server did not start: that may have been an interruption or a slow
     // start, and the stored population takes long to make again).
-    let server = start(
-        plan,
-        backend,
-        &database_url,
-        client,
-        interrupted,
-        ("search", Vec::new()),
-    )
-    .await?;
-    let mut server = if exists(client, &server, &format!("Patient/{last_child}")).await {
-        server
-    } else {
-        drop(server);
-        generate(plan, backend, &database_url)?;
+    let launch = || {
         start(
             plan,
             backend,
@@ -141,7 +128,14 @@ pub async fn run(
             interrupted,
             ("search", Vec::new()),
         )
-        .await?
+    };
+    let server = launch().await?;
+    let mut server = if exists(client, &server, &format!("Patient/{last_child}")).await {
+        server
+    } else {
+        drop(server);
+        generate(plan, backend, &database_url)?;
+        launch().await?
     };
     println!(
         "server pid {} on {} children (database {database_url})",

@@ -1236,7 +1236,7 @@ async fn gate_of(
         Some(caller) => caller,
         None => {
             let store = state.store.clone();
-            crate::blocking(move || caller_of(&store, &tokens, claims)).await?
+            crate::blocking(move || professional_or_system(&store, &tokens, claims)).await?
         }
     };
     let mut gate = Gate::new(caller);
@@ -1418,17 +1418,14 @@ fn subject(claims: &zorgplan_auth::Claims) -> String {
         .unwrap_or_default()
 }
 
-/// The caller an accepted token stands for: the child or a parent ([`family`]), a
+/// The caller of an accepted token that [`family`] does not answer, read from the store: a
 /// professional (a Practitioner or PractitionerRole, with its roles and their
 /// organisations), or a registered system client (its organisation, by URA).
-fn caller_of(
+fn professional_or_system(
     store: &Store,
     tokens: &Tokens,
     claims: zorgplan_auth::Claims,
 ) -> Result<Caller, FhirError> {
-    if let Some(caller) = family(&claims)? {
-        return Ok(caller);
-    }
     let mut caller = Caller {
         role: Role::System,
         references: Vec::new(),
