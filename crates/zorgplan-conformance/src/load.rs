@@ -87,7 +87,8 @@ pub fn load(args: LoadArgs) -> Result<(), String> {
 
 /// The steps of a folder (its `*.json` files in name order) or of one file.
 fn steps_of(path: &Path) -> Result<Vec<Step>, String> {
-    let files = if path.is_dir() {
+    let folder = path.is_dir();
+    let files = if folder {
         let mut files: Vec<PathBuf> = std::fs::read_dir(path)
             .map_err(|e| format!("{}: {e}", path.display()))?
             .filter_map(|entry| entry.ok().map(|e| e.path()))
@@ -98,7 +99,7 @@ fn steps_of(path: &Path) -> Result<Vec<Step>, String> {
     } else {
         vec![path.to_owned()]
     };
-    let folder = path
+    let folder_name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
@@ -117,9 +118,9 @@ fn steps_of(path: &Path) -> Result<Vec<Step>, String> {
                     file.display()
                 ));
             }
-            let name = if path.is_dir() {
+            let name = if folder {
                 let file_name = file.file_name().unwrap_or_default().to_string_lossy();
-                format!("{folder}/{file_name}")
+                format!("{folder_name}/{file_name}")
             } else {
                 file.display().to_string()
             };

@@ -250,12 +250,8 @@ impl Runner {
 
     /// Whether the CapabilityStatement claims `requirement`.
     pub fn claims(&self, requirement: &Requirement) -> bool {
-        let rests = self.capabilities["rest"]
-            .as_array()
-            .cloned()
-            .unwrap_or_default();
-        let server = rests.iter().find(|r| r["mode"] == "server");
-        let Some(rest) = server else {
+        let mut rests = self.capabilities["rest"].as_array().into_iter().flatten();
+        let Some(rest) = rests.find(|r| r["mode"] == "server") else {
             return false;
         };
         let resource = |t: &str| {
