@@ -70,4 +70,46 @@ async fn unclaimed_cases_are_skipped(backend: Backend) {
     assert_eq!(report::counts(&outcomes), (0, 1, 1));
 }
 
+/// The cases of `invalid/` expect the issue each fixture's `.expected.json` names, so that a
+/// change to the invalid set cannot leave its case behind: one case per fixture, with the same
+/// severity, code and element (and the invariant's key for an invariant of the standard).
+#[test]
+fn invalid_cases_follow_their_fixtures() {
+    let fixtures = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/invalid");
+    let read = |path: &std::path::Path| -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    };
+    let mut expected_count = 0;
+    for entry in std::fs::read_dir(&fixtures).unwrap() {
+        let path = entry.unwrap().path();
+        let Some(name) = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .and_then(|n| n.strip_suffix(".expected.json"))
+        else {
+            continue;
+        };
+        expected_count += 1;
+        let expected = read(&path);
+        let case = read(&cases_dir().join(format!("invalid/{name}.json")));
+        let issue = &case["steps"][0]["expect"]["issue"];
+        for field in ["severity", "code", "expression"] {
+            assert_eq!(issue[field], expected[field], "invalid/{name}: {field}");
+        }
+        let rule = expected["rule"].as_str().unwrap_or_default();
+        if rule.starts_with("zkg-") {
+            assert_eq!(issue["diagnostics"], rule, "invalid/{name}: the invariant");
+        }
+        assert_eq!(
+            case["steps"][0]["request"]["bodyFile"],
+            format!("../../../fixtures/invalid/{name}.json"),
+            "invalid/{name}: its fixture"
+        );
+    }
+    let cases = std::fs::read_dir(cases_dir().join("invalid"))
+        .unwrap()
+        .count();
+    assert_eq!(cases, expected_count, "one case per invalid fixture");
+}
+
 crate::backend_tests!(the_conformance_suite_passes, unclaimed_cases_are_skipped);
