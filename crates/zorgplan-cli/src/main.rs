@@ -77,6 +77,11 @@ struct ConformanceArgs {
     /// A bearer token to send with every request.
     #[arg(long, env = "ZORGPLAN_TOKEN", hide_env_values = true)]
     token: Option<String>,
+    /// The tokens of the roles that cases name (the access rules of `access/`): a JSON file
+    /// with one bearer token per role, `{"ouder": "eyJ…", "gemeente": "eyJ…"}`. A case
+    /// needing a role without a token here is skipped.
+    #[arg(long, value_name = "FILE")]
+    tokens: Option<PathBuf>,
     /// Also write the results as JUnit XML to this file.
     #[arg(long, value_name = "FILE")]
     junit: Option<PathBuf>,
@@ -565,7 +570,21 @@ fn conformance(args: ConformanceArgs) -> Result<bool, String> {
     if cases.is_empty() {
         return Err(format!("no cases in {}", args.cases.display()));
     }
-    let runner = Runner::new(&args.url, args.token, Duration::from_secs(args.timeout))?;
+    let tokens = match &args.tokens {
+        Some(path) => {
+            let text =
+                std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+            serde_json::from_str(&text).map_err(|e| {
+                format!(
+                    "{}: not a JSON object of role names and tokens: {e}",
+                    path.display()
+                )
+            })?
+        }
+        None => Default::default(),
+    };
+    let runner =
+        Runner::new(&args.url, args.token, Duration::from_secs(args.timeout))?.with_tokens(tokens);
     let outcomes: Vec<_> = cases.iter().map(|case| runner.run(case)).collect();
     print!("{}", report::summary(&outcomes));
     if let Some(path) = &args.junit {

@@ -58,7 +58,7 @@ fn help_documents_every_command_and_option() {
     }
     let conformance = run(&["conformance", "--help"]);
     for option in [
-        "--url", "--cases", "--only", "--junit", "--token", "skipped",
+        "--url", "--cases", "--only", "--junit", "--token", "--tokens", "skipped",
     ] {
         assert!(
             conformance.contains(option),
@@ -1006,4 +1006,48 @@ fn conformance_reports_a_table_and_junit_and_fails_on_a_failed_case() {
     assert!(std::fs::read_to_string(&junit)
         .unwrap()
         .contains("<failure message="));
+    // A case acting as a role runs with that role's token from --tokens, and is skipped
+    // without one; a tokens file that is not a JSON object of tokens is an error.
+    std::fs::write(
+        own.join("role.json"),
+        r#"{"roles": {"ouder": "a parent"},
+            "steps": [{"as": "ouder", "request": {"method": "GET", "url": "metadata"},
+                       "expect": {"status": 200}}]}"#,
+    )
+    .unwrap();
+    let with_tokens = |file: &std::path::Path| {
+        Command::new(BIN)
+            .arg("conformance")
+            .args([
+                "--url",
+                &format!("http://{}", server.addr),
+                "--only",
+                "role",
+            ])
+            .arg("--cases")
+            .arg(&own)
+            .arg("--tokens")
+            .arg(file)
+            .output()
+            .unwrap()
+    };
+    let tokens = server.dir.join("roles.json");
+    std::fs::write(&tokens, r#"{"ouder": "eyJ.a.b"}"#).unwrap();
+    let out = with_tokens(&tokens);
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && table.contains("pass  role"),
+        "{table}"
+    );
+    let out = run(&own, "role");
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && table.contains("skip  role") && table.contains("'ouder'"),
+        "{table}"
+    );
+    std::fs::write(&tokens, r#"["eyJ.a.b"]"#).unwrap();
+    let out = with_tokens(&tokens);
+    let error = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{error}");
+    assert!(error.contains("not a JSON object"), "{error}");
 }

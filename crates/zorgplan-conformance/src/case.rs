@@ -30,6 +30,11 @@
 //!   text its diagnostics contain).
 //! - `capture`: FHIRPath expressions on the response body (or `header:Name`) whose first value
 //!   later steps use as `${name}`.
+//! - `roles`: the callers a case needs, each with who its token must stand for
+//!   (`{"ouder": "the PGO of Mila's mother: fhirUser her RelatedPerson, patient Mila"}`); a
+//!   step sends the token of one with `"as": "ouder"`, no token at all with
+//!   `"anonymous": true`, and the runner's own token otherwise. A case whose roles the runner
+//!   has no tokens for is skipped.
 
 use serde::Deserialize;
 use serde_json::Value;
@@ -53,6 +58,9 @@ pub struct Spec {
     pub description: String,
     #[serde(default)]
     pub requires: Vec<Requirement>,
+    /// The roles whose tokens the steps send: name → who the token must stand for.
+    #[serde(default)]
+    pub roles: BTreeMap<String, String>,
     pub steps: Vec<Step>,
 }
 
@@ -75,6 +83,8 @@ pub enum Requirement {
     },
     /// An operation by name (`validate`, `everything`), on the server or any type.
     Operation { operation: String },
+    /// A security service (`rest.security.service` code, as `SMART-on-FHIR`).
+    Security { security: String },
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -82,6 +92,12 @@ pub enum Requirement {
 pub struct Step {
     #[serde(default)]
     pub name: String,
+    /// The role whose token this step sends (one of the case's `roles`).
+    #[serde(rename = "as")]
+    pub role: Option<String>,
+    /// Send no token at all.
+    #[serde(default)]
+    pub anonymous: bool,
     pub request: Request,
     #[serde(default)]
     pub expect: Expect,
@@ -159,12 +175,18 @@ impl Case {
         let spec: Spec =
             serde_json::from_str(&text).map_err(|e| format!("{}: {e}", file.display()))?;
         for step in &spec.steps {
-            if step.request.body.is_some() && step.request.body_file.is_some() {
-                return Err(format!(
-                    "{}: step '{}' has both body and bodyFile",
-                    file.display(),
-                    step.name
-                ));
+            let wrong = if step.request.body.is_some() && step.request.body_file.is_some() {
+                Some("has both body and bodyFile".to_owned())
+            } else if step.anonymous && step.role.is_some() {
+                Some("is both anonymous and as a role".to_owned())
+            } else {
+                step.role
+                    .as_ref()
+                    .filter(|role| !spec.roles.contains_key(*role))
+                    .map(|role| format!("is as '{role}', which the case's roles do not name"))
+            };
+            if let Some(wrong) = wrong {
+                return Err(format!("{}: step '{}' {wrong}", file.display(), step.name));
             }
         }
         let relative = file.strip_prefix(root).unwrap_or(file);
@@ -227,5 +249,39 @@ mod tests {
         assert!(matches!(spec.requires[1], Requirement::System { .. }));
         assert!(matches!(spec.requires[2], Requirement::SearchParam { .. }));
         assert!(matches!(spec.requires[3], Requirement::Operation { .. }));
+        let spec: Spec =
+            serde_json::from_str(r#"{"requires": [{"security": "SMART-on-FHIR"}], "steps": []}"#)
+                .unwrap();
+        assert!(matches!(spec.requires[0], Requirement::Security { .. }));
+    }
+
+    #[test]
+    fn a_step_names_a_role_of_its_case() {
+        let dir = std::env::temp_dir().join(format!("zorgplan-case-roles-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("case.json");
+        let write = |text: &str| std::fs::write(&file, text).unwrap();
+        write(
+            r#"{"roles": {"ouder": "a parent"},
+                "steps": [{"name": "read", "as": "ouder",
+                           "request": {"method": "GET", "url": "metadata"}}]}"#,
+        );
+        let case = Case::read(&dir, &file).unwrap();
+        assert_eq!(case.spec.steps[0].role.as_deref(), Some("ouder"));
+        write(
+            r#"{"roles": {"ouder": "a parent"},
+                "steps": [{"name": "read", "as": "oudr",
+                           "request": {"method": "GET", "url": "metadata"}}]}"#,
+        );
+        let error = Case::read(&dir, &file).unwrap_err();
+        assert!(error.contains("'oudr'"), "{error}");
+        write(
+            r#"{"roles": {"ouder": "a parent"},
+                "steps": [{"name": "read", "as": "ouder", "anonymous": true,
+                           "request": {"method": "GET", "url": "metadata"}}]}"#,
+        );
+        let error = Case::read(&dir, &file).unwrap_err();
+        assert!(error.contains("anonymous"), "{error}");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

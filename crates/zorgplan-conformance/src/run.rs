@@ -29,6 +29,8 @@ pub struct Runner {
     client: reqwest::blocking::Client,
     base: String,
     token: Option<String>,
+    /// The tokens of the roles cases name (`as`).
+    tokens: BTreeMap<String, String>,
     capabilities: Value,
     /// Unique to this run (`${run}` in cases).
     run: String,
@@ -80,18 +82,33 @@ impl Runner {
             client,
             base,
             token,
+            tokens: BTreeMap::new(),
             capabilities,
             run: format!("{:x}", nanos & 0xffff_ffff_ffff),
         })
     }
 
-    /// Runs one case: skipped when the server does not claim what it requires, else its
-    /// steps in order until one fails.
+    /// The tokens of the roles that cases name (role → bearer token).
+    pub fn with_tokens(self, tokens: BTreeMap<String, String>) -> Runner {
+        Runner { tokens, ..self }
+    }
+
+    /// Runs one case: skipped when the server does not claim what it requires or the runner
+    /// has no token for a role it names, else its steps in order until one fails.
     pub fn run(&self, case: &Case) -> Outcome {
         let started = Instant::now();
-        let verdict = match case.spec.requires.iter().find(|r| !self.claims(r)) {
-            Some(missing) => Verdict::Skipped(format!("not claimed: {}", describe(missing))),
-            None => self.steps(case),
+        let unclaimed = case.spec.requires.iter().find(|r| !self.claims(r));
+        let tokenless = case
+            .spec
+            .roles
+            .iter()
+            .find(|(role, _)| !self.tokens.contains_key(*role));
+        let verdict = match (unclaimed, tokenless) {
+            (Some(missing), _) => Verdict::Skipped(format!("not claimed: {}", describe(missing))),
+            (None, Some((role, who))) => {
+                Verdict::Skipped(format!("no token for the role '{role}' ({who})"))
+            }
+            (None, None) => self.steps(case),
         };
         Outcome {
             name: case.name.clone(),
@@ -223,7 +240,12 @@ impl Runner {
         if !given("Accept") {
             builder = builder.header("Accept", "application/fhir+json");
         }
-        if let Some(token) = &self.token {
+        let token = match (&step.role, step.anonymous) {
+            (_, true) => None,
+            (Some(role), false) => self.tokens.get(role),
+            (None, false) => self.token.as_ref(),
+        };
+        if let Some(token) = token {
             builder = builder.bearer_auth(token);
         }
         if let Some(body) = body {
@@ -286,6 +308,11 @@ impl Runner {
                         .flatten()
                         .any(|r| named(&r["operation"], "name", operation))
             }
+            Requirement::Security { security } => rest["security"]["service"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|service| named(&service["coding"], "code", security)),
         }
     }
 }
@@ -299,6 +326,7 @@ fn describe(requirement: &Requirement) -> String {
         Requirement::System { system } => format!("the {system} interaction"),
         Requirement::SearchParam { search_param } => format!("the search parameter {search_param}"),
         Requirement::Operation { operation } => format!("the ${operation} operation"),
+        Requirement::Security { security } => format!("the security service {security}"),
     }
 }
 
