@@ -82,6 +82,9 @@ impl Store {
             if let Some(since) = query.since {
                 q = q.filter(resource_versions::last_updated.ge(since.0));
             }
+            if let Some(values) = crate::db::planned_with_values(conn) {
+                q = q.filter(values);
+            }
             if let Some(c) = query.cursor {
                 q = q.filter(
                     resource_versions::last_updated.lt(c.last_updated).or(

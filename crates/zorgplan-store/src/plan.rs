@@ -650,6 +650,9 @@ fn prefetched(
         if !driver.names_type() {
             query = query.filter(resources::res_type.eq(res_type.to_owned()));
         }
+        if let Some(values) = crate::db::planned_with_values(conn) {
+            query = query.filter(values);
+        }
         let room = PREFETCH_LIMIT + 1 - pks.len() as i64;
         pks.extend(query.limit(room).load::<i64>(conn)?);
         if pks.len() as i64 > PREFETCH_LIMIT {
@@ -725,6 +728,9 @@ pub(crate) fn matching(
             Use::Probe
         };
         query = query.filter(condition.predicate(how, res_type));
+    }
+    if let Some(values) = crate::db::planned_with_values(conn) {
+        query = query.filter(values);
     }
     Ok(query)
 }

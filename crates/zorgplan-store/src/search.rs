@@ -1374,3 +1374,58 @@ mod tests {
         assert_eq!(unknown.len(), 1);
     }
 }
+
+#[cfg(test)]
+mod plan_cache {
+    use crate::{Criteria, PageAt, Store, StoreConfig};
+    use diesel::RunQueryDsl;
+
+    #[derive(diesel::QueryableByName)]
+    struct Prepared {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        statement: String,
+    }
+
+    /// On PostgreSQL a lookup by key stays prepared (its generic plan is made once), and a
+    /// search's statement does not (it is planned with the values it names): see
+    /// `db::planned_with_values`.
+    #[test]
+    fn postgres_keeps_lookups_prepared_and_not_searches() {
+        let Ok(url) = std::env::var("ZORGPLAN_TEST_POSTGRES_URL") else {
+            eprintln!("ZORGPLAN_TEST_POSTGRES_URL is not set: the PostgreSQL run is skipped");
+            return;
+        };
+        let mut config = StoreConfig::new(&url);
+        // One connection: the statements below all meet the same session.
+        config.pool_size = 1;
+        let store = Store::open(&config).unwrap();
+        let params = [("patient".to_owned(), "Patient/nobody".to_owned())];
+        let (criteria, _) = Criteria::parse(config.search_parameters, "Goal", &params).unwrap();
+        for _ in 0..3 {
+            store.read("Patient", "nobody").unwrap();
+            store.search("Goal", &criteria, 10, &PageAt::First).unwrap();
+        }
+        let prepared: Vec<String> = store
+            .read_with(|conn| {
+                let crate::db::AnyConnection::Postgresql(c) = conn else {
+                    panic!("a PostgreSQL connection");
+                };
+                Ok(
+                    diesel::sql_query("SELECT statement FROM pg_prepared_statements")
+                        .load::<Prepared>(c)?,
+                )
+            })
+            .unwrap()
+            .into_iter()
+            .map(|p| p.statement)
+            .collect();
+        assert!(
+            prepared.iter().any(|s| s.contains("resource_versions")),
+            "the read is kept prepared: {prepared:?}"
+        );
+        assert!(
+            !prepared.iter().any(|s| s.contains("search_reference")),
+            "the search is not: {prepared:?}"
+        );
+    }
+}
