@@ -114,34 +114,25 @@ async fn the_access_cases_pass_with_tokens(backend: Backend) {
     let fixture = |kind: &str, value: &str| {
         format!("http://fhir.zorgplankindgezin.nl/fixtures/{kind}|{value}")
     };
-    let mila = id_of(
-        &server,
-        &epd,
-        "Patient",
-        "http://fhir.nl/fhir/NamingSystem/bsn|999913402",
-    )
-    .await;
-    let fleur = id_of(
-        &server,
-        &epd,
-        "RelatedPerson",
-        &fixture("relatedperson", "s1-moeder"),
-    )
-    .await;
-    let yvonne = id_of(
-        &server,
-        &epd,
-        "PractitionerRole",
-        &fixture("practitionerrole", "s1-wmo-jeugdconsulent-utrecht"),
-    )
-    .await;
-    let ruben = id_of(
-        &server,
-        &epd,
-        "PractitionerRole",
-        &fixture("practitionerrole", "s1-transferverpleegkundige-umc"),
-    )
-    .await;
+    let mut ids = Vec::new();
+    for (res_type, identifier) in [
+        (
+            "Patient",
+            "http://fhir.nl/fhir/NamingSystem/bsn|999913402".to_owned(),
+        ),
+        ("RelatedPerson", fixture("relatedperson", "s1-moeder")),
+        (
+            "PractitionerRole",
+            fixture("practitionerrole", "s1-wmo-jeugdconsulent-utrecht"),
+        ),
+        (
+            "PractitionerRole",
+            fixture("practitionerrole", "s1-transferverpleegkundige-umc"),
+        ),
+    ] {
+        ids.push(id_of(&server, &epd, res_type, &identifier).await);
+    }
+    let [mila, fleur, yvonne, ruben] = <[String; 4]>::try_from(ids).unwrap();
     let user = |who: String| {
         sign(
             &claims(json!({"fhirUser": who, "client_id": "epd-web", "scope": "user/*.rs"})),
