@@ -1,6 +1,7 @@
 //! Reading a request body: media type (415), size (413), strict JSON intake (400/422), then
 //! validation against the R4 definitions (422 with every issue).
 
+use crate::access::Gate;
 use crate::error::ApiError;
 use crate::negotiate::{check_body_type, BodyFormat};
 use crate::{blocking, AppState};
@@ -9,6 +10,7 @@ use actix_web::web::{self, BytesMut};
 use actix_web::HttpRequest;
 use serde_json::Value;
 use std::collections::HashMap;
+use std::sync::Arc;
 use zorgplan_fhir::references::local_references;
 use zorgplan_fhir::Issue;
 use zorgplan_fhir::{json, xml, ErrorKind, FhirError, IssueType};
@@ -95,7 +97,7 @@ pub async fn read_resource(
     let resource = read_unvalidated(req, payload, expected_type, state).await?;
     // Validation happens before any database transaction opens; an invalid resource is
     // never stored.
-    let issues = validate(state, &resource, None, &HashMap::new())
+    let issues = validate(state, &Gate::of(req), &resource, None, &HashMap::new())
         .await?
         .expect("no extra profile, so none can be unknown");
     if zorgplan_validator::has_errors(&issues) {
@@ -109,9 +111,12 @@ pub async fn read_resource(
 /// (`resolve()`, as the standard's zkg-3 and zkg-5 do for a plan's care team and goals), the
 /// resources it refers to are looked up in `local` (the references a Bundle resolves among
 /// its own entries, as written) and else read from this server first, in one blocking task,
-/// so that the rule sees them.
+/// so that the rule sees them — those the caller may see (`gate`): to a rule, a resource
+/// hidden from the caller is one that does not exist, so that the outcome tells nothing of
+/// it.
 pub async fn validate(
     state: &AppState,
+    gate: &Arc<Gate>,
     resource: &Value,
     profile: Option<&str>,
     local: &HashMap<String, &Value>,
@@ -120,6 +125,7 @@ pub async fn validate(
     {
         let references = local_references(resource);
         let store = state.store.clone();
+        let gate = gate.clone();
         blocking(move || {
             let mut targets = HashMap::new();
             for reference in references {
@@ -135,7 +141,13 @@ pub async fn validate(
                     Some(Ok(v)) => store.vread(&reference.res_type, &reference.id, v)?,
                     Some(Err(_)) => None,
                 };
-                let content = version.and_then(|v| v.content);
+                let Some(version) = version else {
+                    continue;
+                };
+                if !gate.sees(&store, &version)? {
+                    continue;
+                }
+                let content = version.content;
                 if let Some(value) = content.and_then(|c| serde_json::from_str(&c).ok()) {
                     targets.insert(key, value);
                 }

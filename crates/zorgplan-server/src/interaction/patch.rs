@@ -199,7 +199,8 @@ async fn patch_target(
             Ok(current)
         })
         .await?;
-        let (patched, read) = patched_version(state, res_type, &current, &patch, expected).await?;
+        let (patched, read) =
+            patched_version(state, &gate, res_type, &current, &patch, expected).await?;
         let store = gate.store(&state.store);
         let id = current.id.clone();
         let writing = gate.clone();
@@ -285,6 +286,7 @@ pub fn current_of(
 /// named another version.
 pub async fn patched_version(
     state: &AppState,
+    gate: &std::sync::Arc<Gate>,
     res_type: &str,
     current: &Version,
     patch: &Patch,
@@ -306,7 +308,7 @@ pub async fn patched_version(
         .and_then(|c| serde_json::from_str(c).ok())
         .ok_or_else(|| FhirError::internal("The stored resource is not JSON"))?;
     let patched = patch.apply(&stored, res_type, &current.id)?;
-    let issues = validate(state, &patched, None, &HashMap::new())
+    let issues = validate(state, gate, &patched, None, &HashMap::new())
         .await?
         .expect("no extra profile, so none can be unknown");
     if zorgplan_validator::has_errors(&issues) {

@@ -361,9 +361,10 @@ async fn transaction(
                 let current = blocking(move || current_of(&store, res_type, &target))
                     .await
                     .map_err(|e| in_entry(e.error))?;
-                let (patched, read) = patched_version(state, res_type, &current, &patch, if_match)
-                    .await
-                    .map_err(|e| in_entry(e.error))?;
+                let (patched, read) =
+                    patched_version(state, &Gate::of(req), res_type, &current, &patch, if_match)
+                        .await
+                        .map_err(|e| in_entry(e.error))?;
                 writes.push(Entry {
                     full_url,
                     res_type: res_type.to_owned(),
@@ -428,7 +429,7 @@ async fn transaction(
                         object.shift_remove("id");
                     }
                 }
-                let found = validate(state, &resource, None, &local)
+                let found = validate(state, &Gate::of(req), &resource, None, &local)
                     .await?
                     .expect("no extra profile, so none can be unknown");
                 if zorgplan_validator::has_errors(&found) {

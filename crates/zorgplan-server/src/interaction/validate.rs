@@ -8,6 +8,7 @@
 //! type, an unknown mode or profile — answers 400; `mode=delete` for a resource that does not
 //! exist answers 404.
 
+use crate::access::Gate;
 use crate::body::{self, parse_body, read_bytes};
 use crate::error::ApiResult;
 use crate::negotiate::{check_body_type, response_format};
@@ -17,6 +18,7 @@ use crate::{blocking, AppState};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest};
 use serde_json::Value;
+use zorgplan_auth::Interaction;
 use zorgplan_fhir::json::check_representation;
 use zorgplan_fhir::outcome::{operation_outcome, Issue};
 use zorgplan_fhir::{FhirError, IssueType};
@@ -87,10 +89,21 @@ pub async fn validate(
             )
             .into());
         };
+        // Whether the caller may delete it: the scopes, then the resource as the gate judges
+        // a delete (404 for what the caller may not see, 403 for what it may not change).
+        let gate = Gate::of(req);
+        gate.may_start(res_type, Interaction::Delete)?;
         let store = state.store.clone();
         let target = id.to_owned();
-        let current = blocking(move || store.read(res_type, &target)).await?;
-        if current.is_none_or(|v| v.deleted) {
+        let current = blocking(move || {
+            let current = store.read(res_type, &target)?.filter(|v| !v.deleted);
+            if current.is_some() {
+                gate.check_write(&store, res_type, Some(&target), None)?;
+            }
+            Ok(current)
+        })
+        .await?;
+        if current.is_none() {
             return Err(FhirError::not_found(format!("{res_type}/{id} is not known")).into());
         }
         let outcome = operation_outcome(&[Issue::information(format!(
@@ -131,6 +144,7 @@ pub async fn validate(
     issues.extend(check_representation(&resource));
     let found = body::validate(
         state,
+        &Gate::of(req),
         &resource,
         request.profile.as_deref(),
         &std::collections::HashMap::new(),

@@ -348,6 +348,7 @@ async fn seed(server: &TestServer) {
             vec![
                 participant("RelatedPerson/ouder-b", "ouder-gezaghebbend", None),
                 participant("Organization/zh-b", "hoofdbehandelaar", None),
+                participant("Organization/zh-b", "zorgcoordinator", None),
             ],
         ),
         goal("doel-b", "kind-b", "medisch"),
@@ -1169,7 +1170,70 @@ async fn parents_act_for_their_own_child_only(backend: Backend) {
     assert_eq!(ids(&resp.json()), BTreeSet::new(), "{}", resp.body);
 }
 
+/// `$validate` tells nothing of what the caller may not see: the standard's rules that
+/// follow references see only the resources the caller may see (B's network, with its care
+/// coordinator, is one that does not exist to A's paediatrician), and `mode=delete` answers
+/// as a delete would (404 for what is hidden, 403 without the right to delete it).
+async fn validate_discloses_nothing_hidden(backend: Backend) {
+    let server = TestServer::start_with(backend, config()).await;
+    seed(&server).await;
+    let mut active = crate::crud::plan("Patient/kind-a", json!([{"value": "plan-a"}]));
+    active["status"] = json!("active");
+    active["careTeam"] = json!([{"reference": "CareTeam/netwerk-b"}]);
+    let zkg_3 = |role: Role| {
+        let server = &server;
+        let active = &active;
+        async move {
+            let resp = call(
+                server,
+                &token(role),
+                Method::POST,
+                "CarePlan/$validate",
+                Some(active),
+            )
+            .await;
+            assert_eq!(resp.status, 200, "{role:?}: {}", resp.body);
+            let outcome: Value = serde_json::from_str(&resp.body).unwrap();
+            outcome["issue"].as_array().unwrap().iter().any(|i| {
+                i["diagnostics"]
+                    .as_str()
+                    .is_some_and(|d| d.contains("zkg-3:"))
+            })
+        }
+    };
+    // B's paediatrician sees B's network and its coordinator; A's does not.
+    assert!(!zkg_3(Role::ArtsX).await);
+    assert!(zkg_3(Role::Arts).await);
+
+    let delete = |role: Role, goal: &'static str| {
+        let server = &server;
+        async move {
+            let path = format!("Goal/{goal}/$validate");
+            let resp = call(
+                server,
+                &token(role),
+                Method::POST,
+                &path,
+                Some(&json!({"resourceType": "Parameters",
+                    "parameter": [{"name": "mode", "valueCode": "delete"}]})),
+            )
+            .await;
+            resp.status
+        }
+    };
+    assert_eq!(delete(Role::Arts, "doel-a-medisch").await, 200);
+    assert_eq!(delete(Role::Arts, "doel-b").await, 404);
+    assert_eq!(
+        delete(Role::Verzekeraar, "doel-a-medisch").await,
+        403,
+        "no scope to delete"
+    );
+    assert_eq!(delete(Role::ArtsX, "doel-a-medisch").await, 404);
+    assert_eq!(delete(Role::Arts, "doel-a-none").await, 404);
+}
+
 crate::backend_tests!(
+    validate_discloses_nothing_hidden,
     authorisation_matrix,
     parents_act_for_their_own_child_only,
     refused_tokens,
