@@ -43,14 +43,18 @@ pub fn writable(
 }
 
 /// Stores the AuditEvents of reads and refusals on a thread of its own, many requests' in
-/// one transaction: a request hands its events over and answers without waiting for the
-/// database (its writes' events are in their own transactions). The queue is bounded: when
-/// it is full, requests wait, and nothing is dropped. Dropping the writer stores what is
-/// queued. Events that cannot be stored after retries are written to the log in full.
+/// one transaction: a request hands over what makes its events (a [`Job`]) and answers
+/// without waiting for them to be built or stored (its writes' events are in their own
+/// transactions). The queue is bounded: when it is full, requests wait, and nothing is
+/// dropped. Dropping the writer stores what is queued. Events that cannot be stored after
+/// retries are written to the log in full.
 pub struct Writer {
-    sender: Option<std::sync::mpsc::SyncSender<Vec<Value>>>,
+    sender: Option<std::sync::mpsc::SyncSender<Job>>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
+
+/// What makes one request's AuditEvents, run on the writer's thread.
+pub type Job = Box<dyn FnOnce() -> Vec<Value> + Send>;
 
 /// Events queued before the writer waits for room.
 const QUEUED: usize = 4096;
@@ -59,20 +63,23 @@ const GATHER: std::time::Duration = std::time::Duration::from_millis(5);
 
 impl Writer {
     pub fn start(store: zorgplan_store::Store) -> Writer {
-        let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<Value>>(QUEUED);
+        let (sender, receiver) = std::sync::mpsc::sync_channel::<Job>(QUEUED);
         let thread = std::thread::Builder::new()
             .name("audit-writer".into())
             .spawn(move || {
-                while let Ok(mut batch) = receiver.recv() {
+                while let Ok(job) = receiver.recv() {
+                    let mut batch = job();
                     let until = std::time::Instant::now() + GATHER;
                     while batch.len() < 1000 {
                         let left = until.saturating_duration_since(std::time::Instant::now());
                         match receiver.recv_timeout(left) {
-                            Ok(more) => batch.extend(more),
+                            Ok(more) => batch.extend(more()),
                             Err(_) => break,
                         }
                     }
-                    store_batch(&store, &batch);
+                    if !batch.is_empty() {
+                        store_batch(&store, &batch);
+                    }
                 }
             })
             .expect("the audit writer thread starts");
@@ -83,14 +90,14 @@ impl Writer {
     }
 
     /// Queues a request's events (waiting for room when the queue is full).
-    pub async fn send(&self, events: Vec<Value>) -> Result<(), zorgplan_fhir::FhirError> {
+    pub async fn send(&self, job: Job) -> Result<(), zorgplan_fhir::FhirError> {
         let sender = self.sender.as_ref().expect("a running writer");
         let stopped = || zorgplan_fhir::FhirError::internal("The audit trail is not being written");
-        match sender.try_send(events) {
+        match sender.try_send(job) {
             Ok(()) => Ok(()),
-            Err(std::sync::mpsc::TrySendError::Full(events)) => {
+            Err(std::sync::mpsc::TrySendError::Full(job)) => {
                 let sender = sender.clone();
-                actix_web::web::block(move || sender.send(events))
+                actix_web::web::block(move || sender.send(job))
                     .await
                     .map_err(|_| stopped())?
                     .map_err(|_| stopped())
@@ -243,8 +250,14 @@ impl Trail {
     }
 
     /// The AuditEvents of what the request disclosed and was denied: one per child and
-    /// outcome. `status` is the response's.
-    pub fn events(&self, caller: &Caller, request: &Request, status: u16) -> Vec<Value> {
+    /// outcome. `status` is the response's, `recorded` when it was given.
+    pub fn events(
+        &self,
+        caller: &Caller,
+        request: &Request,
+        status: u16,
+        recorded: Timestamp,
+    ) -> Vec<Value> {
         let touches = std::mem::take(&mut *self.touches.lock().expect("trail"));
         let query = self.query.lock().expect("trail").clone();
         let mut groups: Vec<(Option<String>, bool, Vec<String>)> = Vec::new();
@@ -280,6 +293,7 @@ impl Trail {
                     &resources,
                     query.as_deref(),
                     outcome,
+                    recorded,
                 )
             })
             .collect()
@@ -321,6 +335,7 @@ fn event(
     resources: &[String],
     query: Option<&str>,
     outcome: &str,
+    recorded: Timestamp,
 ) -> Value {
     let (mut who, organisation) = who(caller);
     if caller.role == Role::Child && patient.is_some() && patient != caller.child.as_deref() {
@@ -375,7 +390,7 @@ fn event(
         "type": coding("http://terminology.hl7.org/CodeSystem/audit-event-type", "rest", "Restful Operation"),
         "subtype": [coding("http://hl7.org/fhir/restful-interaction", request.interaction, request.interaction)],
         "action": request.action,
-        "recorded": Timestamp::now().to_instant(),
+        "recorded": recorded.to_instant(),
         "outcome": outcome,
         "agent": agents,
         "source": {
@@ -427,7 +442,17 @@ pub fn records(
     }
     let mut records: Vec<Value> = by_patient
         .iter()
-        .map(|(patient, resources)| event(caller, request, Some(patient), resources, None, "0"))
+        .map(|(patient, resources)| {
+            event(
+                caller,
+                request,
+                Some(patient),
+                resources,
+                None,
+                "0",
+                Timestamp::now(),
+            )
+        })
         .collect();
     let (who, organisation) = who(caller);
     let mut record = provenance.cloned().unwrap_or_else(|| json!({}));
@@ -498,7 +523,7 @@ mod tests {
         let trail = Trail::default();
         trail.denied(&["kind".into()], Some("Goal/1".into()));
         trail.query("Goal?category=medisch");
-        let events = trail.events(&caller(), &request(), 404);
+        let events = trail.events(&caller(), &request(), 404, Timestamp::now());
         assert_eq!(events.len(), 1);
         assert_eq!(events[0]["outcome"], "4");
         let version = Version {

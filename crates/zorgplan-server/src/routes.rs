@@ -54,10 +54,15 @@ async fn dispatch(
             Ok(response) => response.status().as_u16(),
             Err(e) => e.status_code().as_u16(),
         };
-        let events = gate.trail.events(&gate.caller, &gate.request, status);
-        if !events.is_empty() {
-            state.audit.send(events).await?;
-        }
+        // Built on the writer's thread, as of now.
+        let recorded = zorgplan_store::Timestamp::now();
+        state
+            .audit
+            .send(Box::new(move || {
+                gate.trail
+                    .events(&gate.caller, &gate.request, status, recorded)
+            }))
+            .await?;
     }
     result
 }
