@@ -538,6 +538,13 @@ fn write_xhtml(node: &Node, root: bool, out: &mut String) {
     out.push('>');
 }
 
+/// `text` as XML character data (`&`, `<` and `>` escaped), for narrative built by hand.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    escape_into(text, false, &mut out);
+    out
+}
+
 fn escape_into(text: &str, attribute: bool, out: &mut String) {
     for c in text.chars() {
         match c {

@@ -8,7 +8,7 @@
 use crate::error::{ApiError, ApiResult};
 use crate::interaction::{
     capabilities, create, delete, everything, history, patch, read, resource_type, search_type,
-    terminology, transaction, update, validate,
+    terminology, transaction, update, validate, zorgplan,
 };
 use crate::AppState;
 use actix_web::http::Method;
@@ -136,6 +136,13 @@ pub async fn route(req: &HttpRequest, payload: web::Payload, state: &AppState) -
             match *method {
                 Method::POST => validate::validate(&req, state, res_type, Some(id), payload).await,
                 _ => not_allowed(&req, "POST"),
+            }
+        }
+        [res_type @ ("CarePlan" | "Patient"), id, "$zorgplan"] => {
+            let res_type = resource_type(res_type)?;
+            match *method {
+                Method::GET => zorgplan::zorgplan(&req, state, res_type, id).await,
+                _ => not_allowed(&req, "GET"),
             }
         }
         ["Patient", id, "$everything"] => match *method {

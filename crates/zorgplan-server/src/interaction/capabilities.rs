@@ -57,6 +57,12 @@ pub fn type_operations(res_type: &str) -> Vec<(&'static str, &'static str)> {
             "http://hl7.org/fhir/OperationDefinition/Patient-everything",
         ));
     }
+    if matches!(res_type, "CarePlan" | "Patient") {
+        operations.push((
+            "zorgplan",
+            "http://fhir.zorgplankindgezin.nl/OperationDefinition/zorgplan",
+        ));
+    }
     if res_type == "ValueSet" {
         operations.push((
             "expand",

@@ -12,6 +12,7 @@ pub mod terminology;
 pub mod transaction;
 pub mod update;
 pub mod validate;
+pub mod zorgplan;
 
 use crate::error::ApiError;
 use crate::params;

@@ -21,3 +21,4 @@ mod search_params;
 mod terminology;
 mod transaction;
 mod validate;
+mod zorgplan;

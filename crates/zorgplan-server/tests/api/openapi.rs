@@ -115,6 +115,17 @@ async fn the_document_and_the_server_agree(backend: Backend) {
             json!({"resourceType": "Basic", "id": "probe-1", "text": text,
                                  "code": {"text": "probe"}}),
         ),
+        (
+            "CareTeam/probe-1",
+            json!({"resourceType": "CareTeam", "id": "probe-1", "status": "active",
+                   "name": "probe", "subject": {"reference": "Patient/probe-1"}}),
+        ),
+        ("CarePlan/probe-1", {
+            let mut plan = crate::crud::plan("Patient/probe-1", json!([{"value": "probe"}]));
+            plan["id"] = json!("probe-1");
+            plan["careTeam"] = json!([{"reference": "CareTeam/probe-1"}]);
+            plan
+        }),
     ] {
         let resp = server.put(path, &resource).await;
         assert!(resp.status < 300, "{path}: {}", resp.body);
@@ -133,7 +144,7 @@ async fn the_document_and_the_server_agree(backend: Backend) {
     // Every method on URLs of one to three segments made of the words routes are made of
     // (a type, an id, `_history`, operations, …), whatever the document says, and a few
     // longer ones.
-    const WORDS: [&str; 16] = [
+    const WORDS: [&str; 17] = [
         "Goal",
         "Patient",
         "ValueSet",
@@ -143,6 +154,7 @@ async fn the_document_and_the_server_agree(backend: Backend) {
         "_search",
         "$validate",
         "$everything",
+        "$zorgplan",
         "$expand",
         "$validate-code",
         "$lookup",
@@ -168,11 +180,14 @@ async fn the_document_and_the_server_agree(backend: Backend) {
             "/Basic/probe-1/_history/1",
             "/Basic/probe-1/_history/1/extra",
             "/Patient/probe-1/Goal/probe-1",
+            "/CarePlan/probe-1/$zorgplan",
         ]
         .map(str::to_owned),
     );
-    for url in &urls {
-        for method in &METHODS {
+    // Method by method, DELETE last: a deletion of a probe would leave the routes below it
+    // answering about a resource that is gone.
+    for method in &METHODS {
+        for url in &urls {
             if let Some((status, false)) = answer(&server, method, url).await {
                 assert!(
                     paths
