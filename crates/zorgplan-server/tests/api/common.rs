@@ -351,3 +351,17 @@ pub fn development() -> ServerConfig {
         ..ServerConfig::default()
     }
 }
+
+/// The step files of a scenario of `fixtures/` (`S1`, …), in order.
+pub fn scenario_files(scenario: &str) -> Vec<std::path::PathBuf> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fixtures")
+        .join(scenario);
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    files.sort();
+    files
+}

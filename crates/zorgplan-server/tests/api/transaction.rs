@@ -6,7 +6,6 @@ use crate::common::{Backend, Resp, TestServer};
 use crate::crud::child;
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
-use std::path::Path;
 use zorgplan_server::ServerConfig;
 
 const BSN: &str = "http://fhir.nl/fhir/NamingSystem/bsn";
@@ -370,16 +369,9 @@ async fn deletes_and_conditional_writes(backend: Backend) {
 /// everything and changes nothing.
 async fn scenarios_load_twice_unchanged(backend: Backend) {
     let server = TestServer::start(backend).await;
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures");
     let mut steps = Vec::new();
     for scenario in ["S1", "S6"] {
-        let mut files: Vec<_> = std::fs::read_dir(root.join(scenario))
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .filter(|p| p.extension().is_some_and(|e| e == "json"))
-            .collect();
-        files.sort();
-        steps.extend(files);
+        steps.extend(crate::common::scenario_files(scenario));
     }
     assert!(steps.len() >= 14, "{steps:?}");
     for pass in 0..2 {

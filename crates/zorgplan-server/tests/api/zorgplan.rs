@@ -9,16 +9,7 @@ use serde_json::{json, Value};
 const BSN: &str = "http://fhir.nl/fhir/NamingSystem/bsn|999913402";
 
 fn fixtures(scenario: &str) -> Vec<Value> {
-    let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../fixtures")
-        .join(scenario);
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
-        .collect();
-    files.sort();
-    files
+    crate::common::scenario_files(scenario)
         .iter()
         .map(|f| serde_json::from_str(&std::fs::read_to_string(f).unwrap()).unwrap())
         .collect()
