@@ -63,6 +63,14 @@ impl Parts {
             .find(|(key, _)| key == reference)
             .map(|(_, v)| v)
     }
+
+    /// The resources of `res_type` found so far.
+    fn of_type<'a>(&'a self, res_type: &'a str) -> impl Iterator<Item = &'a Value> + 'a {
+        self.found
+            .iter()
+            .filter(move |(_, v)| v["resourceType"] == res_type)
+            .map(|(_, v)| v)
+    }
 }
 
 fn not_found(res_type: &str, id: &str) -> FhirError {
@@ -145,11 +153,7 @@ fn gather(store: &Store, gate: &Arc<Gate>, res_type: &str, id: &str) -> Result<P
     fetch(store, gate, &wanted, &mut parts)?;
     // The members of the care networks, and the people and organisations of their roles.
     let mut members = Vec::new();
-    for (_, team) in parts
-        .found
-        .iter()
-        .filter(|(k, _)| k.starts_with("CareTeam/"))
-    {
+    for team in parts.of_type("CareTeam") {
         for participant in team["participant"].as_array().into_iter().flatten() {
             members.extend(reference(&participant["member"]));
             members.extend(reference(&participant["onBehalfOf"]));
@@ -157,11 +161,7 @@ fn gather(store: &Store, gate: &Arc<Gate>, res_type: &str, id: &str) -> Result<P
     }
     fetch(store, gate, &members, &mut parts)?;
     let mut behind = Vec::new();
-    for (_, role) in parts
-        .found
-        .iter()
-        .filter(|(k, _)| k.starts_with("PractitionerRole/"))
-    {
+    for role in parts.of_type("PractitionerRole") {
         behind.extend(reference(&role["practitioner"]));
         behind.extend(reference(&role["organization"]));
     }
