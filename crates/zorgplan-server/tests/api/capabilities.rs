@@ -198,6 +198,12 @@ async fn every_listed_interaction_and_parameter_works(backend: Backend) {
                 &plan_body(),
             ))
             .await,
+            "zorgplan" => {
+                let id = plan["id"].as_str().unwrap();
+                let resp = server.get(&format!("CarePlan/{id}/$zorgplan")).await;
+                assert_eq!(resp.json()["type"], "document", "{}", resp.body);
+                resp
+            }
             other => panic!("the CapabilityStatement lists the operation '{other}', which this test does not know"),
         };
         assert_eq!(resp.status, 200, "${name}: {}", resp.body);
