@@ -169,7 +169,7 @@ async fn the_plan_as_a_document(backend: Backend) {
 /// With access control, the document holds what the caller may see: the municipality's
 /// youth consultant, kept out of the medical domain by the parents' consent, gets Mila's plan
 /// without the goals in the medical domain; a professional whose part in the network has
-/// ended gets none.
+/// ended gets none. A parent's wish, written in her PGO, is in her next document as hers.
 async fn the_document_holds_what_the_caller_may_see(backend: Backend) {
     let server = TestServer::start_with(backend, token_config(&[("epd-umc", "32104867")])).await;
     let epd = sign(
@@ -257,6 +257,68 @@ async fn the_document_holds_what_the_caller_may_see(backend: Backend) {
     );
     let former = get(user(format!("PractitionerRole/{ruben}")), path.clone()).await;
     assert_eq!(former.status, 404, "{}", former.body);
+
+    // Mila's mother adds a wish in her PGO: a goal in her own words, expressed by her, with
+    // the plan naming it; it is recorded with a Provenance naming her, and her next
+    // document shows it under its life domain, as hers.
+    let fleur = id_of(
+        get(
+            epd.clone(),
+            "RelatedPerson?identifier=http://fhir.zorgplankindgezin.nl/fixtures/relatedperson|s1-moeder"
+                .to_owned(),
+        )
+        .await
+        .body,
+    );
+    let ouder = sign(
+        &claims(
+            json!({"fhirUser": format!("RelatedPerson/{fleur}"), "patient": mila,
+                       "client_id": "pgo", "scope": "openid fhirUser launch/patient patient/*.cruds"}),
+        ),
+        "rsa-private.pem",
+    );
+    let wish = json!({"resourceType": "Goal",
+        "meta": {"profile": ["http://fhir.zorgplankindgezin.nl/StructureDefinition/doel-kind-gezin"]},
+        "text": {"status": "generated", "div": "<div xmlns=\"http://www.w3.org/1999/xhtml\">Een weekend weg</div>"},
+        "lifecycleStatus": "proposed",
+        "category": [{"coding": [{"system": "http://fhir.zorgplankindgezin.nl/CodeSystem/kinderleefdomein", "code": "sociaal"}]}],
+        "description": {"text": "Een weekend weg met het hele gezin"},
+        "subject": {"reference": format!("Patient/{mila}")},
+        "expressedBy": {"reference": format!("RelatedPerson/{fleur}"), "display": "Fleur (moeder)"}});
+    let created = call(&server, &ouder, Method::POST, "Goal", Some(&wish)).await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let goal: Value = serde_json::from_str(&created.body).unwrap();
+    let goal_id = goal["id"].as_str().unwrap().to_owned();
+    let provenance = get(epd.clone(), format!("Provenance?target=Goal/{goal_id}")).await;
+    assert!(
+        provenance.body.contains(&format!("RelatedPerson/{fleur}")),
+        "{}",
+        provenance.body
+    );
+    // The plan names it (as the coordinator would, on the EPD's side).
+    let plan_path = format!(
+        "CarePlan/{}",
+        full["entry"][2]["resource"]["id"].as_str().unwrap()
+    );
+    let mut plan: Value =
+        serde_json::from_str(&get(epd.clone(), plan_path.clone()).await.body).unwrap();
+    plan["goal"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"reference": format!("Goal/{goal_id}")}));
+    let updated = call(&server, &epd, Method::PUT, &plan_path, Some(&plan)).await;
+    assert_eq!(updated.status, 200, "{}", updated.body);
+    let mine = get(ouder, path).await;
+    assert_eq!(mine.status, 200, "{}", mine.body);
+    let mine: Value = serde_json::from_str(&mine.body).unwrap();
+    assert!(entries(section(&mine, "Sociaal")).contains(&format!("Goal/{goal_id}").as_str()));
+    let div = section(&mine, "Sociaal")["text"]["div"].as_str().unwrap();
+    assert!(
+        div.contains(
+            "Een weekend weg met het hele gezin (voorgesteld) — gekozen door Fleur (moeder)"
+        ),
+        "{div}"
+    );
 }
 
 crate::backend_tests!(
