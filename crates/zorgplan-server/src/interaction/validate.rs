@@ -97,8 +97,12 @@ pub async fn validate(
         let target = id.to_owned();
         let current = blocking(move || {
             let current = store.read(res_type, &target)?.filter(|v| !v.deleted);
-            if current.is_some() {
-                gate.check_write(&store, res_type, Some(&target), None)?;
+            if let Some(version) = &current {
+                let old: Option<Value> = version
+                    .content
+                    .as_deref()
+                    .and_then(|c| serde_json::from_str(c).ok());
+                gate.may_write(&store, res_type, old.as_ref(), None)?;
             }
             Ok(current)
         })

@@ -94,9 +94,12 @@ fn gather(store: &Store, gate: &Arc<Gate>, res_type: &str, id: &str) -> Result<P
         Some(v) if !v.deleted && gate.reveal(store, &v)? => v,
         _ => return Err(not_found(res_type, id)),
     };
+    // The Patient asked for, already read and revealed: not read again as the plan's subject.
+    let mut patient = None;
     let plan = if res_type == "CarePlan" {
         current
     } else {
+        patient = content(&current);
         let registry = store.search_parameters();
         let (criteria, _) = Criteria::parse(
             registry,
@@ -138,6 +141,7 @@ fn gather(store: &Store, gate: &Arc<Gate>, res_type: &str, id: &str) -> Result<P
         plan: plan.clone(),
         found: vec![(key(&plan), plan.clone())],
     };
+    parts.found.extend(patient.map(|p| (key(&p), p)));
     let reference = |value: &Value| value["reference"].as_str().map(str::to_owned);
     let mut wanted: Vec<String> = Vec::new();
     wanted.extend(reference(&plan["subject"]));
@@ -263,14 +267,22 @@ fn name_of(resource: &Value) -> Option<String> {
     (!parts.is_empty()).then(|| parts.join(" "))
 }
 
+/// Whether one CodeableConcept names the life domain `code`.
+fn in_domain(concept: &Value, code: &str) -> bool {
+    concept["coding"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .any(|coding| coding["system"] == KINDERLEEFDOMEIN && coding["code"] == code)
+}
+
+/// Whether a list of CodeableConcepts names the life domain `code`.
 fn has_domain(concepts: &Value, code: &str) -> bool {
-    concepts.as_array().into_iter().flatten().any(|c| {
-        c["coding"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .any(|coding| coding["system"] == KINDERLEEFDOMEIN && coding["code"] == code)
-    })
+    concepts
+        .as_array()
+        .into_iter()
+        .flatten()
+        .any(|c| in_domain(c, code))
 }
 
 fn plan_status(status: &str) -> &'static str {
@@ -396,8 +408,7 @@ fn document(base: &str, parts: &Parts) -> Value {
             .flatten()
             .filter(|e| e["url"] == GEEN_HULPVRAAG)
             .any(|e| {
-                has_domain(&json!([e["valueCodeableConcept"]]), code)
-                    || e["valueCoding"]["code"] == code
+                in_domain(&e["valueCodeableConcept"], code) || e["valueCoding"]["code"] == code
             })
     };
     let goal_line = |goal: &Value| {

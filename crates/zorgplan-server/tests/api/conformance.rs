@@ -61,7 +61,7 @@ async fn the_conformance_suite_passes(backend: Backend) {
 const S1_HOSPITAL_URA: &str = "32104867";
 
 /// The id of the one `res_type` with `identifier`, read with `token`.
-async fn id_of(server: &TestServer, token: &str, res_type: &str, identifier: &str) -> String {
+pub async fn id_of(server: &TestServer, token: &str, res_type: &str, identifier: &str) -> String {
     let found = crate::authorisation::call(
         server,
         token,

@@ -3,6 +3,7 @@
 
 use crate::authorisation::{call, claims, sign, token_config};
 use crate::common::{Backend, TestServer};
+use crate::conformance::id_of;
 use reqwest::Method;
 use serde_json::{json, Value};
 
@@ -180,35 +181,28 @@ async fn the_document_holds_what_the_caller_may_see(backend: Backend) {
         let resp = call(&server, &epd, Method::POST, "", Some(&bundle)).await;
         assert_eq!(resp.status, 200, "{}", resp.body);
     }
-    let id_of = |body: String| {
-        let bundle: Value = serde_json::from_str(&body).unwrap();
-        bundle["entry"][0]["resource"]["id"]
-            .as_str()
-            .unwrap()
-            .to_owned()
-    };
     let get = |token: String, path: String| {
         let server = &server;
         async move { call(server, &token, Method::GET, &path, None).await }
     };
-    let mila = id_of(
-        get(epd.clone(), format!("Patient?identifier={BSN}"))
-            .await
-            .body,
-    );
-    let role = |value: &str| {
-        format!("PractitionerRole?identifier=http://fhir.zorgplankindgezin.nl/fixtures/practitionerrole|{value}")
+    let fixture = |kind: &str, value: &str| {
+        format!("http://fhir.zorgplankindgezin.nl/fixtures/{kind}|{value}")
     };
+    let mila = id_of(&server, &epd, "Patient", BSN).await;
     let yvonne = id_of(
-        get(epd.clone(), role("s1-wmo-jeugdconsulent-utrecht"))
-            .await
-            .body,
-    );
+        &server,
+        &epd,
+        "PractitionerRole",
+        &fixture("practitionerrole", "s1-wmo-jeugdconsulent-utrecht"),
+    )
+    .await;
     let ruben = id_of(
-        get(epd.clone(), role("s1-transferverpleegkundige-umc"))
-            .await
-            .body,
-    );
+        &server,
+        &epd,
+        "PractitionerRole",
+        &fixture("practitionerrole", "s1-transferverpleegkundige-umc"),
+    )
+    .await;
     let user = |who: String| {
         sign(
             &claims(json!({"fhirUser": who, "client_id": "epd-web", "scope": "user/*.rs"})),
@@ -262,14 +256,12 @@ async fn the_document_holds_what_the_caller_may_see(backend: Backend) {
     // the plan naming it; it is recorded with a Provenance naming her, and her next
     // document shows it under its life domain, as hers.
     let fleur = id_of(
-        get(
-            epd.clone(),
-            "RelatedPerson?identifier=http://fhir.zorgplankindgezin.nl/fixtures/relatedperson|s1-moeder"
-                .to_owned(),
-        )
-        .await
-        .body,
-    );
+        &server,
+        &epd,
+        "RelatedPerson",
+        &fixture("relatedperson", "s1-moeder"),
+    )
+    .await;
     let ouder = sign(
         &claims(
             json!({"fhirUser": format!("RelatedPerson/{fleur}"), "patient": mila,
