@@ -62,6 +62,9 @@ pub struct Caller {
     pub scopes: Scopes,
     /// Who the token was issued to (`sub`) or the client, for the audit trail.
     pub subject: String,
+    /// For a registered system client (SMART Backend Services, mutual TLS): its
+    /// `client_id`.
+    pub client: Option<String>,
 }
 
 impl Caller {
@@ -73,6 +76,7 @@ impl Caller {
             child: None,
             scopes: Scopes::default(),
             subject: "development".into(),
+            client: None,
         }
     }
 
@@ -510,6 +514,7 @@ mod tests {
             child: None,
             scopes: Scopes::default(),
             subject: "x".into(),
+            client: None,
         };
         let deny_medical_to = |actor: &str| {
             json!({"resourceType": "Consent", "status": "active", "provision": {
@@ -571,6 +576,7 @@ mod tests {
             child: Some("kind".into()),
             scopes: Scopes::default(),
             subject: "ouder".into(),
+            client: None,
         };
         let child = |birth: &str, code: &str| Child {
             id: "kind".into(),

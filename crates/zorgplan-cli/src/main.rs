@@ -341,6 +341,15 @@ struct ServeArgs {
     #[arg(long, env = "ZORGPLAN_MAX_BUNDLE_ENTRIES", default_value_t = 1000)]
     max_bundle_entries: usize,
 
+    /// Attempts to deliver a Subscription's notification before the Subscription is set to
+    /// error (waiting 1 s, 2 s, 4 s, … up to an hour between attempts).
+    #[arg(long, env = "ZORGPLAN_NOTIFY_ATTEMPTS", default_value_t = 16)]
+    notify_attempts: u32,
+
+    /// Seconds a Subscription's endpoint has to take a notification.
+    #[arg(long, env = "ZORGPLAN_NOTIFY_TIMEOUT", default_value_t = 10)]
+    notify_timeout: u64,
+
     /// Deepest JSON nesting accepted in a body (at most 127); deeper documents get 400.
     #[arg(long, env = "ZORGPLAN_MAX_JSON_DEPTH", default_value_t = 100)]
     max_json_depth: usize,
@@ -507,6 +516,11 @@ fn serve(args: ServeArgs) -> Result<(), String> {
             _ => None,
         },
         auth,
+        notify: zorgplan_server::subscription::NotifyConfig {
+            attempts: args.notify_attempts.max(1),
+            timeout: std::time::Duration::from_secs(args.notify_timeout.max(1)),
+            ..Default::default()
+        },
     };
     zorgplan_server::serve(listener, store, config).map_err(|e| format!("server error: {e}"))
 }

@@ -18,6 +18,7 @@
 
 use crate::audit::{self, Trail};
 use crate::error::ApiError;
+use crate::subscription;
 use crate::AppState;
 use actix_web::{HttpMessage, HttpRequest};
 use serde_json::Value;
@@ -434,6 +435,11 @@ impl Gate {
     /// 403 unless the caller's scopes permit `interaction` on `res_type`.
     pub fn may_start(&self, res_type: &str, interaction: Interaction) -> Result<(), FhirError> {
         audit::writable(res_type, interaction)?;
+        if res_type == "Subscription" && !self.unrestricted() && self.caller.client.is_none() {
+            return Err(forbidden(
+                "Subscriptions are made and read by registered systems (SMART Backend Services or a TLS client certificate)",
+            ));
+        }
         if self.caller.may(res_type, interaction) {
             Ok(())
         } else {
@@ -606,6 +612,18 @@ impl Gate {
         }
         let registry = store.search_parameters();
         check_reach(registry, &criteria.conditions)?;
+        if res_type == "Subscription" {
+            // Its subscriber's alone (`permits`); `may_start` let in registered clients only.
+            let client = self.caller.client.as_deref().unwrap_or_default();
+            let tag = vec![(
+                "_tag".to_owned(),
+                format!("{}|{client}", subscription::SUBSCRIBER),
+            )];
+            criteria
+                .conditions
+                .extend(Criteria::parse(registry, res_type, &tag)?.0.conditions);
+            return Ok(());
+        }
         if !in_compartment(registry, res_type) {
             return Ok(());
         }
@@ -740,6 +758,12 @@ impl Gate {
         }
         if res_type == "AuditEvent" && self.caller.auditor() {
             return Ok(action == Action::Read);
+        }
+        if res_type == "Subscription" {
+            // The registered system that made it reads and changes it; nobody else sees it
+            // (its channel may hold the endpoint's credentials).
+            return Ok(self.caller.client.is_some()
+                && subscription::subscriber(resource) == self.caller.client.as_deref());
         }
         let registry = store.search_parameters();
         if !in_compartment(registry, res_type) {
@@ -1188,16 +1212,7 @@ pub async fn authenticate(req: &HttpRequest, state: &AppState) -> Result<Arc<Gat
                 None,
             ));
         };
-        let claims = zorgplan_auth::Claims {
-            subject: Some(client.client_id.clone()),
-            client_id: Some(client.client_id.clone()),
-            scopes: client.scopes.clone(),
-            patient: None,
-            fhir_user: None,
-            expires_at: u64::MAX,
-            issuer: "mutual TLS".into(),
-            id: None,
-        };
+        let claims = registered(client, "mutual TLS");
         return gate_of(req, state, tokens.clone(), claims, provenance).await;
     };
     let token = header
@@ -1219,6 +1234,44 @@ pub async fn authenticate(req: &HttpRequest, state: &AppState) -> Result<Arc<Gat
         }
     };
     gate_of(req, state, tokens, claims, provenance).await
+}
+
+/// The claims of a registered client acting on its registration (its certificate, or the
+/// server acting for it), with the scopes it was registered with.
+fn registered(client: &RegisteredClient, issuer: &str) -> zorgplan_auth::Claims {
+    zorgplan_auth::Claims {
+        subject: Some(client.client_id.clone()),
+        client_id: Some(client.client_id.clone()),
+        scopes: client.scopes.clone(),
+        patient: None,
+        fhir_user: None,
+        expires_at: u64::MAX,
+        issuer: issuer.into(),
+        id: None,
+    }
+}
+
+/// The gate of the registered client `client_id` outside a request (the notifier delivering
+/// to it), with the scopes of its registration; in development mode, one that permits
+/// everything. `None` when no such client is registered.
+pub fn client_gate(
+    store: &Store,
+    auth: &Authentication,
+    facts: &Arc<Facts>,
+    client_id: Option<&str>,
+) -> Result<Option<Gate>, FhirError> {
+    let tokens = match auth {
+        Authentication::Development => return Ok(Some(Gate::new(Caller::development()))),
+        Authentication::Tokens(tokens) => tokens,
+    };
+    let Some(client) = client_id.and_then(|id| tokens.clients.iter().find(|c| c.client_id == id))
+    else {
+        return Ok(None);
+    };
+    let caller = professional_or_system(store, tokens, registered(client, "registration"))?;
+    let mut gate = Gate::new(caller);
+    gate.facts = facts.clone();
+    Ok(Some(gate))
 }
 
 /// The gate of a caller with `claims`. Who they stand for is looked up on every request: a
@@ -1406,6 +1459,7 @@ fn family(claims: &zorgplan_auth::Claims) -> Result<Option<Caller>, FhirError> {
         child: Some(child),
         scopes: claims.scopes.clone(),
         subject: subject(claims),
+        client: None,
     }))
 }
 
@@ -1432,6 +1486,7 @@ fn professional_or_system(
         child: None,
         scopes: claims.scopes.clone(),
         subject: subject(&claims),
+        client: None,
     };
     let current = |t: &str, id: &str| -> Result<Option<Value>, FhirError> {
         Ok(store
@@ -1477,6 +1532,7 @@ fn professional_or_system(
                 .as_deref()
                 .and_then(|id| tokens.clients.iter().find(|c| c.client_id == id))
                 .ok_or_else(|| forbidden("The token names neither a user (fhirUser) nor a registered system client"))?;
+            caller.client = Some(client.client_id.clone());
             let identifier = format!("{URA}|{}", client.ura);
             for organisation in find(store, "Organization", &[("identifier", &identifier)])? {
                 if let Some(id) = id_of(&organisation) {

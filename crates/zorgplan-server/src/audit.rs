@@ -504,6 +504,7 @@ mod tests {
             child: None,
             scopes: zorgplan_auth::Scopes::default(),
             subject: "arts-1".into(),
+            client: None,
         }
     }
 

@@ -94,7 +94,8 @@ pub async fn read_resource(
     expected_type: &str,
     state: &AppState,
 ) -> Result<Value, ApiError> {
-    let resource = read_unvalidated(req, payload, expected_type, state).await?;
+    let mut resource = read_unvalidated(req, payload, expected_type, state).await?;
+    crate::subscription::intake(&Gate::of(req), &mut resource);
     // Validation happens before any database transaction opens; an invalid resource is
     // never stored.
     let issues = validate(state, &Gate::of(req), &resource, None, &HashMap::new())
@@ -164,7 +165,16 @@ pub async fn validate(
             .copied()
             .or_else(|| targets.get(reference))
     };
-    Ok(state
+    let mut found = state
         .validator
-        .validate_resolving(resource, profile, Some(&resolver)))
+        .validate_resolving(resource, profile, Some(&resolver));
+    if let Ok(issues) = &mut found {
+        if resource.get("resourceType").and_then(Value::as_str) == Some("Subscription") {
+            issues.extend(crate::subscription::issues(
+                state.store.search_parameters(),
+                resource,
+            ));
+        }
+    }
+    Ok(found)
 }

@@ -23,6 +23,7 @@ pub mod respond;
 pub mod routes;
 pub mod shape;
 pub mod smart;
+pub mod subscription;
 
 use actix_web::{web, App, HttpServer};
 use openssl::ssl::{SslAcceptor, SslAcceptorBuilder, SslFiletype, SslMethod, SslVerifyMode};
@@ -59,6 +60,8 @@ pub struct ServerConfig {
     /// How callers are known; by default tokens of an issuer not yet configured, which
     /// lets nobody in.
     pub auth: access::Authentication,
+    /// How Subscriptions are notified.
+    pub notify: subscription::NotifyConfig,
 }
 
 /// HTTPS (OpenSSL, Mozilla's intermediate settings: TLS 1.2 and 1.3): the server's
@@ -128,6 +131,7 @@ impl Default for ServerConfig {
             workers: 0,
             tls: None,
             auth: access::Authentication::default(),
+            notify: subscription::NotifyConfig::default(),
         }
     }
 }
@@ -199,6 +203,7 @@ pub fn bind(
         validator: zorgplan_validator::Validator::r4(),
         config,
     }));
+    subscription::Notifier::start(Arc::downgrade(&state.clone().into_inner()));
     let server = HttpServer::new(move || {
         App::new()
             .app_data(state.clone())

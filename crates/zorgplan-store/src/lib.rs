@@ -16,6 +16,7 @@ mod index;
 mod plan;
 mod schema;
 pub mod search;
+pub mod subscriptions;
 pub mod time;
 pub mod transaction;
 mod tx;
@@ -26,6 +27,7 @@ pub use history::{HistoryCursor, HistoryPage, HistoryQuery, HistoryScope};
 pub use search::{
     Criteria, Criterion, Include, PageAt, SearchPage, SearchValue, SortCursor, SortKey,
 };
+pub use subscriptions::Notification;
 pub use time::Timestamp;
 pub use transaction::{Outcome, Transaction};
 pub use tx::backoff;

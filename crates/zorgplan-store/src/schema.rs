@@ -116,3 +116,24 @@ diesel::allow_tables_to_appear_in_same_query!(
     search_quantity,
     search_uri,
 );
+
+diesel::table! {
+    subscriptions (res_id) {
+        res_id -> Text,
+        criteria_type -> Text,
+        criteria -> Text,
+    }
+}
+
+diesel::table! {
+    notifications (pk) {
+        pk -> BigInt,
+        subscription -> Text,
+        res_type -> Text,
+        res_id -> Text,
+        version -> BigInt,
+        due -> BigInt,
+        attempts -> Integer,
+        last_error -> Nullable<Text>,
+    }
+}

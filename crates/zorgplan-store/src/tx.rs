@@ -334,15 +334,17 @@ impl Store {
         isolation: Isolation,
         op: impl Fn(&mut AnyConnection) -> TxResult<T>,
     ) -> Result<T, FhirError> {
-        // The write, then what records it, in one transaction.
+        // The write, then what records it and the notifications it makes, in one
+        // transaction.
         let op = |conn: &mut AnyConnection| {
             let done = op(conn)?;
-            if let Some(recorder) = &self.recorder {
-                let written = done.written();
-                if !written.is_empty() {
+            let written = done.written();
+            if !written.is_empty() {
+                if let Some(recorder) = &self.recorder {
                     let records = recorder(&written);
                     crate::crud::put_records(conn, self.writing.registry, &records)?;
                 }
+                crate::subscriptions::on_write(conn, self.writing.registry, &written)?;
             }
             Ok(done)
         };

@@ -307,7 +307,8 @@ pub async fn patched_version(
         .as_deref()
         .and_then(|c| serde_json::from_str(c).ok())
         .ok_or_else(|| FhirError::internal("The stored resource is not JSON"))?;
-    let patched = patch.apply(&stored, res_type, &current.id)?;
+    let mut patched = patch.apply(&stored, res_type, &current.id)?;
+    crate::subscription::intake(gate, &mut patched);
     let issues = validate(state, gate, &patched, None, &HashMap::new())
         .await?
         .expect("no extra profile, so none can be unknown");

@@ -429,6 +429,7 @@ async fn transaction(
                         object.shift_remove("id");
                     }
                 }
+                crate::subscription::intake(&Gate::of(req), &mut resource);
                 let found = validate(state, &Gate::of(req), &resource, None, &local)
                     .await?
                     .expect("no extra profile, so none can be unknown");

@@ -119,14 +119,24 @@ fn token(role: Role) -> String {
     sign(&claims(extra), "rsa-private.pem")
 }
 
-fn system_token(client: &str) -> String {
+/// The token of an auditor (scopes for AuditEvents only).
+pub fn auditor_token() -> String {
+    token(Role::Auditor)
+}
+
+/// The token of hospital A's paediatrician, in A's network.
+pub fn arts_token() -> String {
+    token(Role::Arts)
+}
+
+pub fn system_token(client: &str) -> String {
     sign(
         &claims(json!({"client_id": client, "scope": "system/*.cruds"})),
         "rsa-private.pem",
     )
 }
 
-fn config() -> ServerConfig {
+pub fn config() -> ServerConfig {
     token_config(&[("epd-a", "11111111"), ("epd-b", "22222222")])
 }
 
@@ -227,7 +237,7 @@ fn network(id: &str, child: &str, participants: Vec<Value>) -> Value {
            "participant": participants})
 }
 
-fn goal(id: &str, child: &str, domain: &str) -> Value {
+pub fn goal(id: &str, child: &str, domain: &str) -> Value {
     json!({"resourceType": "Goal", "id": id, "text": text(id), "lifecycleStatus": "active",
            "category": [{"coding": [{"system": DOMEIN, "code": domain}]}],
            "description": {"text": id}, "subject": {"reference": format!("Patient/{child}")}})
@@ -286,7 +296,7 @@ async fn put(server: &TestServer, token: &str, resource: &Value) {
 }
 
 /// Hospitals A and B set up their children, as their EPDs would at discharge.
-async fn seed(server: &TestServer) {
+pub async fn seed(server: &TestServer) {
     let epd_a = system_token("epd-a");
     let epd_b = system_token("epd-b");
     for resource in [

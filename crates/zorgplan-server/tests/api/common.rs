@@ -18,6 +18,43 @@ pub enum Backend {
     Postgres,
 }
 
+/// A server on the database at `url`, on a thread of its own.
+async fn launch(
+    url: String,
+    config: ServerConfig,
+    adjust: impl FnOnce(&mut StoreConfig) + Send + 'static,
+) -> (
+    actix_web::dev::ServerHandle,
+    std::net::SocketAddr,
+    std::thread::JoinHandle<()>,
+) {
+    let store = tokio::task::spawn_blocking(move || {
+        let mut store_config = StoreConfig::new(url);
+        store_config.pool_size = 8;
+        store_config.search_parameters = zorgplan_server::search_parameters();
+        adjust(&mut store_config);
+        Store::open(&store_config)
+    })
+    .await
+    .unwrap()
+    .expect("store opens");
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let config = ServerConfig {
+        workers: 2,
+        ..config
+    };
+    let (tx, rx) = std::sync::mpsc::channel();
+    let thread = std::thread::spawn(move || {
+        actix_web::rt::System::new().block_on(async move {
+            let bound = zorgplan_server::bind(listener, store, config).expect("binds");
+            tx.send((bound.server.handle(), bound.addr)).unwrap();
+            bound.server.await.unwrap();
+        })
+    });
+    let (handle, addr) = rx.recv().unwrap();
+    (handle, addr, thread)
+}
+
 /// The PostgreSQL server the tests use, when configured.
 pub fn postgres_url() -> Option<String> {
     std::env::var("ZORGPLAN_TEST_POSTGRES_URL")
@@ -96,39 +133,30 @@ impl TestServer {
         adjust: impl FnOnce(&mut StoreConfig) + Send + 'static,
     ) -> TestServer {
         let (database, url) = fresh_database(backend);
-        let db_url = url.clone();
-        let store = tokio::task::spawn_blocking(move || {
-            let mut store_config = StoreConfig::new(url);
-            store_config.pool_size = 8;
-            store_config.search_parameters = zorgplan_server::search_parameters();
-            adjust(&mut store_config);
-            Store::open(&store_config)
-        })
-        .await
-        .unwrap()
-        .expect("store opens");
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let config = ServerConfig {
-            workers: 2,
-            ..config
-        };
-        let (tx, rx) = std::sync::mpsc::channel();
-        let thread = std::thread::spawn(move || {
-            actix_web::rt::System::new().block_on(async move {
-                let bound = zorgplan_server::bind(listener, store, config).expect("binds");
-                tx.send((bound.server.handle(), bound.addr)).unwrap();
-                bound.server.await.unwrap();
-            })
-        });
-        let (handle, addr) = rx.recv().unwrap();
+        let (handle, addr, thread) = launch(url.clone(), config, adjust).await;
         TestServer {
-            db_url,
+            db_url: url,
             base: format!("http://{addr}"),
             client: reqwest::Client::new(),
             handle,
             thread: Some(thread),
             _database: database,
         }
+    }
+
+    /// Stops the server (as a process that ends would) and starts a new one on the same
+    /// database, with `config`; it has a new address.
+    pub async fn restart(&mut self, config: ServerConfig) {
+        self.handle.stop(true).await;
+        if let Some(thread) = self.thread.take() {
+            tokio::task::spawn_blocking(move || thread.join().unwrap())
+                .await
+                .unwrap();
+        }
+        let (handle, addr, thread) = launch(self.db_url.clone(), config, |_| {}).await;
+        self.handle = handle;
+        self.base = format!("http://{addr}");
+        self.thread = Some(thread);
     }
 
     pub fn url(&self, path: &str) -> String {

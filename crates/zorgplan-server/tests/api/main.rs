@@ -18,6 +18,7 @@ mod patch;
 mod references;
 mod search;
 mod search_params;
+mod subscriptions;
 mod terminology;
 mod transaction;
 mod validate;

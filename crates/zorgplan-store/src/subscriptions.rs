@@ -1,0 +1,278 @@
+//! R4 Subscriptions: which live Subscriptions a write matches, and the queue of the
+//! notifications still to deliver.
+//!
+//! Every write of a Subscription keeps the `subscriptions` table (its criteria, while it is
+//! live: status `requested` or `active`, channel `rest-hook`). Every other write, in its own
+//! database transaction, runs the criteria of the live Subscriptions of its types against
+//! what it stored (the search index is already up to date) and queues a notification per
+//! Subscription and matching version. So a notification exists exactly when its write
+//! committed, and none is lost when the process stops: the queue is in the database. A
+//! deletion matches nothing (a deleted resource has no index rows to match).
+//!
+//! Delivery is the server's: it takes due notifications ([`Store::due_notifications`]),
+//! claims each for the time one attempt may take ([`Store::claim_notification`], so that two
+//! processes on one database never deliver the same one at once), and then removes it
+//! ([`Store::notification_done`]) or schedules it again ([`Store::notification_failed`]).
+
+use crate::db::AnyConnection;
+use crate::schema::{notifications, resources, subscriptions};
+use crate::search::Criteria;
+use crate::time::Timestamp;
+use crate::tx::{Isolation, TxResult};
+use crate::{Store, Version};
+use diesel::prelude::*;
+use serde_json::Value;
+use std::collections::BTreeSet;
+use zorgplan_fhir::FhirError;
+
+/// A notification still to deliver.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable)]
+pub struct Notification {
+    pub pk: i64,
+    /// The id of the Subscription it is for.
+    pub subscription: String,
+    /// The version that matched.
+    pub res_type: String,
+    pub res_id: String,
+    pub version: i64,
+    /// When it is (next) to be tried, microseconds since the epoch.
+    pub due: i64,
+    /// Attempts so far (claims).
+    pub attempts: i32,
+    /// Why the last attempt failed.
+    pub last_error: Option<String>,
+}
+
+/// The resource type and query of a live Subscription's criteria (`CarePlan?patient=…` →
+/// `("CarePlan", "patient=…")`); `None` when it is not live (status other than `requested`
+/// or `active`, a channel other than `rest-hook`) or has no criteria.
+pub fn live_criteria(subscription: &Value) -> Option<(String, String)> {
+    let status = subscription.get("status").and_then(Value::as_str)?;
+    let channel = subscription
+        .get("channel")
+        .and_then(|c| c.get("type"))
+        .and_then(Value::as_str)?;
+    if !matches!(status, "requested" | "active") || channel != "rest-hook" {
+        return None;
+    }
+    let criteria = subscription.get("criteria").and_then(Value::as_str)?;
+    let (res_type, query) = criteria.split_once('?').unwrap_or((criteria, ""));
+    Some((res_type.to_owned(), query.to_owned()))
+}
+
+/// The search parameters of a criteria query (`a=1&b=2`), decoded.
+pub fn query_pairs(query: &str) -> Vec<(String, String)> {
+    url::form_urlencoded::parse(query.as_bytes())
+        .into_owned()
+        .collect()
+}
+
+/// In a write's transaction: keeps the table of live Subscriptions for the Subscriptions it
+/// wrote, and queues a notification for every live Subscription that another version it
+/// wrote matches.
+pub(crate) fn on_write(
+    conn: &mut AnyConnection,
+    registry: &zorgplan_search::Registry,
+    written: &[&Version],
+) -> TxResult<()> {
+    let mut types = BTreeSet::new();
+    for version in written {
+        if version.res_type == "Subscription" {
+            keep(conn, version)?;
+        } else if !version.deleted {
+            types.insert(version.res_type.as_str());
+        }
+    }
+    if types.is_empty() {
+        return Ok(());
+    }
+    let live: Vec<(String, String, String)> = subscriptions::table
+        .filter(subscriptions::criteria_type.eq_any(&types))
+        .select((
+            subscriptions::res_id,
+            subscriptions::criteria_type,
+            subscriptions::criteria,
+        ))
+        .load(conn)?;
+    if live.is_empty() {
+        return Ok(());
+    }
+    let now = Timestamp::now().0;
+    for (subscription, res_type, query) in live {
+        let candidates: Vec<&Version> = written
+            .iter()
+            .copied()
+            .filter(|v| v.res_type == res_type && !v.deleted)
+            .collect();
+        let mut params = query_pairs(&query);
+        params.push((
+            "_id".to_owned(),
+            candidates
+                .iter()
+                .map(|v| v.id.as_str())
+                .collect::<Vec<_>>()
+                .join(","),
+        ));
+        let criteria = match Criteria::parse(registry, &res_type, &params) {
+            Ok((criteria, unknown)) if unknown.is_empty() => criteria,
+            // Checked when the Subscription was accepted; a criterion the search
+            // parameters no longer know matches nothing rather than everything.
+            Ok((_, unknown)) => {
+                tracing::warn!(subscription, ?unknown, "criteria no longer understood");
+                continue;
+            }
+            Err(e) => {
+                tracing::warn!(subscription, error = %e, "criteria no longer understood");
+                continue;
+            }
+        };
+        let pks = crate::plan::matching_pks(
+            conn,
+            &res_type,
+            &criteria,
+            None,
+            candidates.len() as i64 + 1,
+        )?;
+        if pks.is_empty() {
+            continue;
+        }
+        let ids: Vec<String> = resources::table
+            .filter(resources::pk.eq_any(&pks))
+            .select(resources::res_id)
+            .load(conn)?;
+        for version in candidates.iter().filter(|v| ids.contains(&v.id)) {
+            diesel::insert_into(notifications::table)
+                .values((
+                    notifications::subscription.eq(&subscription),
+                    notifications::res_type.eq(&version.res_type),
+                    notifications::res_id.eq(&version.id),
+                    notifications::version.eq(version.version),
+                    notifications::due.eq(now),
+                    notifications::attempts.eq(0),
+                ))
+                .execute(conn)?;
+        }
+    }
+    Ok(())
+}
+
+/// The row of a Subscription in the table of live ones, as its new version says; its
+/// queued notifications go when it is deleted or no longer live.
+fn keep(conn: &mut AnyConnection, version: &Version) -> TxResult<()> {
+    let live = version
+        .content
+        .as_deref()
+        .and_then(|c| serde_json::from_str::<Value>(c).ok())
+        .as_ref()
+        .and_then(live_criteria);
+    diesel::delete(subscriptions::table.filter(subscriptions::res_id.eq(&version.id)))
+        .execute(conn)?;
+    match live {
+        Some((res_type, query)) => {
+            diesel::insert_into(subscriptions::table)
+                .values((
+                    subscriptions::res_id.eq(&version.id),
+                    subscriptions::criteria_type.eq(res_type),
+                    subscriptions::criteria.eq(query),
+                ))
+                .execute(conn)?;
+        }
+        None => {
+            diesel::delete(
+                notifications::table.filter(notifications::subscription.eq(&version.id)),
+            )
+            .execute(conn)?;
+        }
+    }
+    Ok(())
+}
+
+impl Store {
+    /// Up to `limit` notifications due at `now`, the longest waiting first: of each
+    /// Subscription only the first in its queue (the others wait until it is delivered, so
+    /// that a subscriber gets them in order, and a failing one is not tried for each).
+    pub fn due_notifications(
+        &self,
+        now: Timestamp,
+        limit: i64,
+    ) -> Result<Vec<Notification>, FhirError> {
+        self.read_with(|conn| {
+            let firsts: Vec<Option<i64>> = notifications::table
+                .group_by(notifications::subscription)
+                .select(diesel::dsl::min(notifications::pk))
+                .load(conn)?;
+            let firsts: Vec<i64> = firsts.into_iter().flatten().collect();
+            Ok(notifications::table
+                .filter(notifications::pk.eq_any(firsts))
+                .filter(notifications::due.le(now.0))
+                .order((notifications::due.asc(), notifications::pk.asc()))
+                .limit(limit)
+                .load(conn)?)
+        })
+    }
+
+    /// The notifications queued for the Subscription `id`, in order.
+    pub fn queued_notifications(&self, id: &str) -> Result<Vec<Notification>, FhirError> {
+        self.read_with(|conn| {
+            Ok(notifications::table
+                .filter(notifications::subscription.eq(id))
+                .order(notifications::pk.asc())
+                .load(conn)?)
+        })
+    }
+
+    /// Takes `notification` for one attempt, until `until` (when it is due again should
+    /// the attempt never end, as when the process stops): `false` when another worker took
+    /// it first, or it is gone.
+    pub fn claim_notification(
+        &self,
+        notification: &Notification,
+        until: Timestamp,
+    ) -> Result<bool, FhirError> {
+        let claimed = self.write(Isolation::Rows, |conn| {
+            Ok(diesel::update(
+                notifications::table
+                    .filter(notifications::pk.eq(notification.pk))
+                    .filter(notifications::due.eq(notification.due))
+                    .filter(notifications::attempts.eq(notification.attempts)),
+            )
+            .set((
+                notifications::due.eq(until.0),
+                notifications::attempts.eq(notification.attempts + 1),
+            ))
+            .execute(conn)?)
+        })?;
+        Ok(claimed == 1)
+    }
+
+    /// Removes a delivered (or given up) notification from the queue.
+    pub fn notification_done(&self, pk: i64) -> Result<(), FhirError> {
+        self.write(Isolation::Rows, |conn| {
+            Ok(
+                diesel::delete(notifications::table.filter(notifications::pk.eq(pk)))
+                    .execute(conn)?,
+            )
+        })?;
+        Ok(())
+    }
+
+    /// Schedules a notification whose attempt failed, with the reason, for `due`.
+    pub fn notification_failed(
+        &self,
+        pk: i64,
+        due: Timestamp,
+        error: &str,
+    ) -> Result<(), FhirError> {
+        self.write(Isolation::Rows, |conn| {
+            Ok(
+                diesel::update(notifications::table.filter(notifications::pk.eq(pk)))
+                    .set((
+                        notifications::due.eq(due.0),
+                        notifications::last_error.eq(error),
+                    ))
+                    .execute(conn)?,
+            )
+        })?;
+        Ok(())
+    }
+}
