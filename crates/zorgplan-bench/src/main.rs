@@ -125,6 +125,12 @@ struct Args {
         default_value = "create,read,transaction"
     )]
     phases: Vec<Phase>,
+
+    /// Live Subscriptions on Patient to create before the load test, whose criteria the
+    /// benchmark's Patients never match: every create then runs their criteria in its
+    /// transaction (the cost of matching, without deliveries).
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=10_000))]
+    subscriptions: u32,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -517,6 +523,9 @@ async fn run_backend(
         startup.as_secs_f64()
     );
 
+    subscribe(client, &server.base_url, args.subscriptions)
+        .await
+        .map_err(NoReport::Failed)?;
     let timeout = Duration::from_secs_f64(args.request_timeout);
     let mut phases = Vec::new();
     if args.phases.contains(&Phase::Create) {
@@ -583,6 +592,32 @@ async fn run_backend(
 }
 
 /// Runs one phase against `server` and reports it.
+/// Creates `count` live Subscriptions on Patient that no Patient of the benchmark matches
+/// (an identifier of a system it never uses), to an endpoint that is never called.
+async fn subscribe(client: &reqwest::Client, base: &str, count: u32) -> Result<(), String> {
+    for n in 0..count {
+        let subscription = serde_json::json!({
+            "resourceType": "Subscription", "status": "requested", "reason": "benchmark",
+            "criteria": format!("Patient?identifier=urn:zorgplan-bench|{n}"),
+            "channel": {"type": "rest-hook", "endpoint": "http://127.0.0.1:9/fhir",
+                        "payload": "application/fhir+json"}});
+        let resp = client
+            .post(format!("{base}/Subscription"))
+            .header("Content-Type", "application/fhir+json")
+            .body(subscription.to_string())
+            .send()
+            .await
+            .map_err(|e| format!("creating a Subscription: {e}"))?;
+        if resp.status() != reqwest::StatusCode::CREATED {
+            return Err(format!("creating a Subscription: {}", resp.status()));
+        }
+    }
+    if count > 0 {
+        println!("{count} live Subscriptions on Patient that the load does not match");
+    }
+    Ok(())
+}
+
 async fn measure(
     server: &mut ServerProcess,
     backend: Backend,

@@ -127,7 +127,7 @@ pub fn statement(base: &str, registry: &Registry) -> Value {
                     param
                 })
                 .collect();
-            json!({
+            let mut resource = json!({
                 "type": def.name,
                 "profile": r4::base_profile(def.name),
                 "interaction": type_interactions(def.name).iter().map(|code| json!({ "code": code })).collect::<Vec<_>>(),
@@ -145,7 +145,17 @@ pub fn statement(base: &str, registry: &Registry) -> Value {
                     .iter()
                     .map(|(name, definition)| json!({ "name": name, "definition": definition }))
                     .collect::<Vec<_>>(),
-            })
+            });
+            if def.name == "Subscription" {
+                resource["documentation"] = json!(
+                    "Channels of type rest-hook only, with payload application/fhir+json (PUT \
+                     [endpoint]/[type]/[id]) or none (an empty POST [endpoint]). Created and \
+                     updated resources that match the criteria are notified, at least once, in \
+                     order per Subscription, with retries; with access control, a Subscription \
+                     is its registered client's and is sent only what that client may see."
+                );
+            }
+            resource
         })
         .collect();
     json!({

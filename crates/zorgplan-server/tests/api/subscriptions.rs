@@ -276,6 +276,18 @@ async fn matching_writes_are_notified(backend: Backend) {
     assert_eq!(posts[0].path, "/fhir");
     assert!(posts[0].body.is_empty(), "no payload: an empty POST");
 
+    // The CapabilityStatement says what is notified and how.
+    let statement = server.get("metadata").await.json();
+    let documentation = statement["rest"][0]["resource"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["type"] == "Subscription")
+        .and_then(|r| r["documentation"].as_str())
+        .unwrap_or_default()
+        .to_owned();
+    assert!(documentation.contains("rest-hook"), "{documentation}");
+
     // A Subscription that is off is not notified, and nothing waits for it.
     let mut off = created.clone();
     off["status"] = json!("off");
@@ -371,27 +383,29 @@ async fn subscriptions_the_server_cannot_serve_are_refused(backend: Backend) {
     assert_eq!(server.get("Patient/mila").await.status, 404);
 }
 
+/// Mila, a Subscription to her goals at `endpoint`, and then `goals` new goals of hers: the
+/// Subscription's id.
+async fn follow_mila(server: &TestServer, endpoint: &str, goals: usize) -> String {
+    let resp = server.put("Patient/mila", &patient("mila")).await;
+    assert_eq!(resp.status, 201, "{}", resp.body);
+    let created = server
+        .create(&subscription("Goal?subject=Patient/mila", endpoint, true))
+        .await;
+    for n in 1..=goals {
+        let id = format!("doel-{n}");
+        let resp = server
+            .put(&format!("Goal/{id}"), &goal(&id, "mila", "sociaal"))
+            .await;
+        assert_eq!(resp.status, 201, "{}", resp.body);
+    }
+    created["id"].as_str().unwrap().to_owned()
+}
+
 async fn failed_deliveries_are_retried_and_survive_a_restart(backend: Backend) {
     let mut server = TestServer::start_with(backend, quick_development(1000)).await;
     // The home-care system is down when the plan changes.
     let (endpoint, port) = Subscriber::unreachable();
-    assert_eq!(
-        server.put("Patient/mila", &patient("mila")).await.status,
-        201
-    );
-    let created = server
-        .create(&subscription("Goal?subject=Patient/mila", &endpoint, true))
-        .await;
-    let id = created["id"].as_str().unwrap().to_owned();
-    for n in 1..=3 {
-        let resp = server
-            .put(
-                &format!("Goal/doel-{n}"),
-                &goal(&format!("doel-{n}"), "mila", "sociaal"),
-            )
-            .await;
-        assert_eq!(resp.status, 201);
-    }
+    let id = follow_mila(&server, &endpoint, 3).await;
     // Attempts fail and are tried again; nothing is lost meanwhile.
     let store = open_store(&server).await;
     let queued = wait_until(&store, &id, |queued| {
@@ -440,27 +454,7 @@ async fn a_subscription_that_keeps_failing_is_set_to_error(backend: Backend) {
     let server = TestServer::start_with(backend, quick_development(3)).await;
     let subscriber = Subscriber::start();
     subscriber.failures.store(100, Ordering::SeqCst);
-    assert_eq!(
-        server.put("Patient/mila", &patient("mila")).await.status,
-        201
-    );
-    let created = server
-        .create(&subscription(
-            "Goal?subject=Patient/mila",
-            &subscriber.url,
-            true,
-        ))
-        .await;
-    let id = created["id"].as_str().unwrap().to_owned();
-    for n in 1..=2 {
-        let resp = server
-            .put(
-                &format!("Goal/doel-{n}"),
-                &goal(&format!("doel-{n}"), "mila", "sociaal"),
-            )
-            .await;
-        assert_eq!(resp.status, 201);
-    }
+    let id = follow_mila(&server, &subscriber.url, 2).await;
     let store = open_store(&server).await;
     assert!(wait_until(&store, &id, |queued| queued.is_empty())
         .await
