@@ -10,11 +10,15 @@
 //! - [`policy`]: the access policy, one function ([`policy::decide`]) that puts the caller,
 //!   the child's networks, age and consents together for one resource.
 //! - [`service`]: the server's own token service for SMART Backend Services (client
-//!   credentials with a signed JWT assertion of a registered client).
+//!   credentials with a signed JWT assertion of a registered client) and for PGO apps
+//!   (authorisation codes).
+//! - [`authorize`]: the authorisation-code grant of PGO apps (PKCE, codes bound to the
+//!   family member who signed in and the child they act for).
 //! - [`age`]: the child's age band under the WGBO (under 12, 12 to 15, from 16) on the day of
 //!   a request.
 
 pub mod age;
+pub mod authorize;
 pub mod consent;
 pub mod policy;
 pub mod scopes;

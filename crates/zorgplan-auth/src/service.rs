@@ -1,8 +1,9 @@
-//! The server's own token service for SMART Backend Services (`POST /auth/token`): a
+//! The server's own token service (`POST /auth/token`). For SMART Backend Services: a
 //! registered system client (an EPD) proves who it is with a JWT it signed with its private
 //! key (`client_credentials` with a `private_key_jwt` client assertion), and gets a
 //! short-lived access token of this server for the scopes it asked for and was registered
-//! with.
+//! with. For PGO apps: `authorization_code` with the code of a family member's sign-in
+//! ([`crate::authorize`]), giving a token with their `fhirUser` and the child as `patient`.
 //!
 //! The assertion must be signed (RS256, RS384, ES256 or ES384) by a key of the client's
 //! registered JWKS, name the client as `iss` and `sub`, the token endpoint as `aud`, expire
@@ -72,6 +73,8 @@ pub struct Issued {
     /// The scopes granted, separated by spaces.
     pub scope: String,
     pub client_id: String,
+    /// The child the token is bound to (authorisation codes).
+    pub patient: Option<String>,
 }
 
 /// The token service: signs this server's access tokens.
@@ -85,6 +88,8 @@ pub struct TokenService {
     seen: Mutex<HashMap<String, u64>>,
     /// Tokens issued so far (for their ids).
     issued: AtomicU64,
+    /// The authorisation codes of PGO sign-ins, not yet redeemed.
+    pub codes: crate::authorize::Codes,
 }
 
 impl TokenService {
@@ -105,6 +110,7 @@ impl TokenService {
             kid: kid.to_owned(),
             seen: Mutex::new(HashMap::new()),
             issued: AtomicU64::new(0),
+            codes: crate::authorize::Codes::default(),
         })
     }
 
@@ -137,10 +143,27 @@ impl TokenService {
         };
         match field("grant_type")? {
             Some("client_credentials") => {}
+            Some("authorization_code") => {
+                let code = field("code")?
+                    .ok_or_else(|| refuse("invalid_request", "code is missing"))?;
+                let grant = self.codes.redeem(
+                    code,
+                    field("client_id")?,
+                    field("redirect_uri")?,
+                    field("code_verifier")?,
+                    now,
+                )?;
+                let claims = json!({
+                    "iss": self.issuer, "aud": self.issuer, "sub": grant.fhir_user,
+                    "client_id": grant.request.client_id, "scope": grant.request.scope,
+                    "fhirUser": grant.fhir_user, "patient": grant.patient,
+                });
+                return self.sign(claims, now, Some(grant.patient));
+            }
             Some(other) => {
                 return Err(refuse(
                     "unsupported_grant_type",
-                    format!("grant_type '{other}' is not supported; use client_credentials"),
+                    format!("grant_type '{other}' is not supported; use client_credentials or authorization_code"),
                 ))
             }
             None => return Err(refuse("invalid_request", "grant_type is missing")),
@@ -227,13 +250,27 @@ impl TokenService {
                 ),
             ));
         }
-        let scope = granted.join(" ");
         let claims = json!({
             "iss": self.issuer, "aud": self.issuer, "sub": client.client_id,
-            "client_id": client.client_id, "scope": scope,
-            "iat": now, "exp": now + ACCESS_TOKEN_SECONDS,
-            "jti": format!("{now}-{}", self.issued.fetch_add(1, Ordering::Relaxed)),
+            "client_id": client.client_id, "scope": granted.join(" "),
         });
+        self.sign(claims, now, None)
+    }
+
+    /// An access token with `claims` (`iss`, `aud`, `sub`, `client_id`, `scope`, …) and its
+    /// times and id.
+    fn sign(
+        &self,
+        mut claims: serde_json::Value,
+        now: u64,
+        patient: Option<String>,
+    ) -> Result<Issued, Refusal> {
+        claims["iat"] = json!(now);
+        claims["exp"] = json!(now + ACCESS_TOKEN_SECONDS);
+        claims["jti"] = json!(format!(
+            "{now}-{}",
+            self.issued.fetch_add(1, Ordering::Relaxed)
+        ));
         let mut header = Header::new(self.algorithm);
         header.kid = Some(self.kid.clone());
         let access_token = jsonwebtoken::encode(&header, &claims, &self.key)
@@ -241,8 +278,9 @@ impl TokenService {
         Ok(Issued {
             access_token,
             expires_in: ACCESS_TOKEN_SECONDS,
-            scope,
-            client_id: client.client_id.clone(),
+            scope: claims["scope"].as_str().unwrap_or_default().to_owned(),
+            client_id: claims["client_id"].as_str().unwrap_or_default().to_owned(),
+            patient,
         })
     }
 }

@@ -424,6 +424,11 @@ struct ServeArgs {
     #[arg(long, env = "ZORGPLAN_AUTH_SIGNING_KEY", requires = "clients")]
     auth_signing_key: Option<PathBuf>,
 
+    /// PGO sign-in by a typed BSN, for the apps registered with --clients: for development
+    /// and acceptance environments only (anyone can act as any family member).
+    #[arg(long, env = "ZORGPLAN_PGO_TEST_LOGIN", requires = "clients")]
+    pgo_test_login: bool,
+
     /// The private key of --tls-cert (PEM).
     #[arg(long, env = "ZORGPLAN_TLS_KEY", requires = "tls_cert")]
     tls_key: Option<PathBuf>,
@@ -479,11 +484,13 @@ fn serve(args: ServeArgs) -> Result<(), String> {
             clients: args.clients.clone(),
             base_url: args.base_url.clone(),
             signing_key: args.auth_signing_key.clone(),
+            test_login: args.pgo_test_login,
         };
         let tokens = zorgplan_server::access::Tokens::load(&settings)?;
         tracing::info!(
             issuer = args.auth_issuer.as_deref().unwrap_or("(none)"),
             clients = tokens.clients.len(),
+            apps = tokens.apps.len(),
             "access tokens required"
         );
         zorgplan_server::access::Authentication::Tokens(std::sync::Arc::new(tokens))

@@ -72,6 +72,10 @@ pub struct Tokens {
     pub verifiers: Vec<Verifier>,
     pub clients: Vec<RegisteredClient>,
     pub service: Option<TokenService>,
+    /// The registered PGO apps (authorisation-code grant).
+    pub apps: Vec<zorgplan_auth::authorize::RegisteredApp>,
+    /// Who signs in for a PGO app.
+    pub identity: Option<Arc<dyn crate::pgo::IdentityProvider>>,
 }
 
 /// How a deployment configures access (`zorgplan serve --auth-…`).
@@ -91,6 +95,9 @@ pub struct AuthSettings {
     /// The private key (PEM) this server signs its tokens with; without one it makes a key
     /// at start, and its tokens end with the process.
     pub signing_key: Option<PathBuf>,
+    /// PGO sign-in by a typed BSN ([`crate::pgo::TestLogin`]): development and acceptance
+    /// environments only.
+    pub test_login: bool,
 }
 
 fn read_file(path: &Path) -> Result<Vec<u8>, String> {
@@ -174,6 +181,35 @@ impl Tokens {
             let client_id = field("client_id")?;
             let scope_text = field("scope")?;
             let scopes = zorgplan_auth::Scopes::parse(&scope_text);
+            if let Some(uris) = c.get("redirect_uris") {
+                // A PGO app: a public client of the authorisation-code grant.
+                let redirect_uris: Vec<String> = uris
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(Value::as_str)
+                    .map(str::to_owned)
+                    .collect();
+                if redirect_uris.is_empty()
+                    || scopes.resources.is_empty()
+                    || scopes
+                        .resources
+                        .iter()
+                        .any(|s| s.context != zorgplan_auth::Context::Patient)
+                {
+                    return Err(format!(
+                        "{}: app {client_id}: an app has redirect_uris and patient/… scopes",
+                        path.display()
+                    ));
+                }
+                tokens.apps.push(zorgplan_auth::authorize::RegisteredApp {
+                    client_id,
+                    redirect_uris,
+                    scopes,
+                    scope_text,
+                });
+                continue;
+            }
             if scopes.resources.is_empty()
                 || scopes
                     .resources
@@ -221,6 +257,13 @@ impl Tokens {
             });
         }
         tokens.service = Some(service);
+        if settings.test_login {
+            tracing::warn!(
+                "PGO sign-in by a TYPED BSN (--pgo-test-login): anyone can act as any family \
+                 member; for development and acceptance environments only"
+            );
+            tokens.identity = Some(Arc::new(crate::pgo::TestLogin));
+        }
         Ok(tokens)
     }
 
@@ -858,6 +901,32 @@ impl Gate {
             if !self.permits(store, res_type, new, belongs, Action::Write)? {
                 return Err(forbidden(format!(
                     "You may not write this {res_type} for the child it belongs to"
+                )));
+            }
+        }
+        if res_type == "Goal" && matches!(self.caller.role, Role::Child | Role::Parent) {
+            // The family's goals and wishes are their own words: a family member writes only
+            // goals it expressed itself.
+            let own = |goal: &Value| {
+                goal.get("expressedBy")
+                    .and_then(|e| e.get("reference"))
+                    .and_then(Value::as_str)
+                    .is_some_and(|r| {
+                        self.caller
+                            .references
+                            .iter()
+                            .any(|me| r == me || r.ends_with(&format!("/{me}")))
+                    })
+            };
+            if old.is_some_and(|(old, _)| !own(old)) {
+                return Err(forbidden(
+                    "From a PGO you change only the goals you expressed yourself (Goal.expressedBy)",
+                ));
+            }
+            if new.is_some_and(|(new, _)| !own(new)) {
+                return Err(forbidden(format!(
+                    "A goal written from a PGO is in your own words: its expressedBy names you ({})",
+                    self.caller.references.first().map_or("", String::as_str)
                 )));
             }
         }

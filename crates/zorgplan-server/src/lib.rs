@@ -18,6 +18,7 @@ pub mod error;
 pub mod interaction;
 pub mod negotiate;
 pub mod params;
+pub mod pgo;
 pub mod request_id;
 pub mod respond;
 pub mod routes;
@@ -147,6 +148,8 @@ pub struct AppState {
     pub facts: Arc<access::Facts>,
     pub validator: zorgplan_validator::Validator,
     pub config: ServerConfig,
+    /// PGO sign-ins in progress.
+    pub sign_ins: pgo::SignIns,
 }
 
 /// Runs `f` (which blocks on the database) on the blocking thread pool, inside the
@@ -202,6 +205,7 @@ pub fn bind(
         store,
         validator: zorgplan_validator::Validator::r4(),
         config,
+        sign_ins: pgo::SignIns::default(),
     }));
     subscription::Notifier::start(Arc::downgrade(&state.clone().into_inner()));
     let server = HttpServer::new(move || {

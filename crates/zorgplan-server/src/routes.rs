@@ -37,7 +37,12 @@ async fn dispatch(
     // caller.
     let public = matches!(
         req.path().trim_end_matches('/'),
-        "/metadata" | "/.well-known/smart-configuration" | "/auth/token"
+        "/metadata"
+            | "/.well-known/smart-configuration"
+            | "/auth/token"
+            | "/auth/authorize"
+            | "/auth/login"
+            | "/auth/choose"
     );
     let gate = if public {
         None
@@ -84,6 +89,18 @@ pub async fn route(req: &HttpRequest, payload: web::Payload, state: &AppState) -
         },
         ["auth", "token"] => match *method {
             Method::POST => crate::smart::token(&req, state, payload).await,
+            _ => not_allowed(&req, "POST"),
+        },
+        ["auth", "authorize"] => match *method {
+            Method::GET => crate::pgo::authorize(&req, state).await,
+            _ => not_allowed(&req, "GET"),
+        },
+        ["auth", "login"] => match *method {
+            Method::POST => crate::pgo::login(&req, state, payload).await,
+            _ => not_allowed(&req, "POST"),
+        },
+        ["auth", "choose"] => match *method {
+            Method::POST => crate::pgo::choose(&req, state, payload).await,
             _ => not_allowed(&req, "POST"),
         },
         ["metadata"] => match *method {

@@ -43,6 +43,22 @@ pub async fn configuration(state: &AppState) -> ApiResult {
             .as_array_mut()
             .expect("an array")
             .push(json!("client-confidential-asymmetric"));
+        if tokens.identity.is_some() && !tokens.apps.is_empty() {
+            document["authorization_endpoint"] =
+                json!(format!("{}/auth/authorize", service.issuer()));
+            document["grant_types_supported"] = json!(["client_credentials", "authorization_code"]);
+            document["code_challenge_methods_supported"] = json!(["S256"]);
+            document["response_types_supported"] = json!(["code"]);
+            let capabilities = document["capabilities"].as_array_mut().expect("an array");
+            for capability in [
+                "launch-standalone",
+                "client-public",
+                "context-standalone-patient",
+                "permission-patient",
+            ] {
+                capabilities.push(json!(capability));
+            }
+        }
     }
     Ok(HttpResponse::Ok()
         .content_type("application/json")
@@ -103,11 +119,14 @@ pub async fn token(req: &HttpRequest, state: &AppState, payload: web::Payload) -
                 .content_type("application/json")
                 .insert_header((header::CACHE_CONTROL, "no-store"))
                 .insert_header((header::PRAGMA, "no-cache"))
-                .body(
-                    json!({"access_token": issued.access_token, "token_type": "bearer",
-                           "expires_in": issued.expires_in, "scope": issued.scope})
-                    .to_string(),
-                )
+                .body({
+                    let mut answer = json!({"access_token": issued.access_token, "token_type": "bearer",
+                           "expires_in": issued.expires_in, "scope": issued.scope});
+                    if let Some(patient) = &issued.patient {
+                        answer["patient"] = json!(patient);
+                    }
+                    answer.to_string()
+                })
         }
         Err(refusal) => {
             tracing::warn!(

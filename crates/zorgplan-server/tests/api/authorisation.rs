@@ -150,6 +150,7 @@ pub fn token_config(registered: &[(&str, &str)]) -> ServerConfig {
             verifiers: vec![verifier],
             clients,
             service: None,
+            ..Tokens::default()
         })),
         ..ServerConfig::default()
     }
@@ -619,12 +620,15 @@ async fn matrix(server: &TestServer, band: u32, child_consent: bool) {
         )
         .await;
         let expected = match role {
-            Role::Arts | Role::Epd | Role::Ouder => 200,
-            Role::Kind if band >= 12 => 200,
-            // Too young to write, or scopes without writes.
-            Role::Kind | Role::Leerkracht | Role::Consulent | Role::Verzekeraar | Role::Auditor => {
-                403
-            }
+            Role::Arts | Role::Epd => 200,
+            // The family writes its own goals only (the professionals' goal is not theirs),
+            // or is too young to write, or the scopes have no writes.
+            Role::Ouder
+            | Role::Kind
+            | Role::Leerkracht
+            | Role::Consulent
+            | Role::Verzekeraar
+            | Role::Auditor => 403,
             // Hidden: as if it did not exist.
             Role::Verzorger | Role::OuderB | Role::ArtsX => 404,
         };
@@ -679,7 +683,7 @@ async fn matrix(server: &TestServer, band: u32, child_consent: bool) {
         }
         // A transaction writing for B: all or nothing, by who may write for B.
         let for_b = json!({"resourceType": "Bundle", "type": "transaction", "entry": [
-            {"resource": goal("tx-b", "kind-b", "sociaal"),
+            {"resource": expressed_by(role, goal("tx-b", "kind-b", "sociaal")),
              "request": {"method": "PUT", "url": "Goal/tx-b"}}]});
         let resp = call(server, &token, Method::POST, "", Some(&for_b)).await;
         if matches!(role, Role::OuderB | Role::ArtsX) {
@@ -706,6 +710,22 @@ async fn matrix(server: &TestServer, band: u32, child_consent: bool) {
             let new = json!({"resourceType": "Goal", "text": text("nieuw"), "lifecycleStatus": "proposed",
                 "category": [{"coding": [{"system": DOMEIN, "code": "sociaal"}]}],
                 "description": {"text": "nieuw"}, "subject": {"reference": format!("Patient/{child}")}});
+            if let Some(me) = family_member(role) {
+                // In someone else's words: refused, whoever may write for the child.
+                let mut theirs = new.clone();
+                theirs["expressedBy"] = json!({"reference": "Practitioner/arts-a"});
+                let resp = call(server, &token, Method::POST, "Goal", Some(&theirs)).await;
+                assert_eq!(
+                    resp.status,
+                    403,
+                    "{}",
+                    cell(&format!(
+                        "goal of another for {child} ({me}): {}",
+                        resp.body
+                    ))
+                );
+            }
+            let new = expressed_by(role, new);
             let resp = call(server, &token, Method::POST, "Goal", Some(&new)).await;
             let may_write = match role {
                 Role::Kind => band >= 12,
@@ -745,6 +765,25 @@ async fn matrix(server: &TestServer, band: u32, child_consent: bool) {
             }
         }
     }
+}
+
+/// The reference of a family member of the matrix (whose goals are in their own words).
+fn family_member(role: Role) -> Option<&'static str> {
+    match role {
+        Role::Kind => Some("Patient/kind-a"),
+        Role::Ouder => Some("RelatedPerson/ouder-a"),
+        Role::Verzorger => Some("RelatedPerson/verzorger-a"),
+        Role::OuderB => Some("RelatedPerson/ouder-b"),
+        _ => None,
+    }
+}
+
+/// `goal` as `role` writes it: a family member's names them as the one who expressed it.
+fn expressed_by(role: Role, mut goal: Value) -> Value {
+    if let Some(me) = family_member(role) {
+        goal["expressedBy"] = json!({"reference": me});
+    }
+    goal
 }
 
 async fn authorisation_matrix(backend: Backend) {
@@ -931,6 +970,7 @@ async fn backend_services(backend: Backend) {
             verifiers: vec![own],
             clients: vec![epd],
             service: Some(TokenService::new(SELF, &private, "zorgplan-1").unwrap()),
+            ..Tokens::default()
         })),
         ..ServerConfig::default()
     };

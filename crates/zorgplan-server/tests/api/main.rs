@@ -15,6 +15,7 @@ mod history;
 mod negotiation;
 mod openapi;
 mod patch;
+mod pgo;
 mod references;
 mod search;
 mod search_params;

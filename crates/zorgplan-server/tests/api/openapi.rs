@@ -144,7 +144,7 @@ async fn the_document_and_the_server_agree(backend: Backend) {
     // Every method on URLs of one to three segments made of the words routes are made of
     // (a type, an id, `_history`, operations, …), whatever the document says, and a few
     // longer ones.
-    const WORDS: [&str; 17] = [
+    const WORDS: [&str; 20] = [
         "Goal",
         "Patient",
         "ValueSet",
@@ -162,6 +162,9 @@ async fn the_document_and_the_server_agree(backend: Backend) {
         ".well-known",
         "smart-configuration",
         "auth",
+        "authorize",
+        "login",
+        "choose",
     ];
     let mut urls: Vec<String> = vec!["/".into(), "/auth/token".into()];
     for a in WORDS {

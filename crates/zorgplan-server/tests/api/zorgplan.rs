@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 
 const BSN: &str = "http://fhir.nl/fhir/NamingSystem/bsn|999913402";
 
-fn fixtures(scenario: &str) -> Vec<Value> {
+pub fn fixtures(scenario: &str) -> Vec<Value> {
     crate::common::scenario_files(scenario)
         .iter()
         .map(|f| serde_json::from_str(&std::fs::read_to_string(f).unwrap()).unwrap())
