@@ -61,6 +61,14 @@ enum Command {
     /// claims (the others are reported as skipped). Prints a table, writes JUnit XML with
     /// --junit, and exits with status 1 when a case fails.
     Conformance(ConformanceArgs),
+    /// Exchange with a hospital EPD.
+    #[command(subcommand)]
+    Epd(zorgplan_adapters::cli::EpdCommand),
+    /// Handle the handovers announced to the zorgplan server (notified pull): for each Task
+    /// of type overdracht that waits for a document of --sender, pull the document and what
+    /// it names from the sender, store it, and complete the Task (or fail it with the
+    /// reason). Exits with status 1 when a handover failed.
+    Handover(zorgplan_adapters::cli::HandoverArgs),
 }
 
 #[derive(clap::Args)]
@@ -623,6 +631,16 @@ fn main() -> ExitCode {
         Command::Generate(args) => generate(args),
         Command::Load(args) => zorgplan_conformance::load::load(args),
         Command::Conformance(args) => match conformance(args) {
+            Ok(true) => Ok(()),
+            Ok(false) => return ExitCode::FAILURE,
+            Err(e) => Err(e),
+        },
+        Command::Epd(command) => match zorgplan_adapters::cli::epd(command) {
+            Ok(true) => Ok(()),
+            Ok(false) => return ExitCode::FAILURE,
+            Err(e) => Err(e),
+        },
+        Command::Handover(args) => match zorgplan_adapters::cli::handover(args) {
             Ok(true) => Ok(()),
             Ok(false) => return ExitCode::FAILURE,
             Err(e) => Err(e),

@@ -20,6 +20,7 @@ pub enum Backend {
 
 /// A server on the database at `url`, on a thread of its own.
 async fn launch(
+    listener: TcpListener,
     url: String,
     config: ServerConfig,
     adjust: impl FnOnce(&mut StoreConfig) + Send + 'static,
@@ -38,7 +39,6 @@ async fn launch(
     .await
     .unwrap()
     .expect("store opens");
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let config = ServerConfig {
         workers: 2,
         ..config
@@ -53,6 +53,50 @@ async fn launch(
     });
     let (handle, addr) = rx.recv().unwrap();
     (handle, addr, thread)
+}
+
+/// An HTTP peer a test starts (a subscriber's endpoint, a proxy in front of a server): an
+/// actix server on a thread of its own that answers every request with `handler`; stopped
+/// on drop.
+pub struct Peer {
+    handle: actix_web::dev::ServerHandle,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Peer {
+    pub fn start<F, Fut>(listener: TcpListener, handler: F) -> Peer
+    where
+        F: Fn(actix_web::HttpRequest, actix_web::web::Bytes) -> Fut + Clone + Send + 'static,
+        Fut: std::future::Future<Output = actix_web::HttpResponse> + 'static,
+    {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let thread = std::thread::spawn(move || {
+            actix_web::rt::System::new().block_on(async move {
+                let server = actix_web::HttpServer::new(move || {
+                    actix_web::App::new().default_service(actix_web::web::to(handler.clone()))
+                })
+                .workers(1)
+                .listen(listener)
+                .unwrap()
+                .run();
+                tx.send(server.handle()).unwrap();
+                server.await.unwrap();
+            })
+        });
+        Peer {
+            handle: rx.recv().unwrap(),
+            thread: Some(thread),
+        }
+    }
+}
+
+impl Drop for Peer {
+    fn drop(&mut self) {
+        drop(self.handle.stop(false));
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
 }
 
 /// The PostgreSQL server the tests use, when configured.
@@ -122,6 +166,15 @@ impl TestServer {
         Self::start_with(backend, development()).await
     }
 
+    /// A server whose configuration needs its own base URL (`http://127.0.0.1:port`), such
+    /// as one that issues tokens for its own token endpoint.
+    pub async fn start_addressed(
+        backend: Backend,
+        config: impl FnOnce(&str) -> ServerConfig,
+    ) -> TestServer {
+        Self::start_inner(backend, config, |_| {}).await
+    }
+
     pub async fn start_with(backend: Backend, config: ServerConfig) -> TestServer {
         Self::start_configured(backend, config, |_| {}).await
     }
@@ -132,8 +185,19 @@ impl TestServer {
         config: ServerConfig,
         adjust: impl FnOnce(&mut StoreConfig) + Send + 'static,
     ) -> TestServer {
+        Self::start_inner(backend, |_| config, adjust).await
+    }
+
+    async fn start_inner(
+        backend: Backend,
+        config: impl FnOnce(&str) -> ServerConfig,
+        adjust: impl FnOnce(&mut StoreConfig) + Send + 'static,
+    ) -> TestServer {
         let (database, url) = fresh_database(backend);
-        let (handle, addr, thread) = launch(url.clone(), config, adjust).await;
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let config = config(&base);
+        let (handle, addr, thread) = launch(listener, url.clone(), config, adjust).await;
         TestServer {
             db_url: url,
             base: format!("http://{addr}"),
@@ -153,7 +217,8 @@ impl TestServer {
                 .await
                 .unwrap();
         }
-        let (handle, addr, thread) = launch(self.db_url.clone(), config, |_| {}).await;
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let (handle, addr, thread) = launch(listener, self.db_url.clone(), config, |_| {}).await;
         self.handle = handle;
         self.base = format!("http://{addr}");
         self.thread = Some(thread);

@@ -2,6 +2,7 @@
 
 mod common;
 
+mod adapters;
 mod audit;
 mod authorisation;
 mod capabilities;

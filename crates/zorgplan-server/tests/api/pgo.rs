@@ -14,8 +14,6 @@ use zorgplan_auth::service::{RegisteredClient, TokenService};
 use zorgplan_server::access::{Authentication, Tokens};
 use zorgplan_server::ServerConfig;
 
-/// The server's base URL (the `aud` an app names).
-pub const SELF: &str = "https://zorgplan.test/fhir";
 pub const APP: &str = "pgo-app";
 pub const BACK: &str = "https://pgo.example/terug";
 const BSN: &str = "http://fhir.nl/fhir/NamingSystem/bsn";
@@ -23,32 +21,38 @@ const BSN: &str = "http://fhir.nl/fhir/NamingSystem/bsn";
 pub const FLEUR_BSN: &str = "999913451";
 const VERIFIER: &str = "een-pkce-geheim-van-de-app-dat-lang-genoeg-is-0123456789";
 
-/// A server that accepts the test issuer's tokens (the EPD's), issues its own, and lets the
-/// registered PGO app sign family members in with the test sign-in.
-pub fn pgo_config(registered: &[(&str, &str)]) -> ServerConfig {
-    let mut issuer = zorgplan_auth::Verifier::new("https://auth.example.org", SELF);
+/// A server at `base` that accepts the test issuer's tokens (an EPD's), issues its own to
+/// the registered system clients (id, URA; their keys those of the test `jwks.json`), and
+/// lets the registered PGO app sign family members in with the test sign-in.
+pub fn issuing_config(base: &str, registered: &[(&str, &str)]) -> ServerConfig {
+    let mut issuer = zorgplan_auth::Verifier::new("https://auth.example.org", base);
     issuer.add_pem(&key("rsa-public.pem"), None).unwrap();
-    let mut own = zorgplan_auth::Verifier::new(SELF, SELF);
+    let mut own = zorgplan_auth::Verifier::new(base, base);
     own.add_pem(&key("rsa-public.pem"), Some("zorgplan-1"))
         .unwrap();
     let clients = registered
         .iter()
-        .map(|(id, ura)| RegisteredClient {
-            client_id: id.to_string(),
-            ura: ura.to_string(),
-            scopes: zorgplan_auth::Scopes::parse("system/*.cruds"),
-            scope_text: "system/*.cruds".into(),
-            keys: zorgplan_auth::Verifier::new(*id, format!("{SELF}/auth/token")),
-            certificates: Vec::new(),
+        .map(|(id, ura)| {
+            let mut keys = zorgplan_auth::Verifier::new(*id, format!("{base}/auth/token"));
+            keys.add_jwks(&String::from_utf8(key("jwks.json")).unwrap())
+                .unwrap();
+            RegisteredClient {
+                client_id: id.to_string(),
+                ura: ura.to_string(),
+                scopes: zorgplan_auth::Scopes::parse("system/*.cruds"),
+                scope_text: "system/*.cruds".into(),
+                keys,
+                certificates: Vec::new(),
+            }
         })
         .collect();
     let scope = "launch/patient openid fhirUser patient/*.cruds";
     ServerConfig {
-        base_url: Some(SELF.into()),
+        base_url: Some(base.into()),
         auth: Authentication::Tokens(Arc::new(Tokens {
             verifiers: vec![issuer, own],
             clients,
-            service: Some(TokenService::new(SELF, &key("rsa-private.pem"), "zorgplan-1").unwrap()),
+            service: Some(TokenService::new(base, &key("rsa-private.pem"), "zorgplan-1").unwrap()),
             apps: vec![RegisteredApp {
                 client_id: APP.into(),
                 redirect_uris: vec![BACK.into()],
@@ -61,10 +65,10 @@ pub fn pgo_config(registered: &[(&str, &str)]) -> ServerConfig {
     }
 }
 
-/// A token of the test issuer for a registered EPD (its `aud` this server).
-pub fn epd_token(client: &str) -> String {
+/// A token of the test issuer for registered system `client` of the server at `base`.
+pub fn epd_token(base: &str, client: &str) -> String {
     let mut claims = claims(json!({"client_id": client, "scope": "system/*.cruds"}));
-    claims["aud"] = json!(SELF);
+    claims["aud"] = json!(base);
     sign(&claims, "rsa-private.pem")
 }
 
@@ -107,7 +111,7 @@ fn authorize_url(server: &TestServer, change: &[(&str, &str)]) -> String {
         ("redirect_uri", BACK),
         ("scope", "launch/patient openid fhirUser patient/*.cruds"),
         ("state", "toestand-42"),
-        ("aud", SELF),
+        ("aud", &server.base),
         ("code_challenge", &challenge(VERIFIER)),
         ("code_challenge_method", "S256"),
     ]
@@ -206,6 +210,23 @@ pub async fn sign_in(server: &TestServer, bsn: &str, child: &str) -> Value {
     token.json()
 }
 
+/// Fleur signs in with her PGO and chooses Mila: her token, once it has read Mila's plan
+/// (`$zorgplan`).
+pub async fn fleur_reads_milas_plan(server: &TestServer, mila: &str) -> String {
+    let issued = sign_in(server, FLEUR_BSN, "Mila").await;
+    assert_eq!(issued["patient"], json!(mila));
+    assert_eq!(
+        issued["scope"],
+        "patient/*.cruds launch/patient openid fhirUser"
+    );
+    let token = issued["access_token"].as_str().unwrap().to_owned();
+    let path = format!("Patient/{mila}/$zorgplan");
+    let document = call(server, &token, Method::GET, &path, None).await;
+    assert_eq!(document.status, 200, "{}", document.body);
+    assert_eq!(document.json()["resourceType"], "Bundle");
+    token
+}
+
 /// Loads S1 as the hospital's EPD, and gives Fleur a second child (Mila's brother, in the
 /// EPD of the same hospital): the ids of Mila, Fleur and the brother.
 pub async fn s1_with_a_brother(server: &TestServer, epd: &str) -> (String, String, String) {
@@ -245,14 +266,17 @@ pub async fn s1_with_a_brother(server: &TestServer, epd: &str) -> (String, Strin
 }
 
 async fn a_parent_signs_in_with_her_pgo(backend: Backend) {
-    let server = TestServer::start_with(backend, pgo_config(&[("epd-umc", "32104867")])).await;
-    let epd = epd_token("epd-umc");
+    let server = TestServer::start_addressed(backend, |base| {
+        issuing_config(base, &[("epd-umc", "32104867")])
+    })
+    .await;
+    let epd = epd_token(&server.base, "epd-umc");
     let (mila, fleur, brother) = s1_with_a_brother(&server, &epd).await;
 
     let discovery = server.get(".well-known/smart-configuration").await.json();
     assert_eq!(
         discovery["authorization_endpoint"],
-        format!("{SELF}/auth/authorize")
+        format!("{}/auth/authorize", server.base)
     );
     assert_eq!(
         discovery["code_challenge_methods_supported"],
@@ -260,24 +284,8 @@ async fn a_parent_signs_in_with_her_pgo(backend: Backend) {
     );
 
     // Fleur is the mother of two: she chooses Mila.
-    let issued = sign_in(&server, FLEUR_BSN, "Mila").await;
-    assert_eq!(issued["patient"], json!(mila));
-    assert_eq!(
-        issued["scope"],
-        "patient/*.cruds launch/patient openid fhirUser"
-    );
-    let token = issued["access_token"].as_str().unwrap();
-
     // The token is bound to Mila: her plan, not her brother's.
-    let document = call(
-        &server,
-        token,
-        Method::GET,
-        &format!("Patient/{mila}/$zorgplan"),
-        None,
-    )
-    .await;
-    assert_eq!(document.status, 200, "{}", document.body);
+    let token = &fleur_reads_milas_plan(&server, &mila).await;
     let brothers = call(
         &server,
         token,
@@ -332,8 +340,11 @@ async fn a_parent_signs_in_with_her_pgo(backend: Backend) {
 }
 
 async fn sign_ins_that_go_wrong(backend: Backend) {
-    let server = TestServer::start_with(backend, pgo_config(&[("epd-umc", "32104867")])).await;
-    let epd = epd_token("epd-umc");
+    let server = TestServer::start_addressed(backend, |base| {
+        issuing_config(base, &[("epd-umc", "32104867")])
+    })
+    .await;
+    let epd = epd_token(&server.base, "epd-umc");
     s1_with_a_brother(&server, &epd).await;
     let browser = browser();
     // An app or a return address the server does not know: the user is told, not sent on.

@@ -2,7 +2,7 @@
 //! started by the test that records what it is sent (and fails when told to).
 
 use crate::authorisation::{call, config, goal, seed, system_token};
-use crate::common::{development, Backend, TestServer};
+use crate::common::{development, Backend, Peer, TestServer};
 use reqwest::Method;
 use serde_json::{json, Value};
 use std::net::TcpListener;
@@ -34,8 +34,7 @@ pub struct Subscriber {
     pub url: String,
     received: Arc<Mutex<Vec<Received>>>,
     pub failures: Arc<AtomicUsize>,
-    handle: actix_web::dev::ServerHandle,
-    thread: Option<std::thread::JoinHandle<()>>,
+    _peer: Peer,
 }
 
 impl Subscriber {
@@ -56,61 +55,42 @@ impl Subscriber {
     }
 
     fn on(listener: TcpListener) -> Subscriber {
-        use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
+        use actix_web::{web, HttpRequest, HttpResponse};
         let url = format!("http://{}/fhir", listener.local_addr().unwrap());
         let received: Arc<Mutex<Vec<Received>>> = Arc::default();
         let failures = Arc::new(AtomicUsize::new(0));
-        let (tx, rx) = std::sync::mpsc::channel();
         let (r, f) = (received.clone(), failures.clone());
-        let thread = std::thread::spawn(move || {
-            actix_web::rt::System::new().block_on(async move {
-                let server = HttpServer::new(move || {
-                    let (r, f) = (r.clone(), f.clone());
-                    App::new().default_service(web::to(
-                        move |req: HttpRequest, body: web::Bytes| {
-                            let (r, f) = (r.clone(), f.clone());
-                            async move {
-                                let header = |name: &str| {
-                                    req.headers()
-                                        .get(name)
-                                        .and_then(|v| v.to_str().ok())
-                                        .map(str::to_owned)
-                                };
-                                r.lock().unwrap().push(Received {
-                                    method: req.method().to_string(),
-                                    path: req.path().to_owned(),
-                                    authorization: header("authorization"),
-                                    content_type: header("content-type"),
-                                    body: String::from_utf8_lossy(&body).into_owned(),
-                                });
-                                let failing = f
-                                    .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| {
-                                        n.checked_sub(1)
-                                    })
-                                    .is_ok();
-                                if failing {
-                                    HttpResponse::InternalServerError().finish()
-                                } else {
-                                    HttpResponse::Ok().finish()
-                                }
-                            }
-                        },
-                    ))
-                })
-                .workers(1)
-                .listen(listener)
-                .unwrap()
-                .run();
-                tx.send(server.handle()).unwrap();
-                server.await.unwrap();
-            })
+        let peer = Peer::start(listener, move |req: HttpRequest, body: web::Bytes| {
+            let (r, f) = (r.clone(), f.clone());
+            async move {
+                let header = |name: &str| {
+                    req.headers()
+                        .get(name)
+                        .and_then(|v| v.to_str().ok())
+                        .map(str::to_owned)
+                };
+                r.lock().unwrap().push(Received {
+                    method: req.method().to_string(),
+                    path: req.path().to_owned(),
+                    authorization: header("authorization"),
+                    content_type: header("content-type"),
+                    body: String::from_utf8_lossy(&body).into_owned(),
+                });
+                let failing = f
+                    .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+                    .is_ok();
+                if failing {
+                    HttpResponse::InternalServerError().finish()
+                } else {
+                    HttpResponse::Ok().finish()
+                }
+            }
         });
         Subscriber {
             url,
             received,
             failures,
-            handle: rx.recv().unwrap(),
-            thread: Some(thread),
+            _peer: peer,
         }
     }
 
@@ -132,15 +112,6 @@ impl Subscriber {
             self.received().len(),
             self.received()
         );
-    }
-}
-
-impl Drop for Subscriber {
-    fn drop(&mut self) {
-        drop(self.handle.stop(false));
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
     }
 }
 
