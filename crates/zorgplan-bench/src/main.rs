@@ -127,10 +127,22 @@ struct Args {
     phases: Vec<Phase>,
 
     /// Live Subscriptions on Patient to create before the load test, whose criteria the
-    /// benchmark's Patients never match: every create then runs their criteria in its
-    /// transaction (the cost of matching, without deliveries).
+    /// benchmark's Patients never match: every create then matches them in its transaction
+    /// (the cost of matching, without deliveries).
     #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=10_000))]
     subscriptions: u32,
+
+    /// Their criteria: each one child's (`identifier=` a BSN of its own, as a subscription
+    /// to one child's plan), or broad (`birthdate=lt…`, a year of its own: searched for
+    /// every write).
+    #[arg(long, value_enum, default_value = "child")]
+    subscription_criteria: Criteria,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Criteria {
+    Child,
+    Broad,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -523,9 +535,14 @@ async fn run_backend(
         startup.as_secs_f64()
     );
 
-    subscribe(client, &server.base_url, args.subscriptions)
-        .await
-        .map_err(NoReport::Failed)?;
+    subscribe(
+        client,
+        &server.base_url,
+        args.subscriptions,
+        args.subscription_criteria,
+    )
+    .await
+    .map_err(NoReport::Failed)?;
     let timeout = Duration::from_secs_f64(args.request_timeout);
     let mut phases = Vec::new();
     if args.phases.contains(&Phase::Create) {
@@ -592,13 +609,25 @@ async fn run_backend(
 }
 
 /// Runs one phase against `server` and reports it.
-/// Creates `count` live Subscriptions on Patient that no Patient of the benchmark matches
-/// (an identifier of a system it never uses), to an endpoint that is never called.
-async fn subscribe(client: &reqwest::Client, base: &str, count: u32) -> Result<(), String> {
+/// Creates `count` live Subscriptions on Patient that no Patient of the benchmark matches,
+/// to an endpoint that is never called.
+async fn subscribe(
+    client: &reqwest::Client,
+    base: &str,
+    count: u32,
+    criteria: Criteria,
+) -> Result<(), String> {
     for n in 0..count {
+        let criteria = match criteria {
+            Criteria::Child => {
+                format!("Patient?identifier=http://fhir.nl/fhir/NamingSystem/bsn|1{n:08}")
+            }
+            // Each its own, so that none is matched for another.
+            Criteria::Broad => format!("Patient?birthdate=lt{}-01-01", 1000 + n),
+        };
         let subscription = serde_json::json!({
             "resourceType": "Subscription", "status": "requested", "reason": "benchmark",
-            "criteria": format!("Patient?identifier=urn:zorgplan-bench|{n}"),
+            "criteria": criteria,
             "channel": {"type": "rest-hook", "endpoint": "http://127.0.0.1:9/fhir",
                         "payload": "application/fhir+json"}});
         let resp = client

@@ -687,7 +687,33 @@ pub(crate) fn matching(
     res_type: &str,
     criteria: &Criteria,
 ) -> TxResult<resources::BoxedQuery<'static, Db, diesel::sql_types::BigInt>> {
-    let mut conditions = Vec::with_capacity(criteria.conditions.len());
+    matching_with(conn, res_type, criteria, None)
+}
+
+/// [`matching`], among the resources `pks` only (those a write just stored, matched against
+/// a Subscription's criteria): they drive the query, the conditions are probed for each,
+/// and the statement, whose text depends only on the criteria's shape, stays prepared.
+pub(crate) fn matching_among(
+    conn: &mut AnyConnection,
+    res_type: &str,
+    criteria: &Criteria,
+    pks: Vec<i64>,
+) -> TxResult<resources::BoxedQuery<'static, Db, diesel::sql_types::BigInt>> {
+    matching_with(conn, res_type, criteria, Some(pks))
+}
+
+fn matching_with(
+    conn: &mut AnyConnection,
+    res_type: &str,
+    criteria: &Criteria,
+    among: Option<Vec<i64>>,
+) -> TxResult<resources::BoxedQuery<'static, Db, diesel::sql_types::BigInt>> {
+    let mut conditions = Vec::with_capacity(criteria.conditions.len() + 1);
+    let planned_with_values = among.is_none();
+    if let Some(pks) = among {
+        // First, so that it drives (of equal ranks the first does).
+        conditions.push(Condition::Pks(pks));
+    }
     for criterion in &criteria.conditions {
         conditions.push(resolve(conn, res_type, criterion)?);
     }
@@ -729,7 +755,7 @@ pub(crate) fn matching(
         };
         query = query.filter(condition.predicate(how, res_type));
     }
-    if let Some(values) = crate::db::planned_with_values(conn) {
+    if let Some(values) = crate::db::planned_with_values(conn).filter(|_| planned_with_values) {
         query = query.filter(values);
     }
     Ok(query)

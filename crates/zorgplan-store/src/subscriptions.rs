@@ -15,14 +15,15 @@
 //! ([`Store::notification_done`]) or schedules it again ([`Store::notification_failed`]).
 
 use crate::db::AnyConnection;
-use crate::schema::{notifications, resources, subscriptions};
-use crate::search::Criteria;
+use crate::schema::{notifications, subscriptions};
+use crate::search::{Criteria, Criterion, SearchValue, Token};
 use crate::time::Timestamp;
 use crate::tx::{Isolation, TxResult};
 use crate::{Store, Version};
 use diesel::prelude::*;
 use serde_json::Value;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::{Arc, Mutex, OnceLock};
 use zorgplan_fhir::FhirError;
 
 /// A notification still to deliver.
@@ -72,7 +73,7 @@ pub fn query_pairs(query: &str) -> Vec<(String, String)> {
 /// wrote matches.
 pub(crate) fn on_write(
     conn: &mut AnyConnection,
-    registry: &zorgplan_search::Registry,
+    registry: &'static zorgplan_search::Registry,
     written: &[&Version],
 ) -> TxResult<()> {
     let mut types = BTreeSet::new();
@@ -98,62 +99,151 @@ pub(crate) fn on_write(
         return Ok(());
     }
     let now = Timestamp::now().0;
+    // The written versions' text in lower case, for the pre-filter.
+    let texts: Vec<(&Version, String)> = written
+        .iter()
+        .filter(|v| !v.deleted)
+        .filter_map(|v| Some((*v, v.content.as_deref()?.to_lowercase())))
+        .collect();
+    // Their pks, read when a pre-filter lets one through.
+    let mut pks: Option<HashMap<(String, String), crate::crud::Current>> = None;
+    // Subscriptions with the same criteria are matched once.
+    let mut groups: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
     for (subscription, res_type, query) in live {
-        let candidates: Vec<&Version> = written
-            .iter()
-            .copied()
-            .filter(|v| v.res_type == res_type && !v.deleted)
-            .collect();
-        let mut params = query_pairs(&query);
-        params.push((
-            "_id".to_owned(),
-            candidates
-                .iter()
-                .map(|v| v.id.as_str())
-                .collect::<Vec<_>>()
-                .join(","),
-        ));
-        let criteria = match Criteria::parse(registry, &res_type, &params) {
-            Ok((criteria, unknown)) if unknown.is_empty() => criteria,
-            // Checked when the Subscription was accepted; a criterion the search
-            // parameters no longer know matches nothing rather than everything.
-            Ok((_, unknown)) => {
-                tracing::warn!(subscription, ?unknown, "criteria no longer understood");
-                continue;
-            }
-            Err(e) => {
-                tracing::warn!(subscription, error = %e, "criteria no longer understood");
-                continue;
-            }
+        groups
+            .entry((res_type, query))
+            .or_default()
+            .push(subscription);
+    }
+    for ((res_type, query), subscribers) in groups {
+        let Some(criteria) = parsed(registry, &res_type, &query) else {
+            continue;
         };
-        let pks = crate::plan::matching_pks(
-            conn,
-            &res_type,
-            &criteria,
-            None,
-            candidates.len() as i64 + 1,
-        )?;
-        if pks.is_empty() {
+        let candidates: Vec<&Version> = texts
+            .iter()
+            .filter(|(v, text)| v.res_type == res_type && may_match(&criteria, text))
+            .map(|(v, _)| *v)
+            .collect();
+        if candidates.is_empty() {
             continue;
         }
-        let ids: Vec<String> = resources::table
-            .filter(resources::pk.eq_any(&pks))
-            .select(resources::res_id)
-            .load(conn)?;
-        for version in candidates.iter().filter(|v| ids.contains(&v.id)) {
-            diesel::insert_into(notifications::table)
-                .values((
-                    notifications::subscription.eq(&subscription),
-                    notifications::res_type.eq(&version.res_type),
-                    notifications::res_id.eq(&version.id),
-                    notifications::version.eq(version.version),
-                    notifications::due.eq(now),
-                    notifications::attempts.eq(0),
-                ))
-                .execute(conn)?;
+        if pks.is_none() {
+            let keys = texts
+                .iter()
+                .map(|(v, _)| (v.res_type.as_str(), v.id.as_str()));
+            pks = Some(crate::crud::currents(conn, keys)?);
+        }
+        let known = pks.as_ref().expect("read above");
+        let candidates: Vec<(&Version, i64)> = candidates
+            .into_iter()
+            .filter_map(|v| Some((v, known.get(&(v.res_type.clone(), v.id.clone()))?.pk)))
+            .collect();
+        let among = candidates.iter().map(|(_, pk)| *pk).collect();
+        let matched: Vec<i64> =
+            crate::plan::matching_among(conn, &res_type, &criteria, among)?.load(conn)?;
+        for (version, _) in candidates.iter().filter(|(_, pk)| matched.contains(pk)) {
+            for subscription in &subscribers {
+                diesel::insert_into(notifications::table)
+                    .values((
+                        notifications::subscription.eq(subscription),
+                        notifications::res_type.eq(&version.res_type),
+                        notifications::res_id.eq(&version.id),
+                        notifications::version.eq(version.version),
+                        notifications::due.eq(now),
+                        notifications::attempts.eq(0),
+                    ))
+                    .execute(conn)?;
+            }
         }
     }
     Ok(())
+}
+
+/// Criteria parsed before, by registry, type and query (a write matches every live
+/// Subscription of its types: parsing them each time would cost more than matching).
+type ParsedCriteria = HashMap<(usize, String, String), Option<Arc<Criteria>>>;
+
+/// Criteria kept at most (the map is emptied when it is full).
+const PARSED_KEPT: usize = 10_000;
+
+/// The criteria of a live Subscription; `None` when they are no longer understood (checked
+/// when the Subscription was accepted; what the search parameters no longer know matches
+/// nothing rather than everything).
+fn parsed(
+    registry: &'static zorgplan_search::Registry,
+    res_type: &str,
+    query: &str,
+) -> Option<Arc<Criteria>> {
+    static PARSED: OnceLock<Mutex<ParsedCriteria>> = OnceLock::new();
+    let key = (
+        registry as *const zorgplan_search::Registry as usize,
+        res_type.to_owned(),
+        query.to_owned(),
+    );
+    let cache = PARSED.get_or_init(Mutex::default);
+    if let Some(known) = cache.lock().expect("criteria").get(&key) {
+        return known.clone();
+    }
+    let criteria = match Criteria::parse(registry, res_type, &query_pairs(query)) {
+        Ok((criteria, unknown)) if unknown.is_empty() => Some(Arc::new(criteria)),
+        Ok((_, unknown)) => {
+            tracing::warn!(
+                res_type,
+                query,
+                ?unknown,
+                "Subscription criteria no longer understood"
+            );
+            None
+        }
+        Err(e) => {
+            tracing::warn!(res_type, query, error = %e, "Subscription criteria no longer understood");
+            None
+        }
+    };
+    let mut cache = cache.lock().expect("criteria");
+    if cache.len() >= PARSED_KEPT {
+        cache.clear();
+    }
+    cache.insert(key, criteria.clone());
+    criteria
+}
+
+/// Whether a resource (its JSON text in lower case) may match `criteria`, by what must be in
+/// its text if it does: of every condition on a token's code or a reference's id (not
+/// negated), one of its values. `false` only when it surely does not match; the search
+/// decides the others. (Most Subscriptions name one child, `CarePlan?subject=Patient/…`:
+/// every write of another child's resources is passed over without a query.)
+fn may_match(criteria: &Criteria, text: &str) -> bool {
+    criteria.conditions.iter().all(|condition| {
+        let Criterion::Param {
+            negated: false,
+            values,
+            ..
+        } = condition
+        else {
+            return true;
+        };
+        let mut needles = Vec::with_capacity(values.len());
+        for value in values {
+            let needle = match value {
+                SearchValue::Token(Token {
+                    code: Some(code), ..
+                }) => code,
+                SearchValue::Reference { id, .. } => id,
+                _ => return true,
+            };
+            // A value that JSON writes escaped is not looked for as written.
+            if needle.is_empty()
+                || needle
+                    .chars()
+                    .any(|c| c == '"' || c == '\\' || c.is_control())
+            {
+                return true;
+            }
+            needles.push(needle.to_lowercase());
+        }
+        needles.iter().any(|needle| text.contains(needle.as_str()))
+    })
 }
 
 /// The row of a Subscription in the table of live ones, as its new version says; its
@@ -274,5 +364,32 @@ impl Store {
             )
         })?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn may(query: &str, resource: &str) -> bool {
+        let registry = zorgplan_search::Registry::r4();
+        let (criteria, unknown) =
+            Criteria::parse(registry, "CarePlan", &query_pairs(query)).unwrap();
+        assert!(unknown.is_empty(), "{unknown:?}");
+        may_match(&criteria, &resource.to_lowercase())
+    }
+
+    #[test]
+    fn what_a_match_needs_in_the_text_passes_over_the_others() {
+        let plan = r#"{"resourceType":"CarePlan","status":"active","subject":{"reference":"Patient/Mila-1"}}"#;
+        assert!(may("subject=Patient/mila-1", plan));
+        assert!(may("subject=Patient/Mila-1&status=active", plan));
+        assert!(!may("subject=Patient/sem", plan));
+        assert!(!may("status=draft", plan));
+        assert!(may("status=draft,active", plan));
+        // What the text cannot tell is left to the search.
+        assert!(may("status:not=active", plan));
+        assert!(may("date=ge2026-01-01", plan));
+        assert!(may("_id=x", plan));
     }
 }

@@ -207,6 +207,9 @@ async fn matching_writes_are_notified(backend: Backend) {
     // Sem's: an active goal (notified, without payload) and a proposed one (not matched).
     let mut proposed = goal("doel-sem-voorstel", "sem", "medisch");
     proposed["lifecycleStatus"] = json!("proposed");
+    // It names Mila too, but is not hers: the text lets it through to the search, which
+    // tells.
+    proposed["description"]["text"] = json!("Sem wil met Mila naar de kinderboerderij");
     assert_eq!(
         server.put("Goal/doel-sem-voorstel", &proposed).await.status,
         201
