@@ -354,6 +354,20 @@ struct ServeArgs {
     #[arg(long, env = "ZORGPLAN_NOTIFY_ATTEMPTS", default_value_t = 16)]
     notify_attempts: u32,
 
+    /// Push the plan document (`$zorgplan`) to this EPD endpoint (POST) whenever a plan's
+    /// MKS phase changes; needs --base-url (the document's addresses).
+    #[arg(long, env = "ZORGPLAN_PUSH_ENDPOINT", requires = "base_url")]
+    push_endpoint: Option<String>,
+
+    /// The registered client (--clients) whose view of the plan is pushed: what that EPD
+    /// may see of the child.
+    #[arg(long, env = "ZORGPLAN_PUSH_CLIENT", requires = "push_endpoint")]
+    push_client: Option<String>,
+
+    /// A header sent with every push, `Name: value` (repeatable).
+    #[arg(long, requires = "push_endpoint")]
+    push_header: Vec<String>,
+
     /// Seconds a Subscription's endpoint has to take a notification.
     #[arg(long, env = "ZORGPLAN_NOTIFY_TIMEOUT", default_value_t = 10)]
     notify_timeout: u64,
@@ -531,6 +545,13 @@ fn serve(args: ServeArgs) -> Result<(), String> {
             _ => None,
         },
         auth,
+        push: args
+            .push_endpoint
+            .map(|endpoint| zorgplan_server::subscription::PushConfig {
+                endpoint,
+                client: args.push_client,
+                headers: args.push_header,
+            }),
         notify: zorgplan_server::subscription::NotifyConfig {
             attempts: args.notify_attempts.max(1),
             timeout: std::time::Duration::from_secs(args.notify_timeout.max(1)),

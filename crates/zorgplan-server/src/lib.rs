@@ -63,6 +63,8 @@ pub struct ServerConfig {
     pub auth: access::Authentication,
     /// How Subscriptions are notified.
     pub notify: subscription::NotifyConfig,
+    /// Where plans are pushed when their phase changes (none: nowhere).
+    pub push: Option<subscription::PushConfig>,
 }
 
 /// HTTPS (OpenSSL, Mozilla's intermediate settings: TLS 1.2 and 1.3): the server's
@@ -133,6 +135,7 @@ impl Default for ServerConfig {
             tls: None,
             auth: access::Authentication::default(),
             notify: subscription::NotifyConfig::default(),
+            push: None,
         }
     }
 }
@@ -198,6 +201,12 @@ pub fn bind(
     } else {
         config.workers
     };
+    // The plans' pushes are queued as a Subscription's notifications would be.
+    match &config.push {
+        Some(_) => store.follow(subscription::PUSH, "CarePlan", ""),
+        None => store.unfollow(subscription::PUSH),
+    }
+    .map_err(|e| std::io::Error::other(format!("the plan push: {e}")))?;
     let state = web::Data::from(Arc::new(AppState {
         audit: audit::Writer::start(store.clone()),
         verified: access::Verified::default(),

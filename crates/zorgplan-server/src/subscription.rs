@@ -21,6 +21,11 @@
 //!
 //! Delivery is at least once: a process that stops during an attempt tries again after
 //! restarting. Receivers tell repeats apart by `meta.versionId`.
+//!
+//! The same queue pushes plans to an EPD when the deployment configures one
+//! ([`PushConfig`]): every CarePlan write is queued under [`PUSH`], and a write that changed
+//! the plan's MKS phase sends the plan's `$zorgplan` document, as the EPD's registered
+//! client may see it.
 
 use crate::access::{self, Gate};
 use crate::AppState;
@@ -34,6 +39,19 @@ use zorgplan_store::{subscriptions, Criteria, Notification, Store, Timestamp, Ve
 /// The tag system of a Subscription's subscriber: the `client_id` of the registered system
 /// that made it.
 pub const SUBSCRIBER: &str = "http://fhir.zorgplankindgezin.nl/CodeSystem/abonnee";
+
+/// Where the server sends a child's plan document when the plan's MKS phase changes (an
+/// EPD that keeps the plan with the child's record): `POST` of the `$zorgplan` document, with
+/// `headers`, as the registered client `client` may see it (in development mode, whole).
+#[derive(Debug, Clone)]
+pub struct PushConfig {
+    pub endpoint: String,
+    pub client: Option<String>,
+    pub headers: Vec<String>,
+}
+
+/// The queue's name for the pushes of plans (not a FHIR id, so no Subscription has it).
+pub const PUSH: &str = "$push";
 
 /// Payload types the notifier sends.
 const PAYLOADS: [&str; 2] = ["application/fhir+json", "application/json"];
@@ -301,12 +319,16 @@ fn failed(state: &AppState, notification: &Notification, why: &str) -> Result<()
         return state.store.notification_failed(notification.pk, due, why);
     }
     let error = format!("Notifications stopped after {attempts} failed attempts; the last: {why}");
-    set_status(
-        &state.store,
-        &notification.subscription,
-        "error",
-        Some(&error),
-    )?;
+    if notification.subscription == PUSH {
+        tracing::error!(plan = %notification.res_id, error, "plan push given up");
+    } else {
+        set_status(
+            &state.store,
+            &notification.subscription,
+            "error",
+            Some(&error),
+        )?;
+    }
     state.store.notification_done(notification.pk)
 }
 
@@ -344,6 +366,9 @@ fn attempt(
     client: &reqwest::blocking::Client,
     notification: &Notification,
 ) -> Result<Attempt, FhirError> {
+    if notification.subscription == PUSH {
+        return push(state, client, notification);
+    }
     let store = &state.store;
     let Some(subscription) = store
         .read("Subscription", &notification.subscription)?
@@ -391,25 +416,17 @@ fn attempt(
             "notification withheld: the subscriber may not see it");
         Ok(())
     };
-    if !gate.unrestricted() {
-        let status = match (&result, permitted) {
-            (_, false) => 403,
-            (Ok(()), true) => 200,
-            (Err(_), true) => 502,
-        };
-        let request = crate::audit::Request {
-            address: None,
-            interaction: "operation",
-            action: "R",
-            request_id: Some(format!("Subscription/{}", notification.subscription)),
-        };
-        let events = gate
-            .trail
-            .events(&gate.caller, &request, status, Timestamp::now());
-        if !events.is_empty() {
-            store.record(&events)?;
-        }
-    }
+    let status = match (&result, permitted) {
+        (_, false) => 403,
+        (Ok(()), true) => 200,
+        (Err(_), true) => 502,
+    };
+    record(
+        store,
+        &gate,
+        status,
+        format!("Subscription/{}", notification.subscription),
+    )?;
     Ok(match result {
         Ok(()) => Attempt::Done,
         Err(why) => Attempt::Failed(why),
@@ -426,7 +443,7 @@ fn send(
     let channel = &subscription["channel"];
     let endpoint = channel["endpoint"].as_str().unwrap_or_default();
     let payload = channel.get("payload").and_then(Value::as_str);
-    let mut request = match (payload, &version.content) {
+    let request = match (payload, &version.content) {
         (Some(_), Some(content)) => client
             .put(format!(
                 "{}/{}/{}",
@@ -438,13 +455,26 @@ fn send(
             .body(content.clone()),
         _ => client.post(endpoint),
     };
-    for header in channel
+    let headers: Vec<&str> = channel
         .get("header")
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
-    {
-        if let Some((name, value)) = header.as_str().and_then(parse_header) {
+        .filter_map(Value::as_str)
+        .collect();
+    dispatch(request, endpoint, &headers, config)
+}
+
+/// Sends `request` to `endpoint` with `headers` (`Name: value`), within the timeout; the
+/// reason when it was not taken.
+fn dispatch(
+    mut request: reqwest::blocking::RequestBuilder,
+    endpoint: &str,
+    headers: &[&str],
+    config: &NotifyConfig,
+) -> Result<(), String> {
+    for header in headers {
+        if let Some((name, value)) = parse_header(header) {
             request = request.header(name, value);
         }
     }
@@ -457,4 +487,106 @@ fn send(
         )),
         Err(e) => Err(format!("{endpoint} could not be reached: {e}")),
     }
+}
+
+/// Stores the AuditEvents of what a delivery disclosed and was refused (`status` as a
+/// request's), with `site` as the source's site.
+fn record(store: &Store, gate: &Gate, status: u16, site: String) -> Result<(), FhirError> {
+    if gate.unrestricted() {
+        return Ok(());
+    }
+    let request = crate::audit::Request {
+        address: None,
+        interaction: "operation",
+        action: "R",
+        request_id: Some(site),
+    };
+    let events = gate
+        .trail
+        .events(&gate.caller, &request, status, Timestamp::now());
+    if events.is_empty() {
+        return Ok(());
+    }
+    store.record(&events)
+}
+
+/// One attempt to push a plan's document to the configured EPD: only when the version
+/// that was written changed the plan's MKS phase (or made the plan), with the plan as it
+/// is now, as the push's registered client may see it.
+fn push(
+    state: &AppState,
+    client: &reqwest::blocking::Client,
+    notification: &Notification,
+) -> Result<Attempt, FhirError> {
+    let (Some(push), store) = (&state.config.push, &state.store) else {
+        return Ok(Attempt::Done);
+    };
+    let Some(plan) = store
+        .vread("CarePlan", &notification.res_id, notification.version)?
+        .as_ref()
+        .and_then(content)
+    else {
+        return Ok(Attempt::Done);
+    };
+    let before = match notification.version {
+        1 => None,
+        v => store
+            .vread("CarePlan", &notification.res_id, v - 1)?
+            .as_ref()
+            .and_then(content),
+    };
+    let phase = crate::interaction::zorgplan::phase_of;
+    if before.as_ref().is_some_and(|b| phase(b) == phase(&plan)) {
+        return Ok(Attempt::Done);
+    }
+    // The plan as it is now goes out: when a later version changed the phase again, its
+    // own push carries it.
+    let now = store.read("CarePlan", &notification.res_id)?;
+    if now.as_ref().and_then(content).is_some_and(|current| {
+        phase(&current) != phase(&plan)
+            && now
+                .as_ref()
+                .is_some_and(|n| n.version > notification.version)
+    }) {
+        return Ok(Attempt::Done);
+    }
+    let Some(gate) = access::client_gate(
+        store,
+        &state.config.auth,
+        &state.facts,
+        push.client.as_deref(),
+    )?
+    else {
+        tracing::error!(client = ?push.client, "the plan push names no registered client: nothing is pushed");
+        return Ok(Attempt::Done);
+    };
+    let gate = std::sync::Arc::new(gate);
+    let base = state.config.base_url.clone().unwrap_or_default();
+    let site = format!("push/CarePlan/{}", notification.res_id);
+    let document = match crate::interaction::zorgplan::plan_document(
+        store,
+        &gate,
+        &base,
+        "CarePlan",
+        &notification.res_id,
+    ) {
+        Ok(document) => document,
+        Err(e) if e.status() == 404 => {
+            tracing::info!(plan = %notification.res_id, "plan push withheld: its client may not see the plan");
+            record(store, &gate, 403, site)?;
+            return Ok(Attempt::Done);
+        }
+        Err(e) => return Err(e),
+    };
+    let request = client
+        .post(&push.endpoint)
+        .header(reqwest::header::CONTENT_TYPE, "application/fhir+json")
+        .body(document.to_string());
+    let headers: Vec<&str> = push.headers.iter().map(String::as_str).collect();
+    let result = dispatch(request, &push.endpoint, &headers, &state.config.notify);
+    record(store, &gate, if result.is_ok() { 200 } else { 502 }, site)?;
+    Ok(match result {
+        Ok(()) => Attempt::Done,
+        Err(why) => Attempt::Failed(why),
+    })
 }

@@ -278,6 +278,38 @@ fn keep(conn: &mut AnyConnection, version: &Version) -> TxResult<()> {
 }
 
 impl Store {
+    /// Has every write of `res_type` matching `criteria` (a query; empty: all) queue a
+    /// notification for `id`, as a live Subscription would, without a Subscription resource
+    /// (what the server itself sends, such as the push of a plan to an EPD). `id` should not
+    /// be a FHIR id (`$push`), so that no Subscription has it.
+    pub fn follow(&self, id: &str, res_type: &str, criteria: &str) -> Result<(), FhirError> {
+        self.write(Isolation::Rows, |conn| {
+            diesel::delete(subscriptions::table.filter(subscriptions::res_id.eq(id)))
+                .execute(conn)?;
+            Ok(diesel::insert_into(subscriptions::table)
+                .values((
+                    subscriptions::res_id.eq(id),
+                    subscriptions::criteria_type.eq(res_type),
+                    subscriptions::criteria.eq(criteria),
+                ))
+                .execute(conn)?)
+        })?;
+        Ok(())
+    }
+
+    /// Stops [`follow`](Self::follow)ing for `id`, dropping its queue.
+    pub fn unfollow(&self, id: &str) -> Result<(), FhirError> {
+        self.write(Isolation::Rows, |conn| {
+            diesel::delete(notifications::table.filter(notifications::subscription.eq(id)))
+                .execute(conn)?;
+            Ok(
+                diesel::delete(subscriptions::table.filter(subscriptions::res_id.eq(id)))
+                    .execute(conn)?,
+            )
+        })?;
+        Ok(())
+    }
+
     /// Up to `limit` notifications due at `now`, the longest waiting first: of each
     /// Subscription only the first in its queue (the others wait until it is delivered, so
     /// that a subscriber gets them in order, and a failing one is not tried for each).

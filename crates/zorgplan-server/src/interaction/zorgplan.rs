@@ -45,9 +45,33 @@ pub async fn zorgplan(
     gate.may_start("CarePlan", Interaction::Read)?;
     let store = state.store.clone();
     let id = id.to_owned();
-    let parts = blocking(move || gather(&store, &gate, res_type, &id)).await?;
-    let document = document(&base_url(req, state), &parts);
+    let base = base_url(req, state);
+    let document = blocking(move || plan_document(&store, &gate, &base, res_type, &id)).await?;
     Ok(json_response(StatusCode::OK, &document, format))
+}
+
+/// The plan document of `res_type/id` (a CarePlan, or a Patient and its plan) as `gate`'s
+/// caller may see it, with `base` in its entries' fullUrls; 404 when it sees none.
+pub fn plan_document(
+    store: &Store,
+    gate: &Arc<Gate>,
+    base: &str,
+    res_type: &str,
+    id: &str,
+) -> Result<Value, FhirError> {
+    let parts = gather(store, gate, res_type, id)?;
+    Ok(document(base, &parts))
+}
+
+/// The code of a plan's MKS phase (its `mks-fase` extension).
+pub fn phase_of(plan: &Value) -> Option<&str> {
+    let phase = plan["extension"]
+        .as_array()?
+        .iter()
+        .find(|e| e["url"] == MKS_FASE)?;
+    phase["valueCoding"]["code"]
+        .as_str()
+        .or_else(|| phase["valueCodeableConcept"]["coding"][0]["code"].as_str())
 }
 
 /// The plan and what it refers to, as far as the caller may see them, by `Type/id`.

@@ -71,6 +71,8 @@ fn hospital_bundle() -> Value {
 struct Exchange {
     hospital: TestServer,
     zorgplan: TestServer,
+    /// The hospital EPD's endpoint for the plans the zorgplan server pushes.
+    inbox: Subscriber,
 }
 
 impl Exchange {
@@ -81,12 +83,22 @@ impl Exchange {
         let load = epd_token(&hospital.base, "umc");
         let resp = call(&hospital, &load, Method::POST, "", Some(&hospital_bundle())).await;
         assert_eq!(resp.status, 200, "{}", resp.body);
+        let inbox = Subscriber::start();
         let zorgplan = TestServer::start_addressed(backend, |base| ServerConfig {
             notify: quick(5),
+            push: Some(zorgplan_server::subscription::PushConfig {
+                endpoint: inbox.url.clone(),
+                client: Some("umc".into()),
+                headers: Vec::new(),
+            }),
             ..issuing_config(base, &clients)
         })
         .await;
-        Exchange { hospital, zorgplan }
+        Exchange {
+            hospital,
+            zorgplan,
+            inbox,
+        }
     }
 
     /// The adapter's client of `base` as registered client `client`.
@@ -429,6 +441,16 @@ async fn s1_across_the_adapters(backend: Backend) {
     );
     assert_eq!(
         received[0].resource()["subject"]["reference"],
+        json!(format!("Patient/{mila}"))
+    );
+
+    // The hospital's EPD gets the new plan pushed, as the hospital may see it.
+    let pushed = exchange.inbox.wait_for(1).await;
+    assert_eq!(pushed[0].method, "POST");
+    let document = pushed[0].resource();
+    assert_eq!(document["type"], "document");
+    assert_eq!(
+        document["entry"][0]["resource"]["subject"]["reference"],
         json!(format!("Patient/{mila}"))
     );
 

@@ -460,6 +460,58 @@ async fn a_subscription_that_keeps_failing_is_set_to_error(backend: Backend) {
     assert_eq!(received[3].path, "/fhir/Goal/doel-3");
 }
 
+/// With a push configured, every change of a plan's MKS phase sends the plan document to
+/// the EPD's endpoint, and other changes send nothing: S1 step by step.
+async fn plans_are_pushed_when_their_phase_changes(backend: Backend) {
+    let epd = Subscriber::start();
+    let server = TestServer::start_with(
+        backend,
+        ServerConfig {
+            base_url: Some("https://zorgplan.test/fhir".into()),
+            push: Some(zorgplan_server::subscription::PushConfig {
+                endpoint: format!("{}/inbox", epd.url),
+                client: None,
+                headers: vec!["Authorization: Bearer van-het-ziekenhuis".into()],
+            }),
+            ..quick_development(5)
+        },
+    )
+    .await;
+    let mut phases = Vec::new();
+    for (n, step) in crate::common::scenario_files("S1").iter().enumerate() {
+        let bundle: Value = serde_json::from_str(&std::fs::read_to_string(step).unwrap()).unwrap();
+        let resp = server.post("", &bundle).await;
+        assert_eq!(resp.status, 200, "step {}: {}", n + 1, resp.body);
+        let received = settled(&epd).await;
+        let last = received.last().map(|r| {
+            assert_eq!(r.method, "POST");
+            assert_eq!(r.path, "/fhir/inbox");
+            assert_eq!(
+                r.authorization.as_deref(),
+                Some("Bearer van-het-ziekenhuis")
+            );
+            let document = r.resource();
+            assert_eq!(document["type"], "document");
+            let about = document["entry"][0]["resource"]["section"][0]["text"]["div"]
+                .as_str()
+                .unwrap()
+                .to_owned();
+            about
+        });
+        phases.push((received.len(), last));
+    }
+    let counts: Vec<usize> = phases.iter().map(|(n, _)| *n).collect();
+    assert_eq!(counts, [1, 2, 2, 2, 2, 3, 3], "a push per change of phase");
+    for (step, phase) in [(0, "Verwijsboom"), (1, "Hulpbehoeftescan"), (5, "Zorgplan")] {
+        let about = phases[step].1.as_deref().unwrap();
+        assert!(
+            about.contains(&format!("Fase: {phase}")),
+            "step {}: {about}",
+            step + 1
+        );
+    }
+}
+
 /// The notifications of what the subscriber's organisation may see, and its Subscriptions
 /// its own: with access control, on hospital A's and B's children.
 async fn subscribers_are_sent_only_what_they_may_see(backend: Backend) {
@@ -603,6 +655,7 @@ async fn wait_until(
 }
 
 crate::backend_tests!(
+    plans_are_pushed_when_their_phase_changes,
     matching_writes_are_notified,
     subscriptions_the_server_cannot_serve_are_refused,
     failed_deliveries_are_retried_and_survive_a_restart,
