@@ -115,7 +115,7 @@ pub fn epd(command: EpdCommand) -> Result<bool, String> {
 pub fn handover(args: HandoverArgs) -> Result<bool, String> {
     let target = args.client.client(&args.target)?;
     let sender = args.client.client(&args.sender)?;
-    let handled = handover::run(&target, &sender).map_err(|e| e.to_string())?;
+    let handled = handover::run(&target, &sender, handover::STALE).map_err(|e| e.to_string())?;
     if handled.is_empty() {
         println!("no handover waits for a document of {}", args.sender);
     }

@@ -11,7 +11,7 @@
 //!    fails, sets it to `failed` with the reason in `statusReason` and an OperationOutcome
 //!    (contained, named by an `output`). A failed Task set back to `requested` is tried
 //!    again; one left `in-progress` by an adapter that stopped is taken again after
-//!    [`STALE_MINUTES`].
+//!    [`STALE`].
 
 use crate::epd::{write, Gathered};
 use crate::fhir::{Failure, FhirClient};
@@ -21,8 +21,9 @@ use serde_json::{json, Value};
 /// The task type of a handover.
 pub const TASK_TYPE: &str = "http://fhir.zorgplankindgezin.nl/CodeSystem/taak-type";
 
-/// Minutes after which a Task still `in-progress` counts as abandoned.
-pub const STALE_MINUTES: i64 = 10;
+/// How long after its last change a Task still `in-progress` counts as abandoned (by an
+/// adapter that stopped), and is taken again.
+pub const STALE: std::time::Duration = std::time::Duration::from_secs(600);
 
 /// What became of one handover Task.
 #[derive(Debug)]
@@ -34,9 +35,14 @@ pub struct Handled {
     pub report: Report,
 }
 
-/// The handover Tasks on `target` waiting for a Composition of `sender`, each handled.
-pub fn run(target: &FhirClient, sender: &FhirClient) -> Result<Vec<Handled>, Failure> {
-    let stale = chrono_minutes_ago(STALE_MINUTES);
+/// The handover Tasks on `target` waiting for a Composition of `sender`, each handled:
+/// those `requested`, and those `in-progress` unchanged for `stale` ([`STALE`]).
+pub fn run(
+    target: &FhirClient,
+    sender: &FhirClient,
+    stale: std::time::Duration,
+) -> Result<Vec<Handled>, Failure> {
+    let stale = instant_ago(stale);
     let mut tasks = target.search(&format!(
         "Task?code={TASK_TYPE}|overdracht&status=requested"
     ))?;
@@ -62,10 +68,10 @@ fn document_of(task: &Value, sender: &str) -> Option<String> {
         .map(str::to_owned)
 }
 
-/// An instant `minutes` ago, as FHIR writes it (UTC).
-fn chrono_minutes_ago(minutes: i64) -> String {
-    (chrono::Utc::now() - chrono::Duration::minutes(minutes))
-        .format("%Y-%m-%dT%H:%M:%SZ")
+/// The instant `ago` before now, as FHIR writes it (UTC, milliseconds).
+fn instant_ago(ago: std::time::Duration) -> String {
+    (chrono::Utc::now() - chrono::Duration::from_std(ago).unwrap_or_default())
+        .format("%Y-%m-%dT%H:%M:%S%.3fZ")
         .to_string()
 }
 
@@ -217,8 +223,8 @@ fn collect_entries(sections: &Value, wanted: &mut Vec<String>) {
 mod tests {
     #[test]
     fn instants_are_written_in_utc() {
-        let text = super::chrono_minutes_ago(0);
-        assert_eq!(text.len(), 20, "{text}");
+        let text = super::instant_ago(std::time::Duration::ZERO);
+        assert_eq!(text.len(), 24, "{text}");
         assert!(text.ends_with('Z') && text.as_bytes()[10] == b'T', "{text}");
     }
 }

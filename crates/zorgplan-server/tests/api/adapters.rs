@@ -118,11 +118,15 @@ impl Exchange {
 
     /// `zorgplan epd import` of Mila from `source` (the hospital, or a proxy in front).
     async fn import(&self, source: &str, timeout: Duration) -> Report {
+        self.import_since(source, timeout, None).await
+    }
+
+    async fn import_since(&self, source: &str, timeout: Duration, since: Option<String>) -> Report {
         let (source, target) = (source.to_owned(), self.zorgplan.base.clone());
         tokio::task::spawn_blocking(move || {
             let source = Self::client(&source, "umc", timeout);
             let target = Self::client(&target, "umc", Duration::from_secs(30));
-            epd::import(&source, &target, MILA, None)
+            epd::import(&source, &target, MILA, since.as_deref())
         })
         .await
         .unwrap()
@@ -130,11 +134,15 @@ impl Exchange {
 
     /// `zorgplan handover` by the home-care organisation, pulling from `sender`.
     async fn handovers(&self, sender: &str) -> Vec<handover::Handled> {
+        self.handovers_stale_after(sender, handover::STALE).await
+    }
+
+    async fn handovers_stale_after(&self, sender: &str, stale: Duration) -> Vec<handover::Handled> {
         let (sender, target) = (sender.to_owned(), self.zorgplan.base.clone());
         tokio::task::spawn_blocking(move || {
             let sender = Self::client(&sender, "thuiszorg", Duration::from_secs(5));
             let target = Self::client(&target, "thuiszorg", Duration::from_secs(30));
-            handover::run(&target, &sender).unwrap()
+            handover::run(&target, &sender, stale).unwrap()
         })
         .await
         .unwrap()
@@ -367,6 +375,48 @@ async fn s1_across_the_adapters(backend: Backend) {
         exchange.versions(&PLAN_TYPES).await,
         before,
         "a second import changes nothing"
+    );
+
+    // The hospital adds a diagnosis; an import of what changed since takes only that.
+    let since = chrono::Utc::now()
+        .format("%Y-%m-%dT%H:%M:%S%.3fZ")
+        .to_string();
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    let hospital_token = epd_token(&hospital.base, "umc");
+    let child = crate::conformance::id_of(hospital, &hospital_token, "Patient", MILA).await;
+    let diagnosis = json!({"resourceType": "Condition",
+        "identifier": [{"system": "http://fhir.zorgplankindgezin.nl/fixtures/condition", "value": "s1-anemie"}],
+        "clinicalStatus": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/condition-clinical", "code": "active"}]},
+        "code": {"text": "Bloedarmoede"},
+        "subject": {"reference": format!("Patient/{child}")}});
+    let resp = call(
+        hospital,
+        &hospital_token,
+        Method::POST,
+        "Condition",
+        Some(&diagnosis),
+    )
+    .await;
+    assert_eq!(resp.status, 201, "{}", resp.body);
+    let changed = exchange
+        .import_since(&hospital.base, Duration::from_secs(10), Some(since))
+        .await;
+    assert_eq!(changed.failure, None, "{changed}");
+    let taken = outcomes(&changed);
+    let conditions: Vec<&String> = taken
+        .iter()
+        .filter(|l| l.starts_with("Condition/"))
+        .collect();
+    assert_eq!(conditions.len(), 1, "{changed}");
+    assert!(
+        conditions[0].contains("s1-anemie") && conditions[0].contains(": 201 "),
+        "{changed}"
+    );
+    assert!(
+        !taken
+            .iter()
+            .any(|l| l.starts_with("RelatedPerson/") || l.starts_with("CareTeam/")),
+        "{changed}"
     );
 
     // 2. Home care subscribes to Mila's plan.
@@ -621,6 +671,20 @@ async fn exchanges_that_go_wrong(backend: Backend) {
     again["status"] = json!("requested");
     call(&exchange.zorgplan, &umc, Method::PUT, &path, Some(&again)).await;
     let handled = exchange.handovers(&proxy.base).await;
+    assert_eq!(handled[0].status, "completed", "{}", handled[0].report);
+    // An adapter that stopped half-way leaves its Task in progress: taken again only once
+    // it has been so for a while.
+    let mut stopped = call(&exchange.zorgplan, &umc, Method::GET, &path, None)
+        .await
+        .json();
+    stopped["status"] = json!("in-progress");
+    call(&exchange.zorgplan, &umc, Method::PUT, &path, Some(&stopped)).await;
+    assert!(exchange.handovers(&proxy.base).await.is_empty());
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    let handled = exchange
+        .handovers_stale_after(&proxy.base, Duration::ZERO)
+        .await;
+    assert_eq!(handled.len(), 1);
     assert_eq!(handled[0].status, "completed", "{}", handled[0].report);
     let found = call(&exchange.zorgplan, &umc, Method::GET,
         "Composition?identifier=http://fhir.zorgplankindgezin.nl/fixtures/composition|s1-verpleegkundige-overdracht",
