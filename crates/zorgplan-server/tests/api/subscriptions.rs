@@ -275,6 +275,34 @@ async fn matching_writes_are_notified(backend: Backend) {
     // Deleting a goal notifies nobody (a deleted resource matches no criteria).
     assert_eq!(server.delete("Goal/doel-sem").await.status, 204);
     assert_eq!(settled(&subscriber).await.len(), 3);
+
+    // A Subscription whose end has passed is turned off by its first notification, which is
+    // not sent; a deleted one notifies nothing.
+    let mut ended = subscription("Goal?subject=Patient/mila", &subscriber.url, true);
+    ended["end"] = json!("2026-01-01T00:00:00Z");
+    let ended = server.create(&ended).await;
+    let deleted = server
+        .create(&subscription(
+            "Goal?subject=Patient/mila",
+            &subscriber.url,
+            false,
+        ))
+        .await;
+    let path = format!("Subscription/{}", deleted["id"].as_str().unwrap());
+    assert_eq!(server.delete(&path).await.status, 204);
+    changed["description"]["text"] = json!("Mila zwemt weer");
+    assert_eq!(server.put("Goal/doel-mila", &changed).await.status, 200);
+    let path = format!("Subscription/{}", ended["id"].as_str().unwrap());
+    let mut status = Value::Null;
+    for _ in 0..200 {
+        status = server.get(&path).await.json()["status"].clone();
+        if status == "off" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(status, "off");
+    assert_eq!(settled(&subscriber).await.len(), 3);
 }
 
 async fn subscriptions_the_server_cannot_serve_are_refused(backend: Backend) {
