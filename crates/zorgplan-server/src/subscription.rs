@@ -27,9 +27,11 @@
 //! the plan's MKS phase sends the plan's `$zorgplan` document, as the EPD's registered
 //! client may see it.
 
+use crate::access::Facts;
 use crate::access::{self, Gate};
-use crate::AppState;
+use crate::{AppState, ServerConfig};
 use serde_json::{json, Value};
+use std::sync::Arc;
 use std::sync::Weak;
 use std::time::Duration;
 use zorgplan_fhir::{FhirError, Issue, IssueType};
@@ -241,9 +243,25 @@ enum Attempt {
     Failed(String),
 }
 
+/// What the notifier works with: handles of its own to the server's store, configuration
+/// and children's facts, so that the server's state (and its audit writer, which stores
+/// what is queued when it goes) ends with the server, not with an attempt under way.
+struct Deliveries {
+    store: Store,
+    config: ServerConfig,
+    facts: Arc<Facts>,
+}
+
 impl Notifier {
     /// Starts delivering for as long as `server` lives.
     pub fn start(server: Weak<AppState>) {
+        let Some(deliveries) = server.upgrade().map(|state| Deliveries {
+            store: state.store.clone(),
+            config: state.config.clone(),
+            facts: state.facts.clone(),
+        }) else {
+            return;
+        };
         let spawned = std::thread::Builder::new()
             .name("notifier".into())
             .spawn(move || {
@@ -254,21 +272,16 @@ impl Notifier {
                         return;
                     }
                 };
-                loop {
-                    let Some(state) = server.upgrade() else {
-                        return;
-                    };
-                    let poll = state.config.notify.poll;
-                    let busy = match round(&state, &client) {
+                while server.strong_count() > 0 {
+                    let busy = match round(&deliveries, &client) {
                         Ok(busy) => busy,
                         Err(e) => {
                             tracing::warn!(error = %e, "notifying subscribers failed; trying again");
                             false
                         }
                     };
-                    drop(state);
                     if !busy {
-                        std::thread::sleep(poll);
+                        std::thread::sleep(deliveries.config.notify.poll);
                     }
                 }
             });
@@ -280,7 +293,7 @@ impl Notifier {
 
 /// One look at the queue: an attempt for the first due notification of each Subscription.
 /// `true` when one was delivered (the next may be due at once).
-fn round(state: &AppState, client: &reqwest::blocking::Client) -> Result<bool, FhirError> {
+fn round(state: &Deliveries, client: &reqwest::blocking::Client) -> Result<bool, FhirError> {
     let store = &state.store;
     let now = Timestamp::now();
     let mut delivered = false;
@@ -306,7 +319,7 @@ fn micros(duration: Duration) -> i64 {
 
 /// After a failed attempt: the next one later, or, after the last, the Subscription in
 /// `error` (which drops its queue).
-fn failed(state: &AppState, notification: &Notification, why: &str) -> Result<(), FhirError> {
+fn failed(state: &Deliveries, notification: &Notification, why: &str) -> Result<(), FhirError> {
     let config = &state.config.notify;
     let attempts = u32::try_from(notification.attempts + 1).unwrap_or(u32::MAX);
     tracing::warn!(subscription = %notification.subscription, attempts, error = why, "notification not delivered");
@@ -362,7 +375,7 @@ fn content(version: &Version) -> Option<Value> {
 
 /// One attempt to deliver `notification`.
 fn attempt(
-    state: &AppState,
+    state: &Deliveries,
     client: &reqwest::blocking::Client,
     notification: &Notification,
 ) -> Result<Attempt, FhirError> {
@@ -514,7 +527,7 @@ fn record(store: &Store, gate: &Gate, status: u16, site: String) -> Result<(), F
 /// that was written changed the plan's MKS phase (or made the plan), with the plan as it
 /// is now, as the push's registered client may see it.
 fn push(
-    state: &AppState,
+    state: &Deliveries,
     client: &reqwest::blocking::Client,
     notification: &Notification,
 ) -> Result<Attempt, FhirError> {
