@@ -24,6 +24,15 @@ fn too_large(limit: usize) -> ApiError {
     .into()
 }
 
+/// Whether the body is a form (`application/x-www-form-urlencoded`), as OAuth requests and
+/// the sign-in forms are.
+pub fn is_form(req: &HttpRequest) -> bool {
+    req.headers()
+        .get(actix_web::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("application/x-www-form-urlencoded"))
+}
+
 /// The whole body, at most `limit` bytes.
 pub async fn read_bytes(
     req: &HttpRequest,

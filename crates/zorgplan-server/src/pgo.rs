@@ -209,12 +209,7 @@ async fn form(
     req: &HttpRequest,
     payload: web::Payload,
 ) -> Result<Vec<(String, String)>, FhirError> {
-    let form_type = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|t| t.starts_with("application/x-www-form-urlencoded"));
-    if !form_type {
+    if !crate::body::is_form(req) {
         return Err(FhirError::bad_request(
             "A sign-in form is application/x-www-form-urlencoded",
         ));

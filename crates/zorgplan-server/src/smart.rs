@@ -84,12 +84,7 @@ pub async fn token(req: &HttpRequest, state: &AppState, payload: web::Payload) -
             .into())
         }
     };
-    let form_type = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|t| t.starts_with("application/x-www-form-urlencoded"));
-    if !form_type {
+    if !crate::body::is_form(req) {
         return Ok(oauth_error(
             StatusCode::BAD_REQUEST,
             "invalid_request",

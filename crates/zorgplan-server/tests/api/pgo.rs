@@ -143,6 +143,37 @@ async fn post_form(client: &reqwest::Client, url: String, form: &[(&str, &str)])
     .await
 }
 
+/// The sign-in form of the pending `request`, posted with `bsn`.
+async fn login(browser: &reqwest::Client, server: &TestServer, request: &str, bsn: &str) -> Resp {
+    post_form(
+        browser,
+        server.url("auth/login"),
+        &[("request", request), ("bsn", bsn)],
+    )
+    .await
+}
+
+/// The app's token request for `code`, with its PKCE `verifier`.
+async fn redeem(
+    browser: &reqwest::Client,
+    server: &TestServer,
+    code: &str,
+    verifier: &str,
+) -> Resp {
+    post_form(
+        browser,
+        server.url("auth/token"),
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", code),
+            ("redirect_uri", BACK),
+            ("client_id", APP),
+            ("code_verifier", verifier),
+        ],
+    )
+    .await
+}
+
 /// The whole flow for the person with `bsn`, choosing the child whose choice label
 /// contains `child` when there is a choice: the token response.
 pub async fn sign_in(server: &TestServer, bsn: &str, child: &str) -> Value {
@@ -150,12 +181,7 @@ pub async fn sign_in(server: &TestServer, bsn: &str, child: &str) -> Value {
     let page = Resp::of(browser.get(authorize_url(server, &[]))).await;
     assert_eq!(page.status, 200, "{}", page.body);
     let request = hidden(&page.body, "request");
-    let mut resp = post_form(
-        &browser,
-        server.url("auth/login"),
-        &[("request", &request), ("bsn", bsn)],
-    )
-    .await;
+    let mut resp = login(&browser, server, &request, bsn).await;
     if resp.status == 200 {
         // Which child: the radio button whose label names it.
         assert!(resp.body.contains("Voor welk kind?"), "{}", resp.body);
@@ -179,32 +205,10 @@ pub async fn sign_in(server: &TestServer, bsn: &str, child: &str) -> Value {
     let back = query_of(&location);
     assert_eq!(param(&back, "state"), Some("toestand-42"));
     let code = param(&back, "code").unwrap().to_owned();
-    let token = post_form(
-        &browser,
-        server.url("auth/token"),
-        &[
-            ("grant_type", "authorization_code"),
-            ("code", &code),
-            ("redirect_uri", BACK),
-            ("client_id", APP),
-            ("code_verifier", VERIFIER),
-        ],
-    )
-    .await;
+    let token = redeem(&browser, server, &code, VERIFIER).await;
     assert_eq!(token.status, 200, "{}", token.body);
     // A code is good once.
-    let again = post_form(
-        &browser,
-        server.url("auth/token"),
-        &[
-            ("grant_type", "authorization_code"),
-            ("code", &code),
-            ("redirect_uri", BACK),
-            ("client_id", APP),
-            ("code_verifier", VERIFIER),
-        ],
-    )
-    .await;
+    let again = redeem(&browser, server, &code, VERIFIER).await;
     assert_eq!(again.status, 400, "{}", again.body);
     assert_eq!(again.json()["error"], "invalid_grant");
     token.json()
@@ -370,53 +374,25 @@ async fn sign_ins_that_go_wrong(backend: Backend) {
     // Not a BSN; someone in no plan; a sign-in that was never started.
     let page = Resp::of(browser.get(authorize_url(&server, &[]))).await;
     let request = hidden(&page.body, "request");
-    let resp = post_form(
-        &browser,
-        server.url("auth/login"),
-        &[("request", &request), ("bsn", "123456789")],
-    )
-    .await;
+    let resp = login(&browser, &server, &request, "123456789").await;
     assert_eq!(resp.status, 401, "{}", resp.body);
-    let resp = post_form(
-        &browser,
-        server.url("auth/login"),
-        &[("request", &request), ("bsn", "999912057")],
-    )
-    .await;
+    let resp = login(&browser, &server, &request, "999912057").await;
     assert_eq!(resp.status, 403, "{}", resp.body);
-    let resp = post_form(
-        &browser,
-        server.url("auth/login"),
-        &[("request", "verzonnen"), ("bsn", FLEUR_BSN)],
-    )
-    .await;
+    let resp = login(&browser, &server, "verzonnen", FLEUR_BSN).await;
     assert_eq!(resp.status, 400, "{}", resp.body);
     // A code with the wrong verifier.
     let page = Resp::of(browser.get(authorize_url(&server, &[]))).await;
     let request = hidden(&page.body, "request");
-    let resp = post_form(
-        &browser,
-        server.url("auth/login"),
-        &[("request", &request), ("bsn", "999911120")],
-    )
-    .await;
+    let resp = login(&browser, &server, &request, "999911120").await;
     assert_eq!(resp.status, 302, "{}", resp.body);
     let code = param(&query_of(resp.header("location").unwrap()), "code")
         .unwrap()
         .to_owned();
-    let resp = post_form(
+    let resp = redeem(
         &browser,
-        server.url("auth/token"),
-        &[
-            ("grant_type", "authorization_code"),
-            ("code", &code),
-            ("redirect_uri", BACK),
-            ("client_id", APP),
-            (
-                "code_verifier",
-                "een-ander-geheim-dat-ook-lang-genoeg-is-0123456789",
-            ),
-        ],
+        &server,
+        &code,
+        "een-ander-geheim-dat-ook-lang-genoeg-is-0123456789",
     )
     .await;
     assert_eq!(resp.status, 400, "{}", resp.body);
