@@ -329,7 +329,7 @@ fn failed(state: &Deliveries, notification: &Notification, why: &str) -> Result<
             .saturating_mul(1 << (attempts - 1).min(30))
             .min(config.max_retry);
         let due = Timestamp(Timestamp::now().0 + micros(wait));
-        return state.store.notification_failed(notification.pk, due, why);
+        return state.store.notification_failed(notification, due, why);
     }
     let error = format!("Notifications stopped after {attempts} failed attempts; the last: {why}");
     if notification.subscription == PUSH {

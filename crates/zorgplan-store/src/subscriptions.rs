@@ -319,6 +319,16 @@ impl Store {
         limit: i64,
     ) -> Result<Vec<Notification>, FhirError> {
         self.read_with(|conn| {
+            // Mostly nothing is due (an empty queue, or one whose subscriber is failing and
+            // all of whose notifications wait): one look at the index by due says so.
+            let any: Vec<i64> = notifications::table
+                .filter(notifications::due.le(now.0))
+                .select(notifications::pk)
+                .limit(1)
+                .load(conn)?;
+            if any.is_empty() {
+                return Ok(Vec::new());
+            }
             let firsts: Vec<Option<i64>> = notifications::table
                 .group_by(notifications::subscription)
                 .select(diesel::dsl::min(notifications::pk))
@@ -378,16 +388,25 @@ impl Store {
         Ok(())
     }
 
-    /// Schedules a notification whose attempt failed, with the reason, for `due`.
+    /// Schedules a notification whose attempt failed, with the reason, for `due`; the
+    /// notifications queued behind it wait as long (they are not delivered before it).
     pub fn notification_failed(
         &self,
-        pk: i64,
+        notification: &Notification,
         due: Timestamp,
         error: &str,
     ) -> Result<(), FhirError> {
         self.write(Isolation::Rows, |conn| {
+            diesel::update(
+                notifications::table
+                    .filter(notifications::subscription.eq(&notification.subscription))
+                    .filter(notifications::pk.gt(notification.pk))
+                    .filter(notifications::due.lt(due.0)),
+            )
+            .set(notifications::due.eq(due.0))
+            .execute(conn)?;
             Ok(
-                diesel::update(notifications::table.filter(notifications::pk.eq(pk)))
+                diesel::update(notifications::table.filter(notifications::pk.eq(notification.pk)))
                     .set((
                         notifications::due.eq(due.0),
                         notifications::last_error.eq(error),

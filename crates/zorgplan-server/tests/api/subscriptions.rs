@@ -408,6 +408,7 @@ async fn failed_deliveries_are_retried_and_survive_a_restart(backend: Backend) {
     // The home-care system is down when the plan changes.
     let (endpoint, port) = Subscriber::unreachable();
     let id = follow_mila(&server, &endpoint, 3).await;
+    let written = zorgplan_store::Timestamp::now().0;
     // Attempts fail and are tried again; nothing is lost meanwhile.
     let store = open_store(&server).await;
     let queued = wait_until(&store, &id, |queued| {
@@ -421,6 +422,10 @@ async fn failed_deliveries_are_retried_and_survive_a_restart(backend: Backend) {
             .as_deref()
             .is_some_and(|e| e.contains("could not be reached")),
         "{queued:?}"
+    );
+    assert!(
+        queued[1..].iter().all(|n| n.due > written),
+        "the later ones wait as long as the first: {queued:?}"
     );
     assert!(
         queued[1..].iter().all(|n| n.attempts == 0),
