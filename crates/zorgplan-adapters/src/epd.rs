@@ -47,16 +47,12 @@ impl Gathered {
             references(&self.resources[next].1, &mut wanted);
             next += 1;
             for reference in wanted {
-                let relative = reference
-                    .strip_prefix(&source.base)
-                    .map(|r| r.trim_start_matches('/'))
-                    .unwrap_or(&reference);
-                let mut parts = relative.split('/');
-                let (Some(t), Some(id)) = (parts.next(), parts.next()) else {
+                // On this server (relative, or absolute to it), as `Type/id`.
+                let Some(key) = mapping::source_key(&reference, &source.base) else {
                     continue;
                 };
-                let key = format!("{t}/{id}");
-                if FOLLOWED.contains(&t) && !relative.contains("://") && !self.has(&key) {
+                let t = key.split('/').next().unwrap_or_default();
+                if FOLLOWED.contains(&t) && !self.has(&key) {
                     let resource = source.get(&key)?;
                     self.add(resource)?;
                 }

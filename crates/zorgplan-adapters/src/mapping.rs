@@ -123,8 +123,9 @@ pub fn identity(resource: &Value) -> Option<String> {
         .map(|(s, v)| format!("{s}|{v}"))
 }
 
-/// The source's `Type/id` of a reference, relative or absolute to `source`.
-fn source_key(reference: &str, source: &str) -> Option<String> {
+/// The source's `Type/id` of a reference, relative or absolute to `source`; `None` for
+/// one to another server, a contained resource or anything else.
+pub(crate) fn source_key(reference: &str, source: &str) -> Option<String> {
     let relative = reference
         .strip_prefix(source)
         .map(|r| r.trim_start_matches('/'))

@@ -434,7 +434,7 @@ impl Gate {
         } else {
             version
         };
-        let Some(resource) = parse(judged) else {
+        let Some(resource) = judged.resource() else {
             return Ok(false);
         };
         let registry = store.search_parameters();
@@ -542,7 +542,7 @@ impl Gate {
                     .current_by_pks(&pks)?
                     .into_iter()
                     .filter_map(|(pk, version)| {
-                        Some((pk, (version.res_type.clone(), parse(&version)?)))
+                        Some((pk, (version.res_type.clone(), version.resource()?)))
                     })
                     .collect();
                 for (id, keys) in stale {
@@ -703,7 +703,7 @@ impl Gate {
             let ids = varying.iter().map(|c| c.id.clone()).collect();
             theirs.within(registry, res_type, ids, Vec::new(), false);
             for version in all(store, res_type, &theirs)? {
-                let Some(resource) = parse(&version) else {
+                let Some(resource) = version.resource() else {
                     continue;
                 };
                 let belongs = owners(registry, res_type, &resource);
@@ -751,7 +751,7 @@ impl Gate {
         if self.unrestricted() {
             return Ok(true);
         }
-        let Some(resource) = parse(version) else {
+        let Some(resource) = version.resource() else {
             return Ok(false);
         };
         self.allows(store, &version.res_type, &resource, Action::Read)
@@ -950,7 +950,7 @@ impl Gate {
                 .read(res_type, id)?
                 .filter(|v| !v.deleted)
                 .as_ref()
-                .and_then(parse),
+                .and_then(Version::resource),
             None => None,
         };
         self.may_write(store, res_type, old.as_ref(), new)
@@ -1088,7 +1088,7 @@ impl Gate {
                 kept.push(version);
                 continue;
             }
-            let Some(resource) = parse(&version) else {
+            let Some(resource) = version.resource() else {
                 continue;
             };
             let patients = owners(registry, &version.res_type, &resource);
@@ -1189,10 +1189,6 @@ fn named_children(
     })
 }
 
-fn parse(version: &Version) -> Option<Value> {
-    serde_json::from_str(version.content.as_deref()?).ok()
-}
-
 fn id_of(resource: &Value) -> Option<&str> {
     resource.get("id").and_then(Value::as_str)
 }
@@ -1233,7 +1229,7 @@ fn find(store: &Store, res_type: &str, params: &[(&str, &str)]) -> Result<Vec<Va
     let (criteria, _) = Criteria::parse(store.search_parameters(), res_type, &pairs)?;
     Ok(all(store, res_type, &criteria)?
         .iter()
-        .filter_map(parse)
+        .filter_map(Version::resource)
         .collect())
 }
 
@@ -1435,7 +1431,8 @@ const TOKENS_KEPT: usize = 10_000;
 /// Seconds a token's caller is kept.
 const TOKEN_SECONDS: u64 = 60;
 
-fn now_seconds() -> u64 {
+/// Seconds since the epoch (the time of tokens and codes).
+pub(crate) fn now_seconds() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs())
@@ -1562,7 +1559,7 @@ fn professional_or_system(
             .read(t, id)?
             .filter(|v| !v.deleted)
             .as_ref()
-            .and_then(parse))
+            .and_then(Version::resource))
     };
     match fhir_user(&claims) {
         Some((t, id)) if t == "Practitioner" || t == "PractitionerRole" => {

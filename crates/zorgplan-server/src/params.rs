@@ -3,12 +3,9 @@
 use zorgplan_fhir::FhirError;
 use zorgplan_store::PageAt;
 
-/// The decoded `name=value` pairs of a query string, in order.
-pub fn query_pairs(query: &str) -> Vec<(String, String)> {
-    url::form_urlencoded::parse(query.as_bytes())
-        .into_owned()
-        .collect()
-}
+/// The decoded `name=value` pairs of a query string, in order (as the store reads a
+/// Subscription's criteria).
+pub use zorgplan_store::search::query_pairs;
 
 /// Parameters that shape the response rather than select resources.
 pub const RESULT_PARAMS: &[&str] = &[

@@ -10,9 +10,10 @@
 //! the access policy's, on every request (age bands, authority, consents). [`TestLogin`] is
 //! a provider for development and acceptance environments: the BSN is typed in.
 
-use crate::access::Authentication;
+use crate::access::{now_seconds, Authentication};
 use crate::body::read_bytes;
 use crate::error::ApiResult;
+use crate::interaction::zorgplan::name_of;
 use crate::params::query_pairs;
 use crate::respond::base_url;
 use crate::{blocking, AppState};
@@ -24,7 +25,7 @@ use std::sync::Mutex;
 use zorgplan_auth::authorize::{self, AuthorizeError, AuthorizeRequest, Grant};
 use zorgplan_fhir::xml::escape;
 use zorgplan_fhir::FhirError;
-use zorgplan_store::{Criteria, PageAt, Store};
+use zorgplan_store::{Criteria, PageAt, Store, Version};
 
 const BSN: &str = "http://fhir.nl/fhir/NamingSystem/bsn";
 
@@ -85,17 +86,11 @@ pub struct SignIns {
 /// until when (seconds since the epoch).
 type SignIn = (AuthorizeRequest, Vec<Choice>, u64);
 
-fn now() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
-}
-
 impl SignIns {
     fn start(&self, request: AuthorizeRequest) -> String {
         let id = uuid::Uuid::new_v4().simple().to_string();
         let mut pending = self.pending.lock().expect("sign-ins");
-        let now = now();
+        let now = now_seconds();
         pending.retain(|_, (_, _, until)| *until >= now);
         pending.insert(id.clone(), (request, Vec::new(), now + SIGN_IN_SECONDS));
         id
@@ -105,7 +100,7 @@ impl SignIns {
         let pending = self.pending.lock().expect("sign-ins");
         pending
             .get(id)
-            .filter(|(_, _, until)| *until >= now())
+            .filter(|(_, _, until)| *until >= now_seconds())
             .map(|(r, c, _)| (r.clone(), c.clone()))
     }
 
@@ -345,7 +340,7 @@ fn finish(state: &AppState, id: &str, request: AuthorizeRequest, choice: Choice)
             fhir_user: choice.fhir_user,
             patient: choice.patient,
         },
-        now(),
+        now_seconds(),
     );
     let mut params = vec![("code", code.as_str())];
     if let Some(s) = &app_state {
@@ -365,25 +360,10 @@ fn children_of(store: &Store, bsn: &str) -> Result<Vec<Choice>, FhirError> {
             .search(res_type, &criteria, 20, &PageAt::First)?
             .matches
             .iter()
-            .filter_map(|v| serde_json::from_str(v.content.as_deref()?).ok())
+            .filter_map(Version::resource)
             .collect())
     };
-    let name = |patient: &Value| {
-        patient["name"][0]["text"]
-            .as_str()
-            .map(str::to_owned)
-            .or_else(|| {
-                let given: Vec<&str> = patient["name"][0]["given"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .filter_map(Value::as_str)
-                    .collect();
-                let family = patient["name"][0]["family"].as_str().unwrap_or_default();
-                Some(format!("{} {family}", given.join(" ")).trim().to_owned())
-            })
-            .unwrap_or_default()
-    };
+    let name = |patient: &Value| name_of(patient).unwrap_or_default();
     let mut choices = Vec::new();
     for patient in find("Patient")? {
         if let Some(id) = patient["id"].as_str() {
@@ -409,7 +389,7 @@ fn children_of(store: &Store, bsn: &str) -> Result<Vec<Choice>, FhirError> {
         let child_name = store
             .read("Patient", child)?
             .filter(|v| !v.deleted)
-            .and_then(|v| serde_json::from_str::<Value>(v.content.as_deref()?).ok())
+            .and_then(|v| v.resource())
             .map(|p| name(&p))
             .unwrap_or_else(|| child.to_owned());
         choices.push(Choice {

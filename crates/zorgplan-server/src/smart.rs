@@ -12,7 +12,6 @@ use crate::AppState;
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::json;
-use std::time::{SystemTime, UNIX_EPOCH};
 use zorgplan_fhir::FhirError;
 
 /// The signing algorithms accepted for client assertions and tokens.
@@ -93,9 +92,7 @@ pub async fn token(req: &HttpRequest, state: &AppState, payload: web::Payload) -
     }
     let body = read_bytes(req, payload, 64 * 1024).await?;
     let form = query_pairs(&String::from_utf8_lossy(&body));
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
+    let now = crate::access::now_seconds();
     let issued = web::block(move || {
         let tokens = service;
         let service = tokens.service.as_ref().expect("checked above");

@@ -117,7 +117,7 @@ pub fn issues(registry: &Registry, resource: &Value) -> Vec<Issue> {
             "{res_type}s cannot be subscribed to: the server writes them alongside the changes they are about"
         )));
     } else {
-        let params = subscriptions::query_pairs(query);
+        let params = crate::params::query_pairs(query);
         if let Some((name, _)) = params.iter().find(|(name, _)| {
             name.starts_with('_') && crate::params::RESULT_PARAMS.contains(&name.as_str())
         }) {
@@ -350,7 +350,7 @@ fn set_status(store: &Store, id: &str, status: &str, error: Option<&str>) -> Res
     let Some(current) = store.read("Subscription", id)?.filter(|v| !v.deleted) else {
         return Ok(());
     };
-    let Some(mut subscription) = content(&current) else {
+    let Some(mut subscription) = current.resource() else {
         return Ok(());
     };
     subscription["status"] = json!(status);
@@ -369,10 +369,6 @@ fn set_status(store: &Store, id: &str, status: &str, error: Option<&str>) -> Res
     }
 }
 
-fn content(version: &Version) -> Option<Value> {
-    serde_json::from_str(version.content.as_deref()?).ok()
-}
-
 /// One attempt to deliver `notification`.
 fn attempt(
     state: &Deliveries,
@@ -387,7 +383,7 @@ fn attempt(
         .read("Subscription", &notification.subscription)?
         .filter(|v| !v.deleted)
         .as_ref()
-        .and_then(content)
+        .and_then(Version::resource)
     else {
         return Ok(Attempt::Done);
     };
@@ -537,7 +533,7 @@ fn push(
     let Some(plan) = store
         .vread("CarePlan", &notification.res_id, notification.version)?
         .as_ref()
-        .and_then(content)
+        .and_then(Version::resource)
     else {
         return Ok(Attempt::Done);
     };
@@ -546,7 +542,7 @@ fn push(
         v => store
             .vread("CarePlan", &notification.res_id, v - 1)?
             .as_ref()
-            .and_then(content),
+            .and_then(Version::resource),
     };
     let phase = crate::interaction::zorgplan::phase_of;
     if before.as_ref().is_some_and(|b| phase(b) == phase(&plan)) {
@@ -555,12 +551,16 @@ fn push(
     // The plan as it is now goes out: when a later version changed the phase again, its
     // own push carries it.
     let now = store.read("CarePlan", &notification.res_id)?;
-    if now.as_ref().and_then(content).is_some_and(|current| {
-        phase(&current) != phase(&plan)
-            && now
-                .as_ref()
-                .is_some_and(|n| n.version > notification.version)
-    }) {
+    if now
+        .as_ref()
+        .and_then(Version::resource)
+        .is_some_and(|current| {
+            phase(&current) != phase(&plan)
+                && now
+                    .as_ref()
+                    .is_some_and(|n| n.version > notification.version)
+        })
+    {
         return Ok(Attempt::Done);
     }
     let Some(gate) = access::client_gate(

@@ -81,6 +81,13 @@ pub struct Version {
     pub content: Option<String>,
 }
 
+impl Version {
+    /// The resource as JSON; `None` for a deletion (or text that is not JSON).
+    pub fn resource(&self) -> Option<serde_json::Value> {
+        serde_json::from_str(self.content.as_deref()?).ok()
+    }
+}
+
 impl Store {
     /// Opens the database named by `config.url`, creating it (SQLite) and running the
     /// embedded migrations.

@@ -189,6 +189,14 @@ pub struct Criteria {
     pub conditions: Vec<Criterion>,
 }
 
+/// The decoded `name=value` pairs of a query string (a search's, a Subscription's
+/// criteria), in order.
+pub fn query_pairs(query: &str) -> Vec<(String, String)> {
+    url::form_urlencoded::parse(query.as_bytes())
+        .into_owned()
+        .collect()
+}
+
 fn bad(message: String) -> FhirError {
     FhirError::bad_request(message)
 }

@@ -16,7 +16,7 @@
 
 use crate::db::AnyConnection;
 use crate::schema::{notifications, subscriptions};
-use crate::search::{Criteria, Criterion, SearchValue, Token};
+use crate::search::{query_pairs, Criteria, Criterion, SearchValue, Token};
 use crate::time::Timestamp;
 use crate::tx::{Isolation, TxResult};
 use crate::{Store, Version};
@@ -59,13 +59,6 @@ pub fn live_criteria(subscription: &Value) -> Option<(String, String)> {
     let criteria = subscription.get("criteria").and_then(Value::as_str)?;
     let (res_type, query) = criteria.split_once('?').unwrap_or((criteria, ""));
     Some((res_type.to_owned(), query.to_owned()))
-}
-
-/// The search parameters of a criteria query (`a=1&b=2`), decoded.
-pub fn query_pairs(query: &str) -> Vec<(String, String)> {
-    url::form_urlencoded::parse(query.as_bytes())
-        .into_owned()
-        .collect()
 }
 
 /// In a write's transaction: keeps the table of live Subscriptions for the Subscriptions it
@@ -249,12 +242,7 @@ fn may_match(criteria: &Criteria, text: &str) -> bool {
 /// The row of a Subscription in the table of live ones, as its new version says; its
 /// queued notifications go when it is deleted or no longer live.
 fn keep(conn: &mut AnyConnection, version: &Version) -> TxResult<()> {
-    let live = version
-        .content
-        .as_deref()
-        .and_then(|c| serde_json::from_str::<Value>(c).ok())
-        .as_ref()
-        .and_then(live_criteria);
+    let live = version.resource().as_ref().and_then(live_criteria);
     diesel::delete(subscriptions::table.filter(subscriptions::res_id.eq(&version.id)))
         .execute(conn)?;
     match live {

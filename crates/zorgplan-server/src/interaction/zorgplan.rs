@@ -101,10 +101,6 @@ fn not_found(res_type: &str, id: &str) -> FhirError {
     FhirError::not_found(format!("{res_type}/{id} is not known"))
 }
 
-fn content(version: &Version) -> Option<Value> {
-    serde_json::from_str(version.content.as_deref()?).ok()
-}
-
 fn key(resource: &Value) -> String {
     format!(
         "{}/{}",
@@ -123,7 +119,7 @@ fn gather(store: &Store, gate: &Arc<Gate>, res_type: &str, id: &str) -> Result<P
     let plan = if res_type == "CarePlan" {
         current
     } else {
-        patient = content(&current);
+        patient = current.resource();
         let registry = store.search_parameters();
         let (criteria, _) = Criteria::parse(
             registry,
@@ -138,7 +134,8 @@ fn gather(store: &Store, gate: &Arc<Gate>, res_type: &str, id: &str) -> Result<P
         )?;
         let page = store.search("CarePlan", &criteria, 100, &PageAt::First)?;
         let rank = |v: &Version| {
-            let status = content(v)
+            let status = v
+                .resource()
                 .and_then(|p| p["status"].as_str().map(str::to_owned))
                 .unwrap_or_default();
             let order = match status.as_str() {
@@ -159,7 +156,9 @@ fn gather(store: &Store, gate: &Arc<Gate>, res_type: &str, id: &str) -> Result<P
                 ))
             })?
     };
-    let plan = content(&plan).ok_or_else(|| FhirError::internal("The stored plan is not JSON"))?;
+    let plan = plan
+        .resource()
+        .ok_or_else(|| FhirError::internal("The stored plan is not JSON"))?;
 
     let mut parts = Parts {
         plan: plan.clone(),
@@ -222,7 +221,7 @@ fn fetch(
     }
     let read: Vec<Version> = versions.into_iter().map(|(_, v)| v).collect();
     for version in gate.shown(store, read)? {
-        if let Some(resource) = content(&version) {
+        if let Some(resource) = version.resource() {
             parts.found.push((key(&resource), resource));
         }
     }
@@ -273,7 +272,7 @@ fn said(concept: &Value) -> Option<String> {
 }
 
 /// A person's or organisation's name as a family reads it.
-fn name_of(resource: &Value) -> Option<String> {
+pub(crate) fn name_of(resource: &Value) -> Option<String> {
     if let Some(name) = resource["name"].as_str() {
         return Some(name.to_owned());
     }
