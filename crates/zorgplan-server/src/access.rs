@@ -303,6 +303,33 @@ pub struct Gate {
 #[derive(Default)]
 pub struct Facts {
     known: Mutex<HashMap<String, ReadFrom>>,
+    /// What the decisions need of stored versions, by `Type/id/_history/n`: a version
+    /// never changes, so this is never stale.
+    judged: Mutex<HashMap<String, Arc<Judged>>>,
+}
+
+/// What the decisions need of a resource: its id, its children (`owners`), the life
+/// domains it is about and, for a Subscription, its subscriber.
+#[derive(Debug, Default)]
+pub struct Judged {
+    id: String,
+    owners: Vec<String>,
+    domains: Vec<String>,
+    subscriber: Option<String>,
+}
+
+impl Judged {
+    fn of(registry: &Registry, res_type: &str, resource: &Value) -> Judged {
+        Judged {
+            id: id_of(resource).unwrap_or_default().to_owned(),
+            owners: owners(registry, res_type, resource),
+            domains: consent::domains(resource),
+            subscriber: match res_type {
+                "Subscription" => subscription::subscriber(resource).map(str::to_owned),
+                _ => None,
+            },
+        }
+    }
 }
 
 /// A child as read, and the (pk, version) of everything it was read from.
@@ -319,6 +346,8 @@ const FACTS: [(&str, &str); 3] = [
 
 /// Children whose facts are kept at most (the map is emptied when it is full).
 const FACTS_KEPT: usize = 50_000;
+/// Versions whose [`Judged`] is kept at most (the map is emptied when it is full).
+const JUDGED_KEPT: usize = 100_000;
 
 impl Facts {
     /// The child read from exactly these (pk, version) keys, if it was.
@@ -336,6 +365,23 @@ impl Facts {
             known.clear();
         }
         known.insert(id.to_owned(), (keys, child));
+    }
+
+    /// What the decisions need of a stored version, parsed once per version (`None`: a
+    /// deletion, or text that is not JSON).
+    fn judge(&self, registry: &Registry, version: &Version) -> Option<Arc<Judged>> {
+        let key = audit::versioned(version);
+        if let Some(judged) = self.judged.lock().expect("facts").get(&key) {
+            return Some(judged.clone());
+        }
+        let resource = version.resource()?;
+        let judged = Arc::new(Judged::of(registry, &version.res_type, &resource));
+        let mut known = self.judged.lock().expect("facts");
+        if known.len() >= JUDGED_KEPT {
+            known.clear();
+        }
+        known.insert(key, judged.clone());
+        Some(judged)
     }
 }
 
@@ -434,26 +480,29 @@ impl Gate {
         } else {
             version
         };
-        let Some(resource) = judged.resource() else {
+        let Some(facts) = self.facts.judge(store.search_parameters(), judged) else {
             return Ok(false);
         };
-        let registry = store.search_parameters();
-        let patients = owners(registry, &judged.res_type, &resource);
-        let seen = self.permits(store, &judged.res_type, &resource, &patients, Action::Read)?;
+        let seen = self.permits(store, &judged.res_type, &facts, Action::Read)?;
         let what = if seen {
             audit::versioned(version)
         } else {
             format!("{}/{}", version.res_type, version.id)
         };
-        self.trail.note(&patients, Some(what), !seen);
+        self.trail.note(&facts.owners, Some(what), !seen);
         Ok(seen)
     }
 
     /// Notes in the audit trail that `versions` were disclosed.
     pub fn disclose<'a>(&self, store: &Store, versions: impl IntoIterator<Item = &'a Version>) {
-        if !self.unrestricted() {
-            let versions: Vec<&Version> = versions.into_iter().collect();
-            self.trail.disclosed(store.search_parameters(), &versions);
+        if self.unrestricted() {
+            return;
+        }
+        for version in versions {
+            if let Some(judged) = self.facts.judge(store.search_parameters(), version) {
+                self.trail
+                    .note(&judged.owners, Some(audit::versioned(version)), false);
+            }
         }
     }
 
@@ -703,16 +752,13 @@ impl Gate {
             let ids = varying.iter().map(|c| c.id.clone()).collect();
             theirs.within(registry, res_type, ids, Vec::new(), false);
             for version in all(store, res_type, &theirs)? {
-                let Some(resource) = version.resource() else {
+                let Some(judged) = self.facts.judge(registry, &version) else {
                     continue;
                 };
-                let belongs = owners(registry, res_type, &resource);
                 let seen = varying
                     .iter()
-                    .filter(|c| belongs.contains(&c.id))
-                    .any(|child| {
-                        self.decide_one(child, res_type, &version.id, &resource, Action::Read)
-                    });
+                    .filter(|c| judged.owners.contains(&c.id))
+                    .any(|child| self.decide_one(child, res_type, &judged, Action::Read));
                 if seen {
                     single.push(version.id.clone());
                 }
@@ -727,20 +773,12 @@ impl Gate {
         Ok(())
     }
 
-    fn decide_one(
-        &self,
-        child: &Child,
-        res_type: &str,
-        id: &str,
-        resource: &Value,
-        action: Action,
-    ) -> bool {
-        let reference = format!("{res_type}/{id}");
-        let domains = consent::domains(resource);
+    fn decide_one(&self, child: &Child, res_type: &str, judged: &Judged, action: Action) -> bool {
+        let reference = format!("{res_type}/{}", judged.id);
         let target = Target {
             resource_type: res_type,
             reference: &reference,
-            domains: &domains,
+            domains: &judged.domains,
         };
         policy::decide(&self.caller, child, target, action, &self.moment)
     }
@@ -751,10 +789,10 @@ impl Gate {
         if self.unrestricted() {
             return Ok(true);
         }
-        let Some(resource) = version.resource() else {
+        let Some(judged) = self.facts.judge(store.search_parameters(), version) else {
             return Ok(false);
         };
-        self.allows(store, &version.res_type, &resource, Action::Read)
+        self.permits(store, &version.res_type, &judged, Action::Read)
     }
 
     /// Whether the caller may see a stored version; a deletion by the version before it.
@@ -783,17 +821,16 @@ impl Gate {
         if self.unrestricted() {
             return Ok(true);
         }
-        let belongs = owners(store.search_parameters(), res_type, resource);
-        self.permits(store, res_type, resource, &belongs, action)
+        let judged = Judged::of(store.search_parameters(), res_type, resource);
+        self.permits(store, res_type, &judged, action)
     }
 
-    /// [`allows`](Self::allows), with the resource's children (`owners`) worked out.
+    /// [`allows`](Self::allows), with what the decision needs of the resource worked out.
     fn permits(
         &self,
         store: &Store,
         res_type: &str,
-        resource: &Value,
-        owners: &[String],
+        judged: &Judged,
         action: Action,
     ) -> Result<bool, FhirError> {
         if self.unrestricted() {
@@ -806,7 +843,7 @@ impl Gate {
             // The registered system that made it reads and changes it; nobody else sees it
             // (its channel may hold the endpoint's credentials).
             return Ok(self.caller.client.is_some()
-                && subscription::subscriber(resource) == self.caller.client.as_deref());
+                && judged.subscriber.as_deref() == self.caller.client.as_deref());
         }
         let registry = store.search_parameters();
         if !in_compartment(registry, res_type) {
@@ -814,7 +851,7 @@ impl Gate {
             return Ok(action == Action::Read
                 || matches!(self.caller.role, Role::Professional | Role::System));
         }
-        let id = id_of(resource).unwrap_or_default();
+        let (id, owners) = (judged.id.as_str(), judged.owners.as_slice());
         if owners.is_empty() && res_type == "AuditEvent" {
             // A refusal that touched no child: the auditors' alone.
             return Ok(false);
@@ -830,7 +867,7 @@ impl Gate {
         let children = self.children(store, owners)?;
         let mut permitted = children
             .iter()
-            .map(|child| self.decide_one(child, res_type, id, resource, action));
+            .map(|child| self.decide_one(child, res_type, judged, action));
         Ok(match action {
             // Seen when one of its children permits it; written when all of them do.
             Action::Read => permitted.any(|p| p),
@@ -852,11 +889,11 @@ impl Gate {
         }
         // The children of each resource, worked out once for the decisions and the trail.
         let registry = store.search_parameters();
-        let old = old.map(|r| (r, owners(registry, res_type, r)));
-        let new = new.map(|r| (r, owners(registry, res_type, r)));
+        let old = old.map(|r| (r, Judged::of(registry, res_type, r)));
+        let new = new.map(|r| (r, Judged::of(registry, res_type, r)));
         let mut patients: Vec<String> = Vec::new();
-        for (_, belongs) in old.iter().chain(new.iter()) {
-            for patient in belongs {
+        for (_, judged) in old.iter().chain(new.iter()) {
+            for patient in &judged.owners {
                 if !patients.contains(patient) {
                     patients.push(patient.clone());
                 }
@@ -880,25 +917,25 @@ impl Gate {
         &self,
         store: &Store,
         res_type: &str,
-        old: Option<&(&Value, Vec<String>)>,
-        new: Option<&(&Value, Vec<String>)>,
+        old: Option<&(&Value, Judged)>,
+        new: Option<&(&Value, Judged)>,
     ) -> Result<(), FhirError> {
-        if let Some((old, belongs)) = old {
-            if !self.permits(store, res_type, old, belongs, Action::Read)? {
+        if let Some((_, judged)) = old {
+            if !self.permits(store, res_type, judged, Action::Read)? {
                 return Err(FhirError::not_found(format!(
                     "{res_type}/{} is not known",
-                    id_of(old).unwrap_or_default()
+                    judged.id
                 )));
             }
-            if !self.permits(store, res_type, old, belongs, Action::Write)? {
+            if !self.permits(store, res_type, judged, Action::Write)? {
                 return Err(forbidden(format!(
                     "You may not change {res_type}/{}",
-                    id_of(old).unwrap_or_default()
+                    judged.id
                 )));
             }
         }
-        if let Some((new, belongs)) = new {
-            if !self.permits(store, res_type, new, belongs, Action::Write)? {
+        if let Some((_, judged)) = new {
+            if !self.permits(store, res_type, judged, Action::Write)? {
                 return Err(forbidden(format!(
                     "You may not write this {res_type} for the child it belongs to"
                 )));
@@ -1088,13 +1125,12 @@ impl Gate {
                 kept.push(version);
                 continue;
             }
-            let Some(resource) = version.resource() else {
+            let Some(judged) = self.facts.judge(registry, &version) else {
                 continue;
             };
-            let patients = owners(registry, &version.res_type, &resource);
-            if self.permits(store, &version.res_type, &resource, &patients, Action::Read)? {
+            if self.permits(store, &version.res_type, &judged, Action::Read)? {
                 self.trail
-                    .note(&patients, Some(audit::versioned(&version)), false);
+                    .note(&judged.owners, Some(audit::versioned(&version)), false);
                 kept.push(version);
             }
         }

@@ -67,6 +67,7 @@ impl Writer {
         let thread = std::thread::Builder::new()
             .name("audit-writer".into())
             .spawn(move || {
+                yield_to_requests();
                 while let Ok(job) = receiver.recv() {
                     let mut batch = job();
                     let until = std::time::Instant::now() + GATHER;
@@ -113,6 +114,21 @@ impl Drop for Writer {
         drop(self.sender.take());
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
+        }
+    }
+}
+
+/// Lowers the calling thread's scheduling priority (Linux: its nice value, a per-thread
+/// attribute, to 10), so that storing the trail, which no request waits for, takes the CPU
+/// that requests leave. When requests keep every core busy, the writer still gets its
+/// share; if it falls behind, its bounded queue makes requests wait, so nothing is lost.
+fn yield_to_requests() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: gettid and setpriority only read and set the calling thread's attributes.
+    unsafe {
+        let tid = libc::gettid();
+        if libc::setpriority(libc::PRIO_PROCESS, tid as libc::id_t, 10) != 0 {
+            tracing::debug!("the audit writer keeps the default priority");
         }
     }
 }
@@ -197,28 +213,6 @@ pub fn versioned(version: &Version) -> String {
 }
 
 impl Trail {
-    /// `versions` were disclosed to the caller.
-    pub fn disclosed(&self, registry: &Registry, versions: &[&Version]) {
-        let mut touches = self.touches.lock().expect("trail");
-        for version in versions {
-            let what = Some(versioned(version));
-            let resource = version
-                .content
-                .as_deref()
-                .and_then(|c| serde_json::from_str::<Value>(c).ok());
-            let patients = resource
-                .map(|r| owners(registry, &version.res_type, &r))
-                .unwrap_or_default();
-            for patient in patients {
-                touches.push(Touch {
-                    patient: Some(patient),
-                    what: what.clone(),
-                    denied: false,
-                });
-            }
-        }
-    }
-
     /// The caller was refused `what` (`Type/id`), a resource of `patients` (none: no
     /// child's, or not known which).
     pub fn denied(&self, patients: &[String], what: Option<String>) {
@@ -426,8 +420,9 @@ pub fn records(
     for version in written {
         let what = versioned(version);
         targets.push(json!({"reference": what}));
-        let patients = match version.content.as_deref() {
-            Some(content) => serde_json::from_str::<Value>(content)
+        let patients = match version.content {
+            Some(_) => version
+                .resource()
                 .map(|r| owners(registry, &version.res_type, &r))
                 .unwrap_or_default(),
             // A deletion: the children of what it deleted.

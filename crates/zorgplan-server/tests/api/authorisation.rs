@@ -1282,7 +1282,74 @@ async fn validate_discloses_nothing_hidden(backend: Backend) {
     assert_eq!(delete(Role::Arts, "doel-a-none").await, 404);
 }
 
+/// Each version of a resource is judged by what it says: a goal that moves into the medical
+/// domain is hidden from the school from its next version on, in reads, searches and its
+/// compartment, and shown again when it moves back (what the server works out once per
+/// version never stands in for another version).
+async fn each_version_is_judged_by_its_own_content(backend: Backend) {
+    let server = TestServer::start_with(backend, config()).await;
+    seed(&server).await;
+    let (epd, school) = (system_token("epd-a"), token(Role::Leerkracht));
+    let path = "Goal/doel-a-ontwikkeling";
+    let seen = |expected: &'static [&'static str]| {
+        let (server, school) = (&server, &school);
+        async move {
+            let read = call(server, school, Method::GET, path, None).await;
+            let search = call(
+                server,
+                school,
+                Method::GET,
+                "Goal?patient=Patient/kind-a",
+                None,
+            )
+            .await;
+            let compartment = call(server, school, Method::GET, "Patient/kind-a/Goal", None).await;
+            let shown = expected.contains(&"Goal/doel-a-ontwikkeling");
+            assert_eq!(read.status, if shown { 200 } else { 404 }, "{}", read.body);
+            assert_eq!(ids(&search.json()), set(expected), "{}", search.body);
+            assert_eq!(
+                ids(&compartment.json()),
+                set(expected),
+                "{}",
+                compartment.body
+            );
+        }
+    };
+    seen(&["Goal/doel-a-ontwikkeling"]).await;
+    put(
+        &server,
+        &epd,
+        &goal("doel-a-ontwikkeling", "kind-a", "medisch"),
+    )
+    .await;
+    seen(&[]).await;
+    put(
+        &server,
+        &epd,
+        &goal("doel-a-ontwikkeling", "kind-a", "ontwikkeling"),
+    )
+    .await;
+    seen(&["Goal/doel-a-ontwikkeling"]).await;
+    // The paediatrician sees the goal in every version.
+    let arts = arts_token();
+    let history = call(
+        &server,
+        &arts,
+        Method::GET,
+        "Goal/doel-a-ontwikkeling/_history",
+        None,
+    )
+    .await;
+    assert_eq!(
+        history.json()["entry"].as_array().map(Vec::len),
+        Some(3),
+        "{}",
+        history.body
+    );
+}
+
 crate::backend_tests!(
+    each_version_is_judged_by_its_own_content,
     validate_discloses_nothing_hidden,
     authorisation_matrix,
     parents_act_for_their_own_child_only,
