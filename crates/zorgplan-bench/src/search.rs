@@ -202,8 +202,83 @@ pub async fn run(
         });
     }
     drop(server);
-    let access = crate::access::run(plan, backend, &database_url, client, interrupted).await?;
-    Ok((reports, access))
+    // With tokens, every request adds to the audit trail: access control is measured on a
+    // copy of the population, so that every run starts from the same database.
+    let copy = Copy::of(plan, backend, &database_url)?;
+    let access = crate::access::run(plan, backend, &copy.url, client, interrupted).await;
+    drop(copy);
+    Ok((reports, access?))
+}
+
+/// A copy of the stored population (of a server that stopped), removed when dropped.
+struct Copy<'a> {
+    url: String,
+    plan: &'a SearchPlan<'a>,
+    backend: Backend,
+}
+
+impl<'a> Copy<'a> {
+    fn of(plan: &'a SearchPlan<'a>, backend: Backend, database_url: &str) -> Result<Self, String> {
+        let copy = Copy {
+            url: match backend {
+                Backend::Sqlite => format!("{database_url}.access"),
+                Backend::Postgres => {
+                    replace_database(plan.postgres_url, &Self::postgres_name(plan))?
+                }
+            },
+            plan,
+            backend,
+        };
+        copy.remove();
+        match backend {
+            Backend::Sqlite => {
+                for suffix in ["", "-wal"] {
+                    let from = format!("{database_url}{suffix}");
+                    if std::path::Path::new(&from).exists() {
+                        std::fs::copy(&from, format!("{}{suffix}", copy.url))
+                            .map_err(|e| format!("cannot copy {from}: {e}"))?;
+                    }
+                }
+            }
+            Backend::Postgres => run_psql(
+                plan.psql,
+                plan.postgres_url,
+                &format!(
+                    "CREATE DATABASE {} TEMPLATE zorgplan_bench_search_{}",
+                    Self::postgres_name(plan),
+                    plan.children
+                ),
+            )?,
+        }
+        Ok(copy)
+    }
+
+    fn postgres_name(plan: &SearchPlan<'_>) -> String {
+        format!("zorgplan_bench_access_{}", plan.children)
+    }
+
+    fn remove(&self) {
+        match self.backend {
+            Backend::Sqlite => {
+                for suffix in ["", "-wal", "-shm"] {
+                    let _ = std::fs::remove_file(format!("{}{suffix}", self.url));
+                }
+            }
+            Backend::Postgres => {
+                let _ = run_psql(
+                    self.plan.psql,
+                    self.plan.postgres_url,
+                    &format!("DROP DATABASE IF EXISTS {}", Self::postgres_name(self.plan)),
+                );
+            }
+        }
+    }
+}
+
+impl Drop for Copy<'_> {
+    fn drop(&mut self) {
+        self.remove();
+    }
 }
 
 /// A server on `database_url`, in development mode or with the `access` arguments, its log

@@ -10,8 +10,8 @@
 //!   writes).
 //!
 //! The rules themselves are `zorgplan_auth::policy::decide`; this module gathers the facts
-//! it needs from the store (the child's birth date, networks and consents, fresh for every
-//! request so that a revoked consent counts on the next one). A resource of a type outside
+//! it needs from the store (the child's birth date, networks and consents, current for
+//! every request so that a revoked consent counts on the next one). A resource of a type outside
 //! the Patient compartment (Organization, Practitioner, …) is nobody's data: any caller with
 //! the scope reads it, professionals and systems write it. A resource the caller may not see
 //! answers as if it did not exist.
@@ -25,6 +25,7 @@ use serde_json::Value;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 use zorgplan_auth::consent::{self, Action};
 use zorgplan_auth::policy::{self, Caller, Child, Moment, Role, Target};
 use zorgplan_auth::service::{RegisteredClient, TokenService};
@@ -332,8 +333,15 @@ impl Judged {
     }
 }
 
-/// A child as read, and the (pk, version) of everything it was read from.
-type ReadFrom = (Vec<(i64, i64)>, Arc<Child>);
+/// A child as read: the (pk, version) of everything it was read from, and when the store
+/// last said those were current, with its count of local writes then
+/// ([`Store::local_writes`]).
+struct ReadFrom {
+    keys: Vec<(i64, i64)>,
+    child: Arc<Child>,
+    writes: Option<u64>,
+    checked: Instant,
+}
 
 /// What the policy reads of a child besides its Patient: its networks, its consents and
 /// its RelatedPersons (who may act for it as parents), each by the search parameter that
@@ -344,27 +352,58 @@ const FACTS: [(&str, &str); 3] = [
     ("RelatedPerson", "patient"),
 ];
 
+/// The types of the facts: the Patient and the types of [`FACTS`].
+const FACT_TYPES: [&str; 4] = ["Patient", FACTS[0].0, FACTS[1].0, FACTS[2].0];
+
+/// How long facts that no local write can have changed are used without asking the
+/// database whether they changed: the longest a write to the same SQLite file by another
+/// process (which the server does not expect) goes unnoticed.
+const UNASKED: Duration = Duration::from_secs(1);
+
 /// Children whose facts are kept at most (the map is emptied when it is full).
 const FACTS_KEPT: usize = 50_000;
 /// Versions whose [`Judged`] is kept at most (the map is emptied when it is full).
 const JUDGED_KEPT: usize = 100_000;
 
 impl Facts {
-    /// The child read from exactly these (pk, version) keys, if it was.
-    fn get(&self, id: &str, keys: &[(i64, i64)]) -> Option<Arc<Child>> {
+    /// The child as read, when no write of its facts' types was committed since the store
+    /// last said they were current (`writes` is the store's count now; `None`: it cannot
+    /// tell), at most [`UNASKED`] ago.
+    fn current(&self, id: &str, writes: Option<u64>) -> Option<Arc<Child>> {
         let known = self.known.lock().expect("facts");
         known
             .get(id)
-            .filter(|(read_from, _)| read_from.as_slice() == keys)
-            .map(|(_, child)| child.clone())
+            .filter(|read| {
+                writes.is_some() && read.writes == writes && read.checked.elapsed() < UNASKED
+            })
+            .map(|read| read.child.clone())
     }
 
-    fn put(&self, id: &str, keys: Vec<(i64, i64)>, child: Arc<Child>) {
+    /// The child read from exactly these (pk, version) keys, if it was; the store says now
+    /// (its count of local writes before it was asked: `writes`) that they are current.
+    fn get(&self, id: &str, keys: &[(i64, i64)], writes: Option<u64>) -> Option<Arc<Child>> {
+        let mut known = self.known.lock().expect("facts");
+        let read = known.get_mut(id).filter(|read| read.keys == keys)?;
+        read.writes = writes;
+        read.checked = Instant::now();
+        Some(read.child.clone())
+    }
+
+    fn put(&self, id: &str, keys: Vec<(i64, i64)>, child: Arc<Child>, writes: Option<u64>) {
         let mut known = self.known.lock().expect("facts");
         if known.len() >= FACTS_KEPT {
             known.clear();
         }
-        known.insert(id.to_owned(), (keys, child));
+        let checked = Instant::now();
+        known.insert(
+            id.to_owned(),
+            ReadFrom {
+                keys,
+                child,
+                writes,
+                checked,
+            },
+        );
     }
 
     /// What the decisions need of a stored version, parsed once per version (`None`: a
@@ -555,8 +594,10 @@ impl Gate {
     }
 
     /// The facts about the children `ids`: their Patient, networks and consents as they
-    /// are now. One query tells which versions are current; what was parsed before for the
-    /// same versions is reused ([`Facts`]), and only what changed is read and parsed again.
+    /// are now. On SQLite, facts read before are current while the store has committed no
+    /// write of their types since (checked again at least every [`UNASKED`]). Otherwise
+    /// one query tells which versions are current; what was parsed before for the same
+    /// versions is reused ([`Facts`]), and only what changed is read and parsed again.
     fn children(&self, store: &Store, ids: &[String]) -> Result<Vec<Arc<Child>>, FhirError> {
         let missing: Vec<String> = {
             let known = self.children.lock().expect("gate lock");
@@ -565,17 +606,30 @@ impl Gate {
                 .cloned()
                 .collect()
         };
+        // Counted before anything is read: a write committed meanwhile makes the next
+        // request ask again.
+        let writes = store.local_writes(&FACT_TYPES);
+        let mut found = Vec::new();
+        let missing: Vec<String> = missing
+            .into_iter()
+            .filter(|id| match self.facts.current(id, writes) {
+                Some(child) => {
+                    found.push(child);
+                    false
+                }
+                None => true,
+            })
+            .collect();
         if !missing.is_empty() {
             let keys = store.about_patients(&missing, FACTS)?;
             let mut by_child: HashMap<&str, Vec<(i64, i64)>> = HashMap::new();
             for (child, pk, version) in &keys {
                 by_child.entry(child).or_default().push((*pk, *version));
             }
-            let mut found = Vec::new();
             let mut stale = Vec::new();
             for id in &missing {
                 let keys = by_child.remove(id.as_str()).unwrap_or_default();
-                match self.facts.get(id, &keys) {
+                match self.facts.get(id, &keys, writes) {
                     Some(child) => found.push(child),
                     None => stale.push((id.clone(), keys)),
                 }
@@ -621,10 +675,12 @@ impl Gate {
                     }
                     child.prepare();
                     let child = Arc::new(child);
-                    self.facts.put(&id, keys, child.clone());
+                    self.facts.put(&id, keys, child.clone(), writes);
                     found.push(child);
                 }
             }
+        }
+        if !found.is_empty() {
             let mut known = self.children.lock().expect("gate lock");
             for child in found {
                 known.insert(child.id.clone(), child);
@@ -1314,7 +1370,8 @@ pub async fn authenticate(req: &HttpRequest, state: &AppState) -> Result<Arc<Gat
             ));
         };
         let claims = registered(client, "mutual TLS");
-        return gate_of(req, state, tokens.clone(), claims, provenance).await;
+        let key = format!("certificate {}", client.client_id);
+        return gate_of(req, state, tokens.clone(), claims, provenance, key).await;
     };
     let token = header
         .strip_prefix("Bearer ")
@@ -1334,7 +1391,8 @@ pub async fn authenticate(req: &HttpRequest, state: &AppState) -> Result<Arc<Gat
             claims
         }
     };
-    gate_of(req, state, tokens, claims, provenance).await
+    let key = token.to_owned();
+    gate_of(req, state, tokens, claims, provenance, key).await
 }
 
 /// The claims of a registered client acting on its registration (its certificate, or the
@@ -1375,22 +1433,35 @@ pub fn client_gate(
     Ok(Some(gate))
 }
 
-/// The gate of a caller with `claims`. Who they stand for is looked up on every request: a
-/// role or membership that ends counts at once.
+/// The gate of a caller with `claims` (presented as `key`: its token, or its client
+/// certificate). Who they stand for is as current as the facts about children: a role or
+/// membership that ends counts on the next request.
 async fn gate_of(
     req: &HttpRequest,
     state: &AppState,
     tokens: Arc<Tokens>,
     claims: zorgplan_auth::Claims,
     provenance: Option<Value>,
+    key: String,
 ) -> Result<Arc<Gate>, ApiError> {
     let caller = match family(&claims)? {
         // The child and its parents are who their token says; whether the RelatedPerson is
         // the child's is one of the child's facts, read with its networks and consents.
         Some(caller) => caller,
         None => {
-            let store = state.store.clone();
-            crate::blocking(move || professional_or_system(&store, &tokens, claims)).await?
+            // Counted before the caller is read, as for the facts about children.
+            let writes = state.store.local_writes(&CALLER_TYPES);
+            match state.verified.caller(&key, writes) {
+                Some(caller) => caller,
+                None => {
+                    let store = state.store.clone();
+                    let caller =
+                        crate::blocking(move || professional_or_system(&store, &tokens, claims))
+                            .await?;
+                    state.verified.keep_caller(key, &caller, writes);
+                    caller
+                }
+            }
         }
     };
     let mut gate = Gate::new(caller);
@@ -1455,12 +1526,18 @@ fn verify(tokens: &Tokens, token: &str) -> Result<zorgplan_auth::Claims, ApiErro
 }
 
 /// Tokens verified recently, with their claims: a token's signature is checked once a
-/// minute at most (never beyond its `exp`). Who it stands for, and the child's networks and
-/// consents, are read on every request.
+/// minute at most (never beyond its `exp`). And the professionals and systems that tokens
+/// and client certificates stand for, kept as the facts about children are ([`Facts`]):
+/// current while the store has committed no write of a PractitionerRole or Organization
+/// since they were read (SQLite), at most [`UNASKED`].
 #[derive(Default)]
 pub struct Verified {
     known: Mutex<HashMap<String, (zorgplan_auth::Claims, u64)>>,
+    callers: Mutex<HashMap<String, (Caller, u64, Instant)>>,
 }
+
+/// What a professional's or system's caller is read from.
+const CALLER_TYPES: [&str; 2] = ["PractitionerRole", "Organization"];
 
 /// Tokens kept at most (the map is emptied when it is full).
 const TOKENS_KEPT: usize = 10_000;
@@ -1488,6 +1565,26 @@ impl Verified {
         }
         let until = claims.expires_at.min(now_seconds() + TOKEN_SECONDS);
         known.insert(token.to_owned(), (claims.clone(), until));
+    }
+
+    /// The caller `key` stood for, when no write of [`CALLER_TYPES`] was committed since it
+    /// was read (`writes`: the store's count now), at most [`UNASKED`] ago.
+    fn caller(&self, key: &str, writes: Option<u64>) -> Option<Caller> {
+        let writes = writes?;
+        let callers = self.callers.lock().expect("verified tokens");
+        let (caller, read, at) = callers.get(key)?;
+        (*read == writes && at.elapsed() < UNASKED).then(|| caller.clone())
+    }
+
+    fn keep_caller(&self, key: String, caller: &Caller, writes: Option<u64>) {
+        let Some(writes) = writes else {
+            return;
+        };
+        let mut callers = self.callers.lock().expect("verified tokens");
+        if callers.len() >= TOKENS_KEPT {
+            callers.clear();
+        }
+        callers.insert(key, (caller.clone(), writes, Instant::now()));
     }
 }
 

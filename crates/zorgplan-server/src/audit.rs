@@ -67,7 +67,8 @@ impl Writer {
         let thread = std::thread::Builder::new()
             .name("audit-writer".into())
             .spawn(move || {
-                yield_to_requests();
+                // No request waits for the trail to be stored.
+                zorgplan_store::in_background();
                 while let Ok(job) = receiver.recv() {
                     let mut batch = job();
                     let until = std::time::Instant::now() + GATHER;
@@ -114,21 +115,6 @@ impl Drop for Writer {
         drop(self.sender.take());
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
-        }
-    }
-}
-
-/// Lowers the calling thread's scheduling priority (Linux: its nice value, a per-thread
-/// attribute, to 10), so that storing the trail, which no request waits for, takes the CPU
-/// that requests leave. When requests keep every core busy, the writer still gets its
-/// share; if it falls behind, its bounded queue makes requests wait, so nothing is lost.
-fn yield_to_requests() {
-    #[cfg(target_os = "linux")]
-    // SAFETY: gettid and setpriority only read and set the calling thread's attributes.
-    unsafe {
-        let tid = libc::gettid();
-        if libc::setpriority(libc::PRIO_PROCESS, tid as libc::id_t, 10) != 0 {
-            tracing::debug!("the audit writer keeps the default priority");
         }
     }
 }

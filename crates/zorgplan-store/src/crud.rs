@@ -770,6 +770,7 @@ impl Store {
             check_references(conn, &references)?;
             Ok(prepared.items.len())
         })
+        .inspect(|_| self.committed(prepared.items.iter().map(|i| i.0.as_str())))
     }
 
     /// Stores `records` (resources with their type and id, such as AuditEvents) as new
@@ -778,8 +779,13 @@ impl Store {
         self.write(Isolation::Rows, |conn| {
             put_records(conn, self.writing.registry, records)?;
             Ok(records.len())
-        })
-        .map(|_| ())
+        })?;
+        self.committed(
+            records
+                .iter()
+                .filter_map(|r| r.get("resourceType").and_then(Value::as_str)),
+        );
+        Ok(())
     }
 
     /// The current version of a resource (a deletion, if it was deleted).

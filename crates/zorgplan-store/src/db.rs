@@ -249,6 +249,7 @@ impl Checkpointer {
         let thread = std::thread::Builder::new()
             .name("sqlite-checkpoint".into())
             .spawn(move || {
+                crate::in_background();
                 let mut last = None;
                 while !stopped.load(Ordering::Relaxed) {
                     let frames = checkpoint(&mut conn);

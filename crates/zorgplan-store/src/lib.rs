@@ -34,6 +34,25 @@ pub use tx::backoff;
 
 use zorgplan_fhir::FhirError;
 
+/// Makes the calling thread run only on CPU time that no other thread wants (Linux:
+/// `SCHED_IDLE`), for work that no request waits for: storing the audit trail, copying the
+/// SQLite WAL back. A request that wakes up then takes the core at once, instead of waiting
+/// up to a few milliseconds for such work's time slice. When requests keep every core busy,
+/// that work still gets a little time, and what depends on it holds requests back rather
+/// than lose anything (the audit writer's bounded queue; the SQLite writer's own
+/// checkpoint once the WAL is very long).
+pub fn in_background() {
+    #[cfg(target_os = "linux")]
+    {
+        let param = libc::sched_param { sched_priority: 0 };
+        // SAFETY: sets the scheduling policy of the calling thread (pid 0) only; `param` is
+        // a valid sched_param that outlives the call.
+        if unsafe { libc::sched_setscheduler(0, libc::SCHED_IDLE, &param) } != 0 {
+            tracing::debug!(error = %std::io::Error::last_os_error(), "the thread keeps its scheduling policy");
+        }
+    }
+}
+
 /// The store: a connection pool to one database.
 #[derive(Clone)]
 pub struct Store {
@@ -47,6 +66,26 @@ pub struct Store {
     _checkpointer: Option<std::sync::Arc<db::Checkpointer>>,
     /// What every write of this handle records besides itself ([`Store::recording`]).
     recorder: Option<Recorder>,
+    /// The writes of each resource type this store committed ([`Store::local_writes`]).
+    committed: std::sync::Arc<Committed>,
+}
+
+/// How many writes of each resource type a store (and its clones) committed.
+#[derive(Default)]
+struct Committed(std::sync::Mutex<std::collections::HashMap<String, u64>>);
+
+impl Committed {
+    fn count<'a>(&self, types: impl IntoIterator<Item = &'a str>) {
+        let mut counts = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        for res_type in types {
+            match counts.get_mut(res_type) {
+                Some(n) => *n += 1,
+                None => {
+                    counts.insert(res_type.to_owned(), 1);
+                }
+            }
+        }
+    }
 }
 
 /// Makes, from the versions a write stored, the resources that record it (an AuditEvent, a
@@ -117,7 +156,31 @@ impl Store {
                 None => None,
             },
             recorder: None,
+            committed: std::sync::Arc::default(),
         })
+    }
+
+    /// SQLite: how many writes of resources of `types` this store and its clones have
+    /// committed, counted after each commit, so that what a caller read of those types
+    /// before is known to be current while the number is unchanged, without asking the
+    /// database. `None` on PostgreSQL, where other servers write to the same database too.
+    /// (The AuditEvents and Provenances a write records of itself are not counted.)
+    ///
+    /// A SQLite database is written by the server that serves it: the writes of another
+    /// process on the same file are not counted here.
+    pub fn local_writes(&self, types: &[&str]) -> Option<u64> {
+        match self.backend {
+            Backend::Sqlite => {
+                let counts = self.committed.0.lock().unwrap_or_else(|p| p.into_inner());
+                Some(types.iter().filter_map(|t| counts.get(*t)).sum())
+            }
+            Backend::Postgres => None,
+        }
+    }
+
+    /// Counts committed writes of resources of `types` ([`local_writes`](Self::local_writes)).
+    pub(crate) fn committed<'a>(&self, types: impl IntoIterator<Item = &'a str>) {
+        self.committed.count(types);
     }
 
     /// This store, with every write also storing what `recorder` makes of it, in the same

@@ -356,7 +356,10 @@ impl Store {
                 None => attempt(&mut *self.conn()?, isolation, &op),
             };
             match outcome {
-                Ok(value) => return Ok(value),
+                Ok(value) => {
+                    self.committed(value.written().iter().map(|v| v.res_type.as_str()));
+                    return Ok(value);
+                }
                 Err(TxError::Fhir(e)) => return Err(e),
                 Err(TxError::Db(e)) if retryable(&e) && tries < self.write_attempts => {
                     tracing::debug!(error = %e, tries, "write lost a race; retrying");

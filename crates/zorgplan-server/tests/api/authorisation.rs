@@ -1348,7 +1348,71 @@ async fn each_version_is_judged_by_its_own_content(backend: Backend) {
     );
 }
 
+/// A write this server did not make counts too: one by another server on the same
+/// PostgreSQL database on the next request, one by another process on the same SQLite file
+/// (which the server does not expect: it writes its database alone) within a second. Here
+/// the parent's RelatedPerson is made inactive through a store of its own.
+async fn writes_by_others_count(backend: Backend) {
+    let server = TestServer::start_with(backend, config()).await;
+    seed(&server).await;
+    let ouder = token(Role::Ouder);
+    let goal = "Goal/doel-a-ontwikkeling";
+    assert_eq!(
+        call(&server, &ouder, Method::GET, goal, None).await.status,
+        200
+    );
+    let store = server.open_store().await;
+    let mut inactive = related("ouder-a", "kind-a", "MTH");
+    inactive["active"] = json!(false);
+    tokio::task::spawn_blocking(move || {
+        let prepared = store.prepare_load(vec![inactive]).unwrap();
+        store.load(&prepared).unwrap();
+    })
+    .await
+    .unwrap();
+    let started = std::time::Instant::now();
+    let mut status = call(&server, &ouder, Method::GET, goal, None).await.status;
+    if backend == Backend::Sqlite {
+        while status == 200 && started.elapsed() < std::time::Duration::from_secs(10) {
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            status = call(&server, &ouder, Method::GET, goal, None).await.status;
+        }
+    }
+    assert_eq!(status, 404, "after {:?}", started.elapsed());
+}
+
+/// A professional stands for its active roles as they are now: a role that ends counts on
+/// the next request.
+async fn a_role_that_ends_counts_on_the_next_request(backend: Backend) {
+    let server = TestServer::start_with(backend, config()).await;
+    seed(&server).await;
+    let arts = arts_token();
+    let goal = "Goal/doel-a-medisch";
+    assert_eq!(
+        call(&server, &arts, Method::GET, goal, None).await.status,
+        200
+    );
+    let mut ended = practitioner_role("rol-arts-a", "arts-a", "zh-a");
+    ended["active"] = json!(false);
+    put(&server, &system_token("epd-a"), &ended).await;
+    assert_eq!(
+        call(&server, &arts, Method::GET, goal, None).await.status,
+        404
+    );
+    let resp = call(
+        &server,
+        &arts,
+        Method::GET,
+        "Goal?patient=Patient/kind-a",
+        None,
+    )
+    .await;
+    assert_eq!(ids(&resp.json()), BTreeSet::new(), "{}", resp.body);
+}
+
 crate::backend_tests!(
+    a_role_that_ends_counts_on_the_next_request,
+    writes_by_others_count,
     each_version_is_judged_by_its_own_content,
     validate_discloses_nothing_hidden,
     authorisation_matrix,

@@ -161,6 +161,19 @@ pub struct TestServer {
 }
 
 impl TestServer {
+    /// A store of its own on the server's database, as another process would open it.
+    pub async fn open_store(&self) -> Store {
+        let url = self.db_url.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut config = StoreConfig::new(url);
+            config.search_parameters = zorgplan_server::search_parameters();
+            Store::open(&config)
+        })
+        .await
+        .unwrap()
+        .unwrap()
+    }
+
     /// A server in development mode (no authentication).
     pub async fn start(backend: Backend) -> TestServer {
         Self::start_with(backend, development()).await

@@ -410,7 +410,7 @@ async fn failed_deliveries_are_retried_and_survive_a_restart(backend: Backend) {
     let id = follow_mila(&server, &endpoint, 3).await;
     let written = zorgplan_store::Timestamp::now().0;
     // Attempts fail and are tried again; nothing is lost meanwhile.
-    let store = open_store(&server).await;
+    let store = server.open_store().await;
     let queued = wait_until(&store, &id, |queued| {
         queued.first().is_some_and(|n| n.attempts >= 2)
     })
@@ -462,7 +462,7 @@ async fn a_subscription_that_keeps_failing_is_set_to_error(backend: Backend) {
     let subscriber = Subscriber::start();
     subscriber.failures.store(100, Ordering::SeqCst);
     let id = follow_mila(&server, &subscriber.url, 2).await;
-    let store = open_store(&server).await;
+    let store = server.open_store().await;
     assert!(wait_until(&store, &id, |queued| queued.is_empty())
         .await
         .is_empty());
@@ -657,18 +657,6 @@ async fn subscribers_are_sent_only_what_they_may_see(backend: Backend) {
     )
     .await;
     assert_eq!(resp.outcome(403)["issue"][0]["code"], "forbidden");
-}
-
-async fn open_store(server: &TestServer) -> zorgplan_store::Store {
-    let url = server.db_url.clone();
-    tokio::task::spawn_blocking(move || {
-        let mut config = zorgplan_store::StoreConfig::new(url);
-        config.search_parameters = zorgplan_server::search_parameters();
-        zorgplan_store::Store::open(&config)
-    })
-    .await
-    .unwrap()
-    .unwrap()
 }
 
 /// The queue of Subscription `id` once `done` holds for it (within 20 s).
