@@ -778,14 +778,14 @@ impl Gate {
         if let Some(named) = named_children(registry, res_type, &criteria.conditions) {
             // A search within given children (`patient=Patient/…`, a compartment search)
             // finds only resources in their compartments: when the caller sees the whole of
-            // each of them, it sees every result, and its other children need not be read.
+            // each of them, it sees every result as it is, and its other children need not
+            // be read.
             let children = self.children(store, &named)?;
             if children.len() == named.len()
                 && children
                     .iter()
                     .all(|c| self.candidate(c) && self.sees_whole(c, res_type) == Some(true))
             {
-                criteria.within(registry, res_type, named, Vec::new(), false);
                 return Ok(());
             }
         }
