@@ -386,6 +386,20 @@ fn ids(bundle: &Value) -> BTreeSet<String> {
         .collect()
 }
 
+/// The goals of child A that `token` finds (`Goal?patient=Patient/kind-a`).
+async fn goals_of_a(server: &TestServer, token: &str) -> BTreeSet<String> {
+    let resp = call(
+        server,
+        token,
+        Method::GET,
+        "Goal?patient=Patient/kind-a",
+        None,
+    )
+    .await;
+    assert_eq!(resp.status, 200, "{}", resp.body);
+    ids(&resp.json())
+}
+
 fn set(items: &[&str]) -> BTreeSet<String> {
     items.iter().map(|s| s.to_string()).collect()
 }
@@ -1186,15 +1200,7 @@ async fn parents_act_for_their_own_child_only(backend: Backend) {
             .status,
         404
     );
-    let resp = call(
-        &server,
-        &stranger,
-        Method::GET,
-        "Goal?patient=Patient/kind-a",
-        None,
-    )
-    .await;
-    assert_eq!(ids(&resp.json()), BTreeSet::new(), "{}", resp.body);
+    assert_eq!(goals_of_a(&server, &stranger).await, BTreeSet::new());
     let resp = call(&server, &stranger, Method::GET, "Goal", None).await;
     assert_eq!(ids(&resp.json()), BTreeSet::new(), "{}", resp.body);
     // A parent's token without the child it acts for.
@@ -1399,15 +1405,7 @@ async fn a_role_that_ends_counts_on_the_next_request(backend: Backend) {
         call(&server, &arts, Method::GET, goal, None).await.status,
         404
     );
-    let resp = call(
-        &server,
-        &arts,
-        Method::GET,
-        "Goal?patient=Patient/kind-a",
-        None,
-    )
-    .await;
-    assert_eq!(ids(&resp.json()), BTreeSet::new(), "{}", resp.body);
+    assert_eq!(goals_of_a(&server, &arts).await, BTreeSet::new());
 }
 
 crate::backend_tests!(
