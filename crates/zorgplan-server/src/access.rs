@@ -519,16 +519,16 @@ impl Gate {
         } else {
             version
         };
-        let Some(facts) = self.facts.judge(store.search_parameters(), judged) else {
+        let Some(about) = self.facts.judge(store.search_parameters(), judged) else {
             return Ok(false);
         };
-        let seen = self.permits(store, &judged.res_type, &facts, Action::Read)?;
+        let seen = self.permits(store, &judged.res_type, &about, Action::Read)?;
         let what = if seen {
             audit::versioned(version)
         } else {
             format!("{}/{}", version.res_type, version.id)
         };
-        self.trail.note(&facts.owners, Some(what), !seen);
+        self.trail.note(&about.owners, Some(what), !seen);
         Ok(seen)
     }
 
