@@ -101,6 +101,11 @@ pub struct AuthSettings {
     pub test_login: bool,
 }
 
+/// Whether `scopes` name resources, all in `context` (`patient/…`, `system/…`).
+fn only(scopes: &zorgplan_auth::Scopes, context: zorgplan_auth::Context) -> bool {
+    !scopes.resources.is_empty() && scopes.resources.iter().all(|s| s.context == context)
+}
+
 fn read_file(path: &Path) -> Result<Vec<u8>, String> {
     std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
 }
@@ -191,13 +196,7 @@ impl Tokens {
                     .filter_map(Value::as_str)
                     .map(str::to_owned)
                     .collect();
-                if redirect_uris.is_empty()
-                    || scopes.resources.is_empty()
-                    || scopes
-                        .resources
-                        .iter()
-                        .any(|s| s.context != zorgplan_auth::Context::Patient)
-                {
+                if redirect_uris.is_empty() || !only(&scopes, zorgplan_auth::Context::Patient) {
                     return Err(format!(
                         "{}: app {client_id}: an app has redirect_uris and patient/… scopes",
                         path.display()
@@ -211,12 +210,7 @@ impl Tokens {
                 });
                 continue;
             }
-            if scopes.resources.is_empty()
-                || scopes
-                    .resources
-                    .iter()
-                    .any(|s| s.context != zorgplan_auth::Context::System)
-            {
+            if !only(&scopes, zorgplan_auth::Context::System) {
                 return Err(format!(
                     "{}: client {client_id}: a system client's scopes are system/… scopes",
                     path.display()
@@ -334,13 +328,35 @@ impl Judged {
 }
 
 /// A child as read: the (pk, version) of everything it was read from, and when the store
-/// last said those were current, with its count of local writes then
-/// ([`Store::local_writes`]).
+/// last said those were current.
 struct ReadFrom {
     keys: Vec<(i64, i64)>,
     child: Arc<Child>,
+    checked: Checked,
+}
+
+/// When something was last known current: the moment, and the store's count of local
+/// writes of its types before it was read ([`Store::local_writes`]).
+#[derive(Clone, Copy)]
+struct Checked {
     writes: Option<u64>,
-    checked: Instant,
+    at: Instant,
+}
+
+impl Checked {
+    fn now(writes: Option<u64>) -> Checked {
+        Checked {
+            writes,
+            at: Instant::now(),
+        }
+    }
+
+    /// Still current, without asking the database: the store can count (`writes`, its
+    /// count now, is known), has committed no write of the types since, and it was at most
+    /// [`UNASKED`] ago.
+    fn holds(&self, writes: Option<u64>) -> bool {
+        writes.is_some() && self.writes == writes && self.at.elapsed() < UNASKED
+    }
 }
 
 /// What the policy reads of a child besides its Patient: its networks, its consents and
@@ -373,9 +389,7 @@ impl Facts {
         let known = self.known.lock().expect("facts");
         known
             .get(id)
-            .filter(|read| {
-                writes.is_some() && read.writes == writes && read.checked.elapsed() < UNASKED
-            })
+            .filter(|read| read.checked.holds(writes))
             .map(|read| read.child.clone())
     }
 
@@ -384,8 +398,7 @@ impl Facts {
     fn get(&self, id: &str, keys: &[(i64, i64)], writes: Option<u64>) -> Option<Arc<Child>> {
         let mut known = self.known.lock().expect("facts");
         let read = known.get_mut(id).filter(|read| read.keys == keys)?;
-        read.writes = writes;
-        read.checked = Instant::now();
+        read.checked = Checked::now(writes);
         Some(read.child.clone())
     }
 
@@ -394,14 +407,12 @@ impl Facts {
         if known.len() >= FACTS_KEPT {
             known.clear();
         }
-        let checked = Instant::now();
         known.insert(
             id.to_owned(),
             ReadFrom {
                 keys,
                 child,
-                writes,
-                checked,
+                checked: Checked::now(writes),
             },
         );
     }
@@ -1533,7 +1544,7 @@ fn verify(tokens: &Tokens, token: &str) -> Result<zorgplan_auth::Claims, ApiErro
 #[derive(Default)]
 pub struct Verified {
     known: Mutex<HashMap<String, (zorgplan_auth::Claims, u64)>>,
-    callers: Mutex<HashMap<String, (Caller, u64, Instant)>>,
+    callers: Mutex<HashMap<String, (Caller, Checked)>>,
 }
 
 /// What a professional's or system's caller is read from.
@@ -1570,21 +1581,21 @@ impl Verified {
     /// The caller `key` stood for, when no write of [`CALLER_TYPES`] was committed since it
     /// was read (`writes`: the store's count now), at most [`UNASKED`] ago.
     fn caller(&self, key: &str, writes: Option<u64>) -> Option<Caller> {
-        let writes = writes?;
         let callers = self.callers.lock().expect("verified tokens");
-        let (caller, read, at) = callers.get(key)?;
-        (*read == writes && at.elapsed() < UNASKED).then(|| caller.clone())
+        let (caller, checked) = callers.get(key)?;
+        checked.holds(writes).then(|| caller.clone())
     }
 
     fn keep_caller(&self, key: String, caller: &Caller, writes: Option<u64>) {
-        let Some(writes) = writes else {
+        if writes.is_none() {
+            // Never used (`Checked::holds`): not kept.
             return;
-        };
+        }
         let mut callers = self.callers.lock().expect("verified tokens");
         if callers.len() >= TOKENS_KEPT {
             callers.clear();
         }
-        callers.insert(key, (caller.clone(), writes, Instant::now()));
+        callers.insert(key, (caller.clone(), Checked::now(writes)));
     }
 }
 
@@ -1758,6 +1769,22 @@ fn push(list: &mut Vec<String>, item: String) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn registered_apps_and_systems_have_scopes_of_their_context_only() {
+        use zorgplan_auth::{Context, Scopes};
+        assert!(only(
+            &Scopes::parse("patient/*.rs openid"),
+            Context::Patient
+        ));
+        assert!(!only(&Scopes::parse("patient/*.rs"), Context::System));
+        assert!(only(&Scopes::parse("system/*.cruds"), Context::System));
+        assert!(!only(
+            &Scopes::parse("system/*.read patient/*.rs"),
+            Context::System
+        ));
+        assert!(!only(&Scopes::parse("openid fhirUser"), Context::Patient));
+    }
 
     #[test]
     fn the_dutch_day_follows_summer_time() {
