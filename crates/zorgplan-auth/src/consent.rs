@@ -81,60 +81,94 @@ pub fn domains(resource: &Value) -> Vec<String> {
         .collect()
 }
 
-/// What `consents` (the child's Consent resources, as JSON) say about `access`.
-pub fn decide(consents: &[Value], access: &Access<'_>) -> Decision {
-    let mut decision = Decision::NoRule;
-    for consent in consents {
-        if consent.get("status").and_then(Value::as_str) != Some("active") {
-            continue;
-        }
-        match consent.get("provision").and_then(|p| answer(p, access)) {
-            Some(Decision::Deny) => return Decision::Deny,
-            Some(Decision::Permit) => decision = Decision::Permit,
-            _ => {}
-        }
-    }
-    decision
+/// A child's consents, read once into what [`Consents::decide`] needs: the root provisions
+/// of the active ones, with their periods parsed and their conditions as lists of codes and
+/// references. The server keeps them with the child's facts, so that a decision is a few
+/// comparisons instead of a walk through JSON.
+#[derive(Debug, Clone, Default)]
+pub struct Consents {
+    roots: Vec<Provision>,
 }
 
-/// The answer of `provision` when its conditions hold: that of the deepest nested provisions
-/// whose conditions hold too (a deny among them wins), else its own type. A provision without
-/// a type (R4 allows one at the root) answers only through its nested provisions; its own
-/// action condition is then read as a deny's, the wider one.
-fn answer(provision: &Value, access: &Access<'_>) -> Option<Decision> {
-    let own = match provision.get("type").and_then(Value::as_str) {
-        Some("deny") => Some(Decision::Deny),
-        Some("permit") => Some(Decision::Permit),
-        _ => None,
-    };
-    if !holds(provision, own.unwrap_or(Decision::Deny), access) {
-        return None;
+/// One provision: its type and its conditions (`None`: the element is absent or empty, so
+/// it sets no condition).
+#[derive(Debug, Clone)]
+struct Provision {
+    /// `type`: permit or deny (`None`: a root provision without one).
+    kind: Option<Decision>,
+    /// `period` as the instants it covers (absent: always); `None` when a bound cannot be
+    /// read, and the provision then never holds.
+    period: Option<(i64, i64)>,
+    /// The references of `actor`.
+    actors: Option<Vec<String>>,
+    /// Whether `action` names `access`, and `correct`.
+    action: Option<(bool, bool)>,
+    /// The codes of `class`.
+    classes: Option<Vec<String>>,
+    /// The life domains of `code`.
+    domains: Option<Vec<String>>,
+    /// The references of `data`.
+    data: Option<Vec<String>>,
+    /// The nested provisions: exceptions.
+    nested: Vec<Provision>,
+}
+
+impl Consents {
+    /// The active consents of `consents` (Consent resources, as JSON).
+    pub fn of(consents: &[Value]) -> Consents {
+        Consents {
+            roots: consents
+                .iter()
+                .filter(|c| c.get("status").and_then(Value::as_str) == Some("active"))
+                .filter_map(|c| c.get("provision"))
+                .map(Provision::of)
+                .collect(),
+        }
     }
-    let nested = provision
-        .get("provision")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(|p| answer(p, access))
-        .collect::<Vec<_>>();
-    if nested.contains(&Decision::Deny) {
-        Some(Decision::Deny)
-    } else if nested.contains(&Decision::Permit) {
-        Some(Decision::Permit)
-    } else {
-        own
+
+    /// What the consents say about `access`: a deny of one wins over permits of others.
+    pub fn decide(&self, access: &Access<'_>) -> Decision {
+        let mut decision = Decision::NoRule;
+        for root in &self.roots {
+            match root.answer(access) {
+                Some(Decision::Deny) => return Decision::Deny,
+                Some(Decision::Permit) => decision = Decision::Permit,
+                _ => {}
+            }
+        }
+        decision
+    }
+
+    /// Whether a provision that may speak to the caller named by `actors` (it names none of
+    /// the actors, or one of the caller's, as do the provisions it sits in) names life
+    /// domains or single resources: then the consents can answer differently for two
+    /// resources of one type.
+    pub fn tell_apart(&self, actors: &[String]) -> bool {
+        fn names_resources(provision: &Provision, actors: &[String]) -> bool {
+            provision.names_actor(actors)
+                && (provision.domains.is_some()
+                    || provision.data.is_some()
+                    || provision.nested.iter().any(|p| names_resources(p, actors)))
+        }
+        self.roots.iter().any(|p| names_resources(p, actors))
     }
 }
 
-fn list<'a>(provision: &'a Value, name: &str) -> Option<impl Iterator<Item = &'a Value>> {
+/// The items of `provision`'s element `name` that `read` makes something of, when it has
+/// any items.
+fn read_list<T>(
+    provision: &Value,
+    name: &str,
+    read: impl FnMut(&Value) -> Option<T>,
+) -> Option<Vec<T>> {
     provision
         .get(name)
         .and_then(Value::as_array)
         .filter(|items| !items.is_empty())
-        .map(|items| items.iter())
+        .map(|items| items.iter().filter_map(read).collect())
 }
 
-/// The codes of the codings of a CodeableConcept, with their systems.
+/// The code of each coding of a CodeableConcept, with its system.
 fn codes(concept: &Value) -> impl Iterator<Item = (Option<&str>, &str)> {
     concept
         .get("coding")
@@ -147,85 +181,134 @@ fn codes(concept: &Value) -> impl Iterator<Item = (Option<&str>, &str)> {
         })
 }
 
-/// Whether `provision`'s actor condition holds for a caller named by `actors`: it names no
-/// actors, or one of them.
-pub fn names_actor(provision: &Value, actors: &[String]) -> bool {
-    list(provision, "actor").is_none_or(|mut listed| {
-        listed.any(|a| {
-            a.get("reference")
-                .and_then(|r| r.get("reference"))
-                .and_then(Value::as_str)
-                .is_some_and(|r| actors.iter().any(|mine| mine == r))
-        })
-    })
+/// `element.reference.reference` (the CodeableReference-like shape of actors and data).
+fn referenced(element: &Value) -> Option<String> {
+    element
+        .get("reference")?
+        .get("reference")?
+        .as_str()
+        .map(str::to_owned)
 }
 
-fn holds(provision: &Value, kind: Decision, access: &Access<'_>) -> bool {
-    if let Some(period) = provision.get("period") {
-        let bound = |name: &str| {
-            period
-                .get(name)
-                .and_then(Value::as_str)
-                .map(|text| DateTime::parse_fhir(text).map(|d| d.range_micros()))
+impl Provision {
+    fn of(provision: &Value) -> Provision {
+        let period = match provision.get("period") {
+            None => Some((i64::MIN, i64::MAX)),
+            Some(period) => {
+                let bound = |name: &str| match period.get(name).and_then(Value::as_str) {
+                    None => Some(None),
+                    Some(text) => DateTime::parse_fhir(text).map(|d| Some(d.range_micros())),
+                };
+                match (bound("start"), bound("end")) {
+                    (Some(start), Some(end)) => Some((
+                        start.map_or(i64::MIN, |(first, _)| first),
+                        end.map_or(i64::MAX, |(_, last)| last),
+                    )),
+                    // A bound the server cannot read: the provision is not taken to hold.
+                    _ => None,
+                }
+            }
         };
-        match bound("start") {
-            // A start the server cannot read: the provision is not taken to hold.
-            Some(None) => return false,
-            Some(Some((start, _))) if access.at_micros < start => return false,
-            _ => {}
-        }
-        match bound("end") {
-            Some(None) => return false,
-            Some(Some((_, end))) if access.at_micros > end => return false,
-            _ => {}
+        let action = read_list(provision, "action", |action| {
+            Some(
+                codes(action).fold((false, false), |(access, correct), (_, code)| {
+                    (access || code == "access", correct || code == "correct")
+                }),
+            )
+        })
+        .map(|named| {
+            named
+                .into_iter()
+                .fold((false, false), |(a, c), (access, correct)| {
+                    (a || access, c || correct)
+                })
+        });
+        Provision {
+            kind: match provision.get("type").and_then(Value::as_str) {
+                Some("deny") => Some(Decision::Deny),
+                Some("permit") => Some(Decision::Permit),
+                _ => None,
+            },
+            period,
+            actors: read_list(provision, "actor", referenced),
+            action,
+            classes: read_list(provision, "class", |c| {
+                c.get("code").and_then(Value::as_str).map(str::to_owned)
+            }),
+            domains: read_list(provision, "code", |concept| {
+                Some(
+                    codes(concept)
+                        .filter(|(system, _)| *system == Some(KINDERLEEFDOMEIN))
+                        .map(|(_, code)| code.to_owned())
+                        .collect::<Vec<_>>(),
+                )
+            })
+            .map(|lists| lists.concat()),
+            data: read_list(provision, "data", referenced),
+            nested: provision
+                .get("provision")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .map(Provision::of)
+                .collect(),
         }
     }
-    if !names_actor(provision, access.actor) {
-        return false;
-    }
-    if let Some(actions) = list(provision, "action") {
-        let (mut access_named, mut correct_named) = (false, false);
-        for action in actions {
-            for (_, code) in codes(action) {
-                access_named |= code == "access";
-                correct_named |= code == "correct";
+
+    /// The answer of this provision when its conditions hold: that of the deepest nested
+    /// provisions whose conditions hold too (a deny among them wins), else its own type. A
+    /// provision without a type (R4 allows one at the root) answers only through its nested
+    /// provisions; its own action condition is then read as a deny's, the wider one.
+    fn answer(&self, access: &Access<'_>) -> Option<Decision> {
+        if !self.holds(self.kind.unwrap_or(Decision::Deny), access) {
+            return None;
+        }
+        let mut permitted = false;
+        for nested in &self.nested {
+            match nested.answer(access) {
+                Some(Decision::Deny) => return Some(Decision::Deny),
+                Some(Decision::Permit) => permitted = true,
+                _ => {}
             }
         }
-        let covered = match (kind, access.action) {
-            (Decision::Permit, Action::Read) => access_named || correct_named,
-            (Decision::Permit, Action::Write) => correct_named,
-            (_, Action::Read) => access_named,
-            (_, Action::Write) => access_named || correct_named,
+        if permitted {
+            Some(Decision::Permit)
+        } else {
+            self.kind
+        }
+    }
+
+    /// Whether the actor condition holds for a caller named by `actors`: it names no
+    /// actors, or one of them.
+    fn names_actor(&self, actors: &[String]) -> bool {
+        self.actors
+            .as_ref()
+            .is_none_or(|listed| listed.iter().any(|a| actors.contains(a)))
+    }
+
+    fn holds(&self, kind: Decision, access: &Access<'_>) -> bool {
+        let Some((start, end)) = self.period else {
+            return false;
         };
-        if !covered {
+        if access.at_micros < start || access.at_micros > end || !self.names_actor(access.actor) {
             return false;
         }
-    }
-    if let Some(mut classes) = list(provision, "class") {
-        if !classes.any(|c| c.get("code").and_then(Value::as_str) == Some(access.resource_type)) {
-            return false;
+        if let Some((access_named, correct_named)) = self.action {
+            let covered = match (kind, access.action) {
+                (Decision::Permit, Action::Read) => access_named || correct_named,
+                (Decision::Permit, Action::Write) => correct_named,
+                (_, Action::Read) => access_named,
+                (_, Action::Write) => access_named || correct_named,
+            };
+            if !covered {
+                return false;
+            }
         }
+        let any = |listed: &Option<Vec<String>>, wanted: &dyn Fn(&String) -> bool| {
+            listed.as_ref().is_none_or(|l| l.iter().any(wanted))
+        };
+        any(&self.classes, &|c| c == access.resource_type)
+            && any(&self.domains, &|d| access.domains.contains(d))
+            && any(&self.data, &|r| r == access.reference)
     }
-    if let Some(mut concepts) = list(provision, "code") {
-        let in_domain = concepts.any(|concept| {
-            codes(concept).any(|(system, code)| {
-                system == Some(KINDERLEEFDOMEIN) && access.domains.iter().any(|d| d == code)
-            })
-        });
-        if !in_domain {
-            return false;
-        }
-    }
-    if let Some(mut data) = list(provision, "data") {
-        let names_resource = data.any(|d| {
-            d.get("reference")
-                .and_then(|r| r.get("reference"))
-                .and_then(Value::as_str)
-                == Some(access.reference)
-        });
-        if !names_resource {
-            return false;
-        }
-    }
-    true
 }

@@ -23,7 +23,7 @@
 //! honoured yet: they grant nothing.
 
 use crate::age::{self, AgeBand};
-use crate::consent::{self, Access, Action, Decision};
+use crate::consent::{Access, Action, Consents, Decision};
 use crate::scopes::{Context, Grant, Interaction, Scopes};
 use serde_json::Value;
 use zorgplan_fhirpath::datetime::DateTime;
@@ -123,8 +123,8 @@ pub struct Child {
     /// The child's networks: CareTeams (ZorgnetwerkKind) whose subject is the child.
     pub networks: Vec<Value>,
     /// The child's privacy consents: Consents (ToestemmingKindGezin) whose patient is the
-    /// child.
-    pub consents: Vec<Value>,
+    /// child, as read by [`Consents::of`].
+    pub consents: Consents,
     /// The participants of `networks`, read once by [`Child::prepare`] (empty before).
     pub participations: Vec<Participation>,
     /// The ids of the child's RelatedPersons (those whose patient is the child, unless
@@ -225,7 +225,7 @@ pub struct Target<'a> {
     pub resource_type: &'a str,
     /// `Type/id`.
     pub reference: &'a str,
-    /// Its life domains ([`consent::domains`]).
+    /// Its life domains ([`crate::consent::domains`]).
     pub domains: &'a [String],
 }
 
@@ -350,17 +350,14 @@ pub fn decide(
 ) -> bool {
     let own_child = acts_for(caller, child);
     let consents = |actors: &[String]| {
-        consent::decide(
-            &child.consents,
-            &Access {
-                actor: actors,
-                action,
-                resource_type: target.resource_type,
-                reference: target.reference,
-                domains: target.domains,
-                at_micros: moment.micros,
-            },
-        )
+        child.consents.decide(&Access {
+            actor: actors,
+            action,
+            resource_type: target.resource_type,
+            reference: target.reference,
+            domains: target.domains,
+            at_micros: moment.micros,
+        })
     };
     let band = || {
         child
@@ -438,27 +435,7 @@ pub fn varies_for(caller: &Caller, child: &Child, moment: &Moment) -> bool {
         Role::Child | Role::Development => None,
         _ => Some(member_of(child, &caller.references, moment.micros)),
     };
-    let actors = actors(caller, child, member);
-    fn names_resources(provision: &Value, actors: &[String]) -> bool {
-        let present = |name: &str| {
-            provision
-                .get(name)
-                .and_then(Value::as_array)
-                .is_some_and(|a| !a.is_empty())
-        };
-        consent::names_actor(provision, actors)
-            && (present("code")
-                || present("data")
-                || provision
-                    .get("provision")
-                    .and_then(Value::as_array)
-                    .is_some_and(|nested| nested.iter().any(|p| names_resources(p, actors))))
-    }
-    child.consents.iter().any(|c| {
-        c.get("status").and_then(Value::as_str) == Some("active")
-            && c.get("provision")
-                .is_some_and(|p| names_resources(p, &actors))
-    })
+    child.consents.tell_apart(&actors(caller, child, member))
 }
 
 #[cfg(test)]
@@ -531,7 +508,7 @@ mod tests {
                 json!([{"member": {"reference": "Organization/gemeente"}, "role": role("wmo-jeugdconsulent")},
                        {"member": {"reference": "Organization/ziekenhuis"}, "role": role("hoofdbehandelaar")}]),
             )],
-            consents: vec![deny_medical_to("Organization/gemeente")],
+            consents: Consents::of(&[deny_medical_to("Organization/gemeente")]),
             participations: Vec::new(),
             relatives: Vec::new(),
         };
@@ -550,17 +527,17 @@ mod tests {
             &moment
         ));
         // A provision without actors speaks to everyone.
-        child.consents = vec![
-            json!({"resourceType": "Consent", "status": "active", "provision": {
-            "provision": [{"type": "deny", "data": [{"reference": {"reference": "Goal/1"}}]}]}}),
-        ];
+        let mut shielded = json!({"resourceType": "Consent", "status": "active", "provision": {
+            "provision": [{"type": "deny", "data": [{"reference": {"reference": "Goal/1"}}]}]}});
+        child.consents = Consents::of(std::slice::from_ref(&shielded));
         assert!(varies_for(
             &member("Organization/ziekenhuis"),
             &child,
             &moment
         ));
         // A revoked consent speaks to no one.
-        child.consents[0]["status"] = json!("inactive");
+        shielded["status"] = json!("inactive");
+        child.consents = Consents::of(&[shielded]);
         assert!(!varies_for(
             &member("Organization/ziekenhuis"),
             &child,
@@ -585,7 +562,7 @@ mod tests {
                 "active",
                 json!([{"member": {"reference": "RelatedPerson/ouder"}, "role": role(code)}]),
             )],
-            consents: Vec::new(),
+            consents: Consents::default(),
             participations: Vec::new(),
             relatives: vec!["ouder".into()],
         };

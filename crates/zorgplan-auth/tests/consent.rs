@@ -1,9 +1,9 @@
-//! `consent::decide`: the standard's example consent and the cases the design names (the
+//! `Consents::decide`: the standard's example consent and the cases the design names (the
 //! school reads development and safety but not medical goals; a sister's support is shielded;
 //! a revoked consent no longer permits).
 
 use serde_json::{json, Value};
-use zorgplan_auth::consent::{decide, domains, Access, Action, Decision, KINDERLEEFDOMEIN};
+use zorgplan_auth::consent::{domains, Access, Action, Consents, Decision, KINDERLEEFDOMEIN};
 
 /// 2026-12-06T12:00:00Z.
 const NOW: i64 = 1_796_558_400_000_000;
@@ -26,17 +26,14 @@ fn ask(consents: &[Value], actor: &[&str], action: Action, resource: &Value, id:
     let resource_type = resource["resourceType"].as_str().unwrap();
     let reference = format!("{resource_type}/{id}");
     let domains = domains(resource);
-    decide(
-        consents,
-        &Access {
-            actor: &actor,
-            action,
-            resource_type,
-            reference: &reference,
-            domains: &domains,
-            at_micros: NOW,
-        },
-    )
+    Consents::of(consents).decide(&Access {
+        actor: &actor,
+        action,
+        resource_type,
+        reference: &reference,
+        domains: &domains,
+        at_micros: NOW,
+    })
 }
 
 #[test]
@@ -177,6 +174,37 @@ fn revoked_expired_and_other_consents() {
     assert_eq!(
         ask(&[future], &nurse, Action::Read, &goal("medisch"), "g"),
         Decision::NoRule
+    );
+    // A period bound the server cannot read: the provision is not taken to hold, neither
+    // a permit nor a deny.
+    let mut unreadable = example();
+    unreadable["provision"]["period"]["start"] = json!("the first of June");
+    assert_eq!(
+        ask(&[unreadable], &nurse, Action::Read, &goal("medisch"), "g"),
+        Decision::NoRule
+    );
+    let mut unreadable_deny = json!({"resourceType": "Consent", "status": "active", "provision": {
+        "type": "deny", "actor": [{"reference": {"reference": "CareTeam/voorbeeld-zorgnetwerk"}}]}});
+    assert_eq!(
+        ask(
+            &[example(), unreadable_deny.clone()],
+            &nurse,
+            Action::Read,
+            &goal("medisch"),
+            "g"
+        ),
+        Decision::Deny
+    );
+    unreadable_deny["provision"]["period"] = json!({"end": "2026-13-45"});
+    assert_eq!(
+        ask(
+            &[example(), unreadable_deny],
+            &nurse,
+            Action::Read,
+            &goal("medisch"),
+            "g"
+        ),
+        Decision::Permit
     );
     // Of two consents, a deny wins.
     let denial = json!({"resourceType": "Consent", "status": "active", "provision": {

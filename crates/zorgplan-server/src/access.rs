@@ -664,6 +664,7 @@ impl Gate {
                         id: id.clone(),
                         ..Child::default()
                     };
+                    let mut consents = Vec::new();
                     for (pk, _) in &keys {
                         let Some((res_type, resource)) = loaded.get(pk) else {
                             continue;
@@ -676,7 +677,7 @@ impl Gate {
                                     .map(str::to_owned);
                             }
                             "CareTeam" => child.networks.push(resource.clone()),
-                            "Consent" => child.consents.push(resource.clone()),
+                            "Consent" => consents.push(resource.clone()),
                             _ => {
                                 if resource.get("active").and_then(Value::as_bool) != Some(false) {
                                     child.relatives.extend(id_of(resource).map(str::to_owned));
@@ -684,6 +685,7 @@ impl Gate {
                             }
                         }
                     }
+                    child.consents = consent::Consents::of(&consents);
                     child.prepare();
                     let child = Arc::new(child);
                     self.facts.put(&id, keys, child.clone(), writes);
