@@ -154,6 +154,21 @@ impl Consents {
     }
 }
 
+/// The instants a FHIR `period` covers (absent: always; a bound that is absent: open on
+/// that side), or `None` when a bound cannot be read.
+pub(crate) fn bounds(period: Option<&Value>) -> Option<(i64, i64)> {
+    let Some(period) = period else {
+        return Some((i64::MIN, i64::MAX));
+    };
+    let bound = |name: &str| match period.get(name).and_then(Value::as_str) {
+        None => Some(None),
+        Some(text) => DateTime::parse_fhir(text).map(|d| Some(d.range_micros())),
+    };
+    let start = bound("start")?.map_or(i64::MIN, |(start, _)| start);
+    let end = bound("end")?.map_or(i64::MAX, |(_, end)| end);
+    Some((start, end))
+}
+
 /// The items of `provision`'s element `name` that `read` makes something of, when it has
 /// any items.
 fn read_list<T>(
@@ -192,23 +207,6 @@ fn referenced(element: &Value) -> Option<String> {
 
 impl Provision {
     fn of(provision: &Value) -> Provision {
-        let period = match provision.get("period") {
-            None => Some((i64::MIN, i64::MAX)),
-            Some(period) => {
-                let bound = |name: &str| match period.get(name).and_then(Value::as_str) {
-                    None => Some(None),
-                    Some(text) => DateTime::parse_fhir(text).map(|d| Some(d.range_micros())),
-                };
-                match (bound("start"), bound("end")) {
-                    (Some(start), Some(end)) => Some((
-                        start.map_or(i64::MIN, |(first, _)| first),
-                        end.map_or(i64::MAX, |(_, last)| last),
-                    )),
-                    // A bound the server cannot read: the provision is not taken to hold.
-                    _ => None,
-                }
-            }
-        };
         let action = read_list(provision, "action", |action| {
             Some(
                 codes(action).fold((false, false), |(access, correct), (_, code)| {
@@ -229,7 +227,7 @@ impl Provision {
                 Some("permit") => Some(Decision::Permit),
                 _ => None,
             },
-            period,
+            period: bounds(provision.get("period")),
             actors: read_list(provision, "actor", referenced),
             action,
             classes: read_list(provision, "class", |c| {

@@ -23,10 +23,9 @@
 //! honoured yet: they grant nothing.
 
 use crate::age::{self, AgeBand};
-use crate::consent::{Access, Action, Consents, Decision};
+use crate::consent::{bounds, Access, Action, Consents, Decision};
 use crate::scopes::{Context, Grant, Interaction, Scopes};
 use serde_json::Value;
-use zorgplan_fhirpath::datetime::DateTime;
 
 /// The code system of the roles in the child's network.
 pub const ZORGPLAN_ROL: &str = "http://fhir.zorgplankindgezin.nl/CodeSystem/zorgplan-rol";
@@ -175,20 +174,6 @@ impl Child {
         }
         self.participations = participations;
     }
-}
-
-/// The instants `period` (absent: always) covers, or `None` when a bound cannot be read.
-fn bounds(period: Option<&Value>) -> Option<(i64, i64)> {
-    let Some(period) = period else {
-        return Some((i64::MIN, i64::MAX));
-    };
-    let bound = |name: &str| match period.get(name).and_then(Value::as_str) {
-        None => Some(None),
-        Some(text) => DateTime::parse_fhir(text).map(|d| Some(d.range_micros())),
-    };
-    let start = bound("start")?.map_or(i64::MIN, |(start, _)| start);
-    let end = bound("end")?.map_or(i64::MAX, |(_, end)| end);
-    Some((start, end))
 }
 
 /// The `zorgplan-rol` codes of a participant.
@@ -442,6 +427,7 @@ pub fn varies_for(caller: &Caller, child: &Child, moment: &Moment) -> bool {
 mod tests {
     use super::*;
     use serde_json::json;
+    use zorgplan_fhirpath::datetime::DateTime;
 
     fn at(text: &str) -> i64 {
         DateTime::parse_fhir(text).unwrap().range_micros().0
