@@ -1,6 +1,7 @@
 //! What access control costs: the same reads and searches on the stored population of the
 //! search benchmark, one request at a time, against the server in development mode and
-//! against it requiring access tokens — a parent's PGO token for its own child, and a nurse's
+//! against it requiring access tokens (both running, in alternating blocks; with the CPU
+//! time each server spent per request) — a parent's PGO token for its own child, and a nurse's
 //! token for a child of its network — so that every request is authenticated, checked
 //! against the child's network, age and consents, and written to the audit trail.
 //!
@@ -31,6 +32,10 @@ pub struct AccessReport {
     /// Microseconds, sorted: development mode, then with access control.
     pub open_us: Vec<u32>,
     pub checked_us: Vec<u32>,
+    /// The server's CPU time per measured request, microseconds, all its threads (the
+    /// audit writer's included): what a request costs when the cores are the limit.
+    pub open_cpu_us: f64,
+    pub checked_cpu_us: f64,
 }
 
 impl AccessReport {
@@ -92,19 +97,34 @@ const WORKLOADS: [Workload; 3] = [
     ),
 ];
 
-/// Runs the workloads on the stored population (made by the search benchmark) with the
-/// server open, then with access control.
+/// Blocks of each workload's requests, alternating between the two servers.
+const ROUNDS: usize = 10;
+
+/// How long a server is left alone before the other's block: the checked server's audit
+/// writer stores what it gathered within milliseconds, and no block should pay for the
+/// other's.
+const SETTLE: std::time::Duration = std::time::Duration::from_millis(50);
+
+/// How long the servers are left alone before their CPU time is read: time for the audit
+/// writer to store what the requests before handed it.
+const DRAIN: std::time::Duration = std::time::Duration::from_millis(500);
+
+/// Runs the workloads on the stored population (made by the search benchmark), on two copies
+/// of it (`urls`: for the open server, for the checked one) at the same time: the server in
+/// development mode and the server with access control take turns, a block of requests each,
+/// the same requests in the same order, so that the machine's drift over a run weighs on
+/// both alike.
 pub async fn run(
     plan: &SearchPlan<'_>,
     backend: Backend,
-    database_url: &str,
+    [open_url, checked_url]: [&str; 2],
     client: &reqwest::Client,
     interrupted: fn() -> bool,
 ) -> Result<Vec<AccessReport>, String> {
     let open = start(
         plan,
         backend,
-        database_url,
+        open_url,
         client,
         interrupted,
         ("access-open", Vec::new()),
@@ -140,16 +160,6 @@ pub async fn run(
             nurse_token: sign(&professional)?,
         });
     }
-    let mut reports: Vec<AccessReport> = Vec::new();
-    for (name, request, _) in WORKLOADS {
-        reports.push(AccessReport {
-            name,
-            example: request(callers[0].child, LIFE_DOMAINS[0].0),
-            open_us: measure(plan, client, &open, &callers, name, None, interrupted).await?,
-            checked_us: Vec::new(),
-        });
-    }
-    drop(open);
     let key = keys().join("rsa-public.pem").to_string_lossy().into_owned();
     let access = [
         "--auth-issuer",
@@ -164,60 +174,114 @@ pub async fn run(
     let checked = start(
         plan,
         backend,
-        database_url,
+        checked_url,
         client,
         interrupted,
         ("access-checked", access),
     )
     .await?;
-    for report in &mut reports {
-        report.checked_us = measure(
-            plan,
-            client,
-            &checked,
-            &callers,
-            report.name,
-            Some(()),
-            interrupted,
-        )
-        .await?;
+    let mut reports: Vec<AccessReport> = Vec::new();
+    for workload in &WORKLOADS {
+        let (name, request, _) = workload;
+        let mut rng = Rng::new(17, 0);
+        let requests: Vec<(&Caller, &str)> = (0..plan.warmup + plan.requests)
+            .map(|_| {
+                let caller = &callers[rng.below(callers.len())];
+                (caller, LIFE_DOMAINS[rng.below(LIFE_DOMAINS.len())].0)
+            })
+            .collect();
+        let (warmup, measured) = requests.split_at(plan.warmup);
+        let mut report = AccessReport {
+            name,
+            example: request(callers[0].child, LIFE_DOMAINS[0].0),
+            open_us: Vec::with_capacity(plan.requests),
+            checked_us: Vec::with_capacity(plan.requests),
+            open_cpu_us: f64::NAN,
+            checked_cpu_us: f64::NAN,
+        };
+        let servers = [(&open, false), (&checked, true)];
+        for (server, tokens) in servers {
+            let mut unmeasured = Vec::new();
+            measure(
+                client,
+                server,
+                workload,
+                warmup,
+                tokens,
+                &mut unmeasured,
+                interrupted,
+            )
+            .await?;
+        }
+        tokio::time::sleep(DRAIN).await;
+        let cpu_before = [open.cpu_time()?, checked.cpu_time()?];
+        let block = measured.len().div_ceil(ROUNDS).max(1);
+        for (round, requests) in measured.chunks(block).enumerate() {
+            // Each goes first in every other round.
+            let mut order = servers;
+            if round % 2 == 1 {
+                order.reverse();
+            }
+            for (server, tokens) in order {
+                tokio::time::sleep(SETTLE).await;
+                let latencies = if tokens {
+                    &mut report.checked_us
+                } else {
+                    &mut report.open_us
+                };
+                measure(
+                    client,
+                    server,
+                    workload,
+                    requests,
+                    tokens,
+                    latencies,
+                    interrupted,
+                )
+                .await?;
+            }
+        }
+        tokio::time::sleep(DRAIN).await;
+        let per_request = |server: &ServerProcess, before: std::time::Duration| {
+            server.cpu_time().map(|after| {
+                (after.saturating_sub(before)).as_secs_f64() * 1e6 / measured.len().max(1) as f64
+            })
+        };
+        report.open_cpu_us = per_request(&open, cpu_before[0])?;
+        report.checked_cpu_us = per_request(&checked, cpu_before[1])?;
+        report.open_us.sort_unstable();
+        report.checked_us.sort_unstable();
+        reports.push(report);
     }
     Ok(reports)
 }
 
-/// The latencies of workload `name`, sorted; with tokens when `tokens` is set.
+/// Sends `requests` of `workload` to `server`, one at a time, with the caller's token when
+/// `tokens` is set, and adds their latencies (microseconds) to `latencies`.
 async fn measure(
-    plan: &SearchPlan<'_>,
     client: &reqwest::Client,
     server: &ServerProcess,
-    callers: &[Caller],
-    name: &str,
-    tokens: Option<()>,
+    (name, request, by_nurse): &Workload,
+    requests: &[(&Caller, &str)],
+    tokens: bool,
+    latencies: &mut Vec<u32>,
     interrupted: fn() -> bool,
-) -> Result<Vec<u32>, String> {
-    let (_, request, by_nurse) = WORKLOADS.iter().find(|w| w.0 == name).expect("a workload");
-    let mut rng = Rng::new(17, 0);
-    let mut latencies = Vec::with_capacity(plan.requests);
-    for n in 0..plan.warmup + plan.requests {
+) -> Result<(), String> {
+    for (caller, domain) in requests {
         if interrupted() {
             return Err("interrupted".into());
         }
-        let caller = &callers[rng.below(callers.len())];
-        let domain = LIFE_DOMAINS[rng.below(LIFE_DOMAINS.len())].0;
         let path = request(caller.child, domain);
-        let token = tokens.map(|_| {
-            if *by_nurse {
-                caller.nurse_token.as_str()
-            } else {
-                caller.parent_token.as_str()
-            }
+        let token = tokens.then_some(if *by_nurse {
+            caller.nurse_token.as_str()
+        } else {
+            caller.parent_token.as_str()
         });
         let started = Instant::now();
-        get_json(client, server, &path, token).await?;
-        if n >= plan.warmup {
-            latencies.push(started.elapsed().as_micros().min(u128::from(u32::MAX)) as u32);
-        }
+        get_json(client, server, &path, token)
+            .await
+            .map_err(|e| format!("{name}: {e}"))?;
+        latencies.push(started.elapsed().as_micros().min(u128::from(u32::MAX)) as u32);
     }
-    latencies.sort_unstable();
-    Ok(latencies)
+    Ok(())
 }

@@ -441,10 +441,10 @@ async fn run_search(args: &Args, children: usize, client: &reqwest::Client) -> E
         );
     }
     println!();
-    println!("What access control costs (the same requests, one at a time; tokens, network, age, consent and audit trail against development mode):");
+    println!("What access control costs (the same requests, one at a time, in alternating blocks; tokens, network, age, consent and audit trail against development mode; server CPU per request, all threads):");
     println!();
-    println!("| backend | workload | open p50 ms | checked p50 ms | open p99 ms | checked p99 ms | open req/s | checked req/s | overhead |");
-    println!("|---|---|---:|---:|---:|---:|---:|---:|---:|");
+    println!("| backend | workload | open p50 ms | checked p50 ms | open p99 ms | checked p99 ms | open req/s | checked req/s | overhead | open CPU µs | checked CPU µs | CPU overhead |");
+    println!("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for (backend, report) in &access_rows {
         let ms = |l: &[u32], p: f64| {
             load::percentile(l, p).map_or(f64::NAN, |us| f64::from(us) / 1000.0)
@@ -454,7 +454,7 @@ async fn run_search(args: &Args, children: usize, client: &reqwest::Client) -> E
             access::AccessReport::rate(&report.checked_us),
         );
         println!(
-            "| {} | {} | {:.2} | {:.2} | {:.2} | {:.2} | {:.0} | {:.0} | {:+.0}% |",
+            "| {} | {} | {:.2} | {:.2} | {:.2} | {:.2} | {:.0} | {:.0} | {:+.0}% | {:.0} | {:.0} | {:+.0}% |",
             backend.name(),
             report.name,
             ms(&report.open_us, 50.0),
@@ -463,7 +463,10 @@ async fn run_search(args: &Args, children: usize, client: &reqwest::Client) -> E
             ms(&report.checked_us, 99.0),
             open,
             checked,
-            (open / checked - 1.0) * 100.0
+            (open / checked - 1.0) * 100.0,
+            report.open_cpu_us,
+            report.checked_cpu_us,
+            (report.checked_cpu_us / report.open_cpu_us - 1.0) * 100.0
         );
     }
     println!();

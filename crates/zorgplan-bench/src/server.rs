@@ -276,6 +276,29 @@ impl ServerProcess {
         format!("\n  server log (last lines):\n    {}", tail.join("\n    "))
     }
 
+    /// The CPU time the server has used, all its threads, in user and kernel mode
+    /// (`/proc/<pid>/stat`; on PostgreSQL the database's own processes are not counted).
+    pub fn cpu_time(&self) -> Result<Duration, String> {
+        let path = format!("/proc/{}/stat", self.pid());
+        let stat = fs::read_to_string(&path).map_err(|e| format!("cannot read {path}: {e}"))?;
+        // After the command name in parentheses (which may hold anything) come the fields
+        // from the third on: utime and stime are the 14th and 15th.
+        let fields: Vec<&str> = stat
+            .rsplit_once(')')
+            .map_or("", |(_, rest)| rest)
+            .split_whitespace()
+            .collect();
+        let ticks = |n: usize| {
+            fields
+                .get(n - 3)
+                .and_then(|f| f.parse::<u64>().ok())
+                .ok_or_else(|| format!("no field {n} in {path}"))
+        };
+        Ok(Duration::from_secs_f64(
+            (ticks(14)? + ticks(15)?) as f64 / clock_ticks() as f64,
+        ))
+    }
+
     /// Peak (`VmHWM`) and current (`VmRSS`) resident set size of the server, in kB.
     pub fn memory_kb(&self) -> Result<MemoryKb, String> {
         let path = format!("/proc/{}/status", self.pid());
@@ -288,6 +311,21 @@ impl ServerProcess {
             current: field("VmRSS:")?,
         })
     }
+}
+
+/// Clock ticks per second of `/proc` times (`getconf CLK_TCK`; 100 when it cannot tell).
+fn clock_ticks() -> u64 {
+    static TICKS: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    *TICKS.get_or_init(|| {
+        Command::new("getconf")
+            .arg("CLK_TCK")
+            .output()
+            .ok()
+            .and_then(|out| String::from_utf8(out.stdout).ok())
+            .and_then(|text| text.trim().parse().ok())
+            .filter(|&ticks| ticks > 0)
+            .unwrap_or(100)
+    })
 }
 
 impl Drop for ServerProcess {
