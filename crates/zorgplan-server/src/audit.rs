@@ -45,38 +45,131 @@ pub fn writable(
 /// Stores the AuditEvents of reads and refusals on a thread of its own, many requests' in
 /// one transaction: a request hands over what makes its events (a [`Job`]) and answers
 /// without waiting for them to be built or stored (its writes' events are in their own
-/// transactions). The queue is bounded: when it is full, requests wait, and nothing is
-/// dropped. Dropping the writer stores what is queued. Events that cannot be stored after
+/// transactions). The writer wakes for the first job after it went idle, gathers the jobs
+/// that come in the next few milliseconds without being woken for each (a wake-up is a
+/// system call on the request's path, and a switch on the other core), then makes and
+/// stores their events. The queue is bounded: when it is full, requests wait, and nothing
+/// is dropped. Dropping the writer stores what is queued. Events that cannot be stored after
 /// retries are written to the log in full.
 pub struct Writer {
-    sender: Option<std::sync::mpsc::SyncSender<Job>>,
+    queue: std::sync::Arc<Queue>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
 /// What makes one request's AuditEvents, run on the writer's thread.
 pub type Job = Box<dyn FnOnce() -> Vec<Value> + Send>;
 
-/// Events queued before the writer waits for room.
+/// Requests' jobs queued before requests wait for room.
 const QUEUED: usize = 4096;
-/// How long the writer gathers events before it stores them.
+/// How long the writer gathers jobs before it stores their events.
 const GATHER: std::time::Duration = std::time::Duration::from_millis(5);
+/// Events stored in one transaction at most.
+const BATCH: usize = 1000;
+
+/// The jobs between the requests and the writer.
+#[derive(Default)]
+struct Queue {
+    pending: Mutex<Pending>,
+    /// Signalled for the first job after the writer went idle, and when the writer stops.
+    work: std::sync::Condvar,
+    /// Signalled when the writer took the queued jobs, and when it ended.
+    room: std::sync::Condvar,
+}
+
+#[derive(Default)]
+struct Pending {
+    jobs: Vec<Job>,
+    /// The writer waits for a first job (it gathers none).
+    idle: bool,
+    /// No job comes any more (the writer is dropped), or none is taken (it ended).
+    closed: bool,
+}
+
+impl Queue {
+    fn pending(&self) -> std::sync::MutexGuard<'_, Pending> {
+        // A job runs outside the lock: nothing can poison it half-way.
+        self.pending
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Queues `job` when there is room (the writer woken if idle); gives it back if not.
+    fn offer(&self, job: Job) -> Result<(), Option<Job>> {
+        let mut pending = self.pending();
+        if pending.closed {
+            return Err(None);
+        }
+        if pending.jobs.len() >= QUEUED {
+            return Err(Some(job));
+        }
+        pending.jobs.push(job);
+        if std::mem::take(&mut pending.idle) {
+            drop(pending);
+            self.work.notify_one();
+        }
+        Ok(())
+    }
+
+    /// The next jobs, after the first has come and the others had `GATHER` to come; none
+    /// when the queue is closed and empty.
+    fn take(&self) -> Vec<Job> {
+        let mut pending = self.pending();
+        while pending.jobs.is_empty() && !pending.closed {
+            pending.idle = true;
+            pending = self
+                .work
+                .wait(pending)
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+        }
+        pending.idle = false;
+        if !pending.closed {
+            drop(pending);
+            std::thread::sleep(GATHER);
+            pending = self.pending();
+        }
+        let jobs = std::mem::take(&mut pending.jobs);
+        drop(pending);
+        self.room.notify_all();
+        jobs
+    }
+
+    fn close(&self) {
+        self.pending().closed = true;
+        self.work.notify_all();
+        self.room.notify_all();
+    }
+}
+
+/// Closes the queue when the writer's thread ends, also by a panic, so that requests get an
+/// error instead of waiting for room that never comes.
+struct Closes(std::sync::Arc<Queue>);
+
+impl Drop for Closes {
+    fn drop(&mut self) {
+        self.0.close();
+    }
+}
 
 impl Writer {
     pub fn start(store: zorgplan_store::Store) -> Writer {
-        let (sender, receiver) = std::sync::mpsc::sync_channel::<Job>(QUEUED);
+        let queue = std::sync::Arc::new(Queue::default());
+        let closes = Closes(queue.clone());
         let thread = std::thread::Builder::new()
             .name("audit-writer".into())
             .spawn(move || {
                 // No request waits for the trail to be stored.
                 zorgplan_store::in_background();
-                while let Ok(job) = receiver.recv() {
-                    let mut batch = job();
-                    let until = std::time::Instant::now() + GATHER;
-                    while batch.len() < 1000 {
-                        let left = until.saturating_duration_since(std::time::Instant::now());
-                        match receiver.recv_timeout(left) {
-                            Ok(more) => batch.extend(more()),
-                            Err(_) => break,
+                loop {
+                    let jobs = closes.0.take();
+                    if jobs.is_empty() {
+                        break;
+                    }
+                    let mut batch = Vec::new();
+                    for job in jobs {
+                        batch.extend(job());
+                        if batch.len() >= BATCH {
+                            store_batch(&store, &batch);
+                            batch.clear();
                         }
                     }
                     if !batch.is_empty() {
@@ -86,25 +179,42 @@ impl Writer {
             })
             .expect("the audit writer thread starts");
         Writer {
-            sender: Some(sender),
+            queue,
             thread: Some(thread),
         }
     }
 
     /// Queues a request's events (waiting for room when the queue is full).
     pub async fn send(&self, job: Job) -> Result<(), zorgplan_fhir::FhirError> {
-        let sender = self.sender.as_ref().expect("a running writer");
         let stopped = || zorgplan_fhir::FhirError::internal("The audit trail is not being written");
-        match sender.try_send(job) {
+        match self.queue.offer(job) {
             Ok(()) => Ok(()),
-            Err(std::sync::mpsc::TrySendError::Full(job)) => {
-                let sender = sender.clone();
-                actix_web::web::block(move || sender.send(job))
-                    .await
-                    .map_err(|_| stopped())?
-                    .map_err(|_| stopped())
+            Err(None) => Err(stopped()),
+            Err(Some(job)) => {
+                let queue = self.queue.clone();
+                actix_web::web::block(move || {
+                    let mut job = job;
+                    loop {
+                        match queue.offer(job) {
+                            Ok(()) => return Ok(()),
+                            Err(None) => return Err(()),
+                            Err(Some(back)) => job = back,
+                        }
+                        let pending = queue.pending();
+                        if pending.jobs.len() >= QUEUED && !pending.closed {
+                            drop(
+                                queue
+                                    .room
+                                    .wait(pending)
+                                    .unwrap_or_else(std::sync::PoisonError::into_inner),
+                            );
+                        }
+                    }
+                })
+                .await
+                .map_err(|_| stopped())?
+                .map_err(|()| stopped())
             }
-            Err(std::sync::mpsc::TrySendError::Disconnected(_)) => Err(stopped()),
         }
     }
 }
@@ -112,7 +222,7 @@ impl Writer {
 impl Drop for Writer {
     /// Stores what is queued before the writer ends.
     fn drop(&mut self) {
-        drop(self.sender.take());
+        self.queue.close();
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
@@ -496,6 +606,51 @@ mod tests {
             action: "R",
             request_id: Some("abc".into()),
         }
+    }
+
+    /// The writer's queue is bounded: requests that find it full wait for room (more jobs
+    /// are handed over at once than it holds), and every event handed over is stored — the
+    /// last ones when the writer is dropped.
+    #[test]
+    fn the_writer_stores_every_event_handed_over() {
+        let dir = std::env::temp_dir().join(format!("zorgplan-audit-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut config = zorgplan_store::StoreConfig::new(dir.join("a.db").to_str().unwrap());
+        config.search_parameters = crate::search_parameters();
+        let store = zorgplan_store::Store::open(&config).unwrap();
+        let writer = Writer::start(store.clone());
+        let events: Vec<Value> = (0..QUEUED + 1000)
+            .map(|_| {
+                let request = request();
+                event(
+                    &caller(),
+                    &request,
+                    Some("kind"),
+                    &[],
+                    None,
+                    "0",
+                    Timestamp::now(),
+                )
+            })
+            .collect();
+        let ids: Vec<String> = events
+            .iter()
+            .map(|e| e["id"].as_str().unwrap().into())
+            .collect();
+        actix_web::rt::System::new().block_on(async {
+            for event in events {
+                writer.send(Box::new(move || vec![event])).await.unwrap();
+            }
+        });
+        drop(writer);
+        let missing = ids
+            .iter()
+            .filter(|id| store.read("AuditEvent", id).unwrap().is_none())
+            .count();
+        assert_eq!(missing, 0, "of {}", ids.len());
+        drop(store);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     /// What the trail and the records make is valid R4.
