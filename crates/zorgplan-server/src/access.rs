@@ -25,7 +25,6 @@ use serde_json::Value;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
 use zorgplan_auth::consent::{self, Action};
 use zorgplan_auth::policy::{self, Caller, Child, Moment, Role, Target};
 use zorgplan_auth::service::{RegisteredClient, TokenService};
@@ -335,27 +334,22 @@ struct ReadFrom {
     checked: Checked,
 }
 
-/// When something was last known current: the moment, and the store's count of local
-/// writes of its types before it was read ([`Store::local_writes`]).
+/// When something was last known current: the store's count of the writes of its types
+/// before it was read ([`Store::local_writes`]: its own, and any by another process).
 #[derive(Clone, Copy)]
 struct Checked {
     writes: Option<u64>,
-    at: Instant,
 }
 
 impl Checked {
     fn now(writes: Option<u64>) -> Checked {
-        Checked {
-            writes,
-            at: Instant::now(),
-        }
+        Checked { writes }
     }
 
     /// Still current, without asking the database: the store can count (`writes`, its
-    /// count now, is known), has committed no write of the types since, and it was at most
-    /// [`UNASKED`] ago.
+    /// count now, is known) and no write of the types was committed since.
     fn holds(&self, writes: Option<u64>) -> bool {
-        writes.is_some() && self.writes == writes && self.at.elapsed() < UNASKED
+        writes.is_some() && self.writes == writes
     }
 }
 
@@ -371,11 +365,6 @@ const FACTS: [(&str, &str); 3] = [
 /// The types of the facts: the Patient and the types of [`FACTS`].
 const FACT_TYPES: [&str; 4] = ["Patient", FACTS[0].0, FACTS[1].0, FACTS[2].0];
 
-/// How long facts that no local write can have changed are used without asking the
-/// database whether they changed: the longest a write to the same SQLite file by another
-/// process (which the server does not expect) goes unnoticed.
-const UNASKED: Duration = Duration::from_secs(1);
-
 /// Children whose facts are kept at most (the map is emptied when it is full).
 const FACTS_KEPT: usize = 50_000;
 /// Versions whose [`Judged`] is kept at most (the map is emptied when it is full).
@@ -384,7 +373,7 @@ const JUDGED_KEPT: usize = 100_000;
 impl Facts {
     /// The child as read, when no write of its facts' types was committed since the store
     /// last said they were current (`writes` is the store's count now; `None`: it cannot
-    /// tell), at most [`UNASKED`] ago.
+    /// tell).
     fn current(&self, id: &str, writes: Option<u64>) -> Option<Arc<Child>> {
         let known = self.known.lock().expect("facts");
         known
@@ -466,11 +455,19 @@ fn dutch_day(micros: i64) -> String {
     };
     let summer = utc >= last_sunday(3) && utc < last_sunday(10);
     let local = utc + Duration::hours(if summer { 2 } else { 1 });
-    local.format("%Y-%m-%d").to_string()
+    // Written out directly: a format string would be parsed again on every request.
+    format!(
+        "{:04}-{:02}-{:02}",
+        local.year(),
+        local.month(),
+        local.day()
+    )
 }
 
 impl Gate {
-    pub fn new(caller: Caller) -> Gate {
+    /// The gate of `caller` for a request made now, deciding with what was read of
+    /// children before (`facts`, the server's).
+    pub fn new(caller: Caller, facts: Arc<Facts>) -> Gate {
         let micros = Timestamp::now().0;
         Gate {
             caller,
@@ -483,7 +480,7 @@ impl Gate {
             request: audit::Request::default(),
             provenance: None,
             deleted_of: Mutex::new(Vec::new()),
-            facts: Arc::default(),
+            facts,
         }
     }
 
@@ -563,10 +560,13 @@ impl Gate {
             .get::<Arc<Gate>>()
             .cloned()
             .unwrap_or_else(|| {
-                Arc::new(Gate::new(Caller {
-                    role: Role::System,
-                    ..Caller::development()
-                }))
+                Arc::new(Gate::new(
+                    Caller {
+                        role: Role::System,
+                        ..Caller::development()
+                    },
+                    Arc::default(),
+                ))
             })
     }
 
@@ -605,8 +605,9 @@ impl Gate {
     }
 
     /// The facts about the children `ids`: their Patient, networks and consents as they
-    /// are now. On SQLite, facts read before are current while the store has committed no
-    /// write of their types since (checked again at least every [`UNASKED`]). Otherwise
+    /// are now. On SQLite, facts read before are current while the store counts no write of
+    /// their types since (a write by another process on the same file counts within a
+    /// second, [`Store::local_writes`]). Otherwise
     /// one query tells which versions are current; what was parsed before for the same
     /// versions is reused ([`Facts`]), and only what changed is read and parsed again.
     fn children(&self, store: &Store, ids: &[String]) -> Result<Vec<Arc<Child>>, FhirError> {
@@ -1433,7 +1434,9 @@ pub fn client_gate(
     client_id: Option<&str>,
 ) -> Result<Option<Gate>, FhirError> {
     let tokens = match auth {
-        Authentication::Development => return Ok(Some(Gate::new(Caller::development()))),
+        Authentication::Development => {
+            return Ok(Some(Gate::new(Caller::development(), facts.clone())))
+        }
         Authentication::Tokens(tokens) => tokens,
     };
     let Some(client) = client_id.and_then(|id| tokens.clients.iter().find(|c| c.client_id == id))
@@ -1441,9 +1444,7 @@ pub fn client_gate(
         return Ok(None);
     };
     let caller = professional_or_system(store, tokens, registered(client, "registration"))?;
-    let mut gate = Gate::new(caller);
-    gate.facts = facts.clone();
-    Ok(Some(gate))
+    Ok(Some(Gate::new(caller, facts.clone())))
 }
 
 /// The gate of a caller with `claims` (presented as `key`: its token, or its client
@@ -1477,8 +1478,7 @@ async fn gate_of(
             }
         }
     };
-    let mut gate = Gate::new(caller);
-    gate.facts = state.facts.clone();
+    let mut gate = Gate::new(caller, state.facts.clone());
     let (interaction, action) = audit::Request::of(req.method().as_str(), req.path());
     gate.request = audit::Request {
         address: req.peer_addr().map(|a| a.ip().to_string()),
@@ -1518,7 +1518,7 @@ pub fn peer_certificate(connection: &dyn std::any::Any, data: &mut actix_web::de
 /// records nothing, so it holds no state of a request.
 fn development_gate() -> Arc<Gate> {
     static GATE: std::sync::OnceLock<Arc<Gate>> = std::sync::OnceLock::new();
-    GATE.get_or_init(|| Arc::new(Gate::new(Caller::development())))
+    GATE.get_or_init(|| Arc::new(Gate::new(Caller::development(), Arc::default())))
         .clone()
 }
 
@@ -1541,8 +1541,8 @@ fn verify(tokens: &Tokens, token: &str) -> Result<zorgplan_auth::Claims, ApiErro
 /// Tokens verified recently, with their claims: a token's signature is checked once a
 /// minute at most (never beyond its `exp`). And the professionals and systems that tokens
 /// and client certificates stand for, kept as the facts about children are ([`Facts`]):
-/// current while the store has committed no write of a PractitionerRole or Organization
-/// since they were read (SQLite), at most [`UNASKED`].
+/// current while the store counts no write of a PractitionerRole or Organization since they
+/// were read (SQLite).
 #[derive(Default)]
 pub struct Verified {
     known: Mutex<HashMap<String, (zorgplan_auth::Claims, u64)>>,
@@ -1581,7 +1581,7 @@ impl Verified {
     }
 
     /// The caller `key` stood for, when no write of [`CALLER_TYPES`] was committed since it
-    /// was read (`writes`: the store's count now), at most [`UNASKED`] ago.
+    /// was read (`writes`: the store's count now).
     fn caller(&self, key: &str, writes: Option<u64>) -> Option<Caller> {
         let callers = self.callers.lock().expect("verified tokens");
         let (caller, checked) = callers.get(key)?;

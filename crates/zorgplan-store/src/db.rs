@@ -198,6 +198,10 @@ pub(crate) fn sqlite_writer(config: &StoreConfig) -> Result<AnyConnection, FhirE
 /// sync, and its next write starts the WAL again. Runs every
 /// [`CHECKPOINT_INTERVAL`] while the WAL grows, every [`IDLE_CHECKPOINT_INTERVAL`] when it does
 /// not; stops, and is waited for, when dropped.
+///
+/// Every [`LOOK_INTERVAL`] it also looks whether another connection to the file committed
+/// (the writer's `PRAGMA data_version`, [`data_version`]), for
+/// [`crate::Store::local_writes`].
 pub(crate) struct Checkpointer {
     stop: Arc<AtomicBool>,
     thread: Option<std::thread::JoinHandle<()>>,
@@ -209,6 +213,8 @@ pub(crate) struct Checkpointer {
 const CHECKPOINT_INTERVAL: Duration = Duration::from_millis(20);
 /// How long it waits when the WAL did not grow since its last pass.
 const IDLE_CHECKPOINT_INTERVAL: Duration = Duration::from_millis(100);
+/// How often the checkpointer looks whether another connection committed.
+pub(crate) const LOOK_INTERVAL: Duration = Duration::from_millis(250);
 /// A WAL of this many frames (125 MiB of 4 KiB pages) is started again: each start costs the
 /// writer a wait for the last group's frames to be copied and synced (8,000 frames made
 /// transactions from eight clients some 10% slower).
@@ -236,11 +242,34 @@ fn checkpoint(conn: &mut SqliteConnection) -> Option<i64> {
     }
 }
 
+/// A connection's `PRAGMA data_version`: it changes when another connection to the file
+/// committed. On the writer's connection, through which this process makes all its writes,
+/// a change means another process (or another store) wrote. `None` when it cannot be read.
+fn data_version(conn: &mut AnyConnection) -> Option<i64> {
+    #[derive(diesel::QueryableByName)]
+    struct DataVersion {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        data_version: i64,
+    }
+    use diesel::RunQueryDsl;
+    let AnyConnection::Sqlite(conn) = conn else {
+        return None;
+    };
+    match diesel::sql_query("PRAGMA data_version").get_result::<DataVersion>(conn) {
+        Ok(version) => Some(version.data_version),
+        Err(e) => {
+            tracing::warn!(error = %e, "PRAGMA data_version failed");
+            None
+        }
+    }
+}
+
 impl Checkpointer {
     pub(crate) fn start(
         path: &str,
         writer: Arc<crate::tx::SqliteWriter>,
         restart_frames: i64,
+        committed: Arc<crate::Committed>,
     ) -> Result<Checkpointer, FhirError> {
         let mut conn = SqliteConnection::establish(path)
             .map_err(|e| setup_error("opening the SQLite database for checkpoints", e))?;
@@ -251,10 +280,17 @@ impl Checkpointer {
             .spawn(move || {
                 crate::in_background();
                 let mut last = None;
+                let mut looked: Option<std::time::Instant> = None;
                 while !stopped.load(Ordering::Relaxed) {
+                    if looked.is_none_or(|looked| looked.elapsed() >= LOOK_INTERVAL) {
+                        if let Some(version) = writer.between_groups(data_version) {
+                            committed.looked(version);
+                        }
+                        looked = Some(std::time::Instant::now());
+                    }
                     let frames = checkpoint(&mut conn);
                     if frames.is_some_and(|frames| frames >= restart_frames) {
-                        writer.between_groups(|| checkpoint(&mut conn));
+                        writer.between_groups(|_| checkpoint(&mut conn));
                     }
                     std::thread::park_timeout(if frames.is_some() && frames != last {
                         CHECKPOINT_INTERVAL
@@ -422,6 +458,22 @@ mod tests {
             .n
     }
 
+    /// The writer's `PRAGMA data_version` stays as it is through the writer's own commits
+    /// and changes with another connection's: what tells the store that another process wrote.
+    #[test]
+    fn data_version_changes_with_other_connections_commits_only() {
+        let (path, writer) = scratch("data-version");
+        let first = writer.between_groups(data_version).expect("a data version");
+        write_rows(&writer, 2, 5, "ours", Duration::ZERO);
+        assert_eq!(writer.between_groups(data_version), Some(first));
+        let mut other = SqliteConnection::establish(path.to_str().unwrap()).unwrap();
+        other
+            .batch_execute("INSERT INTO t (body) VALUES ('theirs');")
+            .unwrap();
+        assert_ne!(writer.between_groups(data_version), Some(first));
+        std::fs::remove_dir_all(path.parent().unwrap()).unwrap();
+    }
+
     /// Between two groups no write transaction is open: another connection takes the write
     /// lock at once. And the writes all land.
     #[test]
@@ -432,7 +484,7 @@ mod tests {
         std::thread::scope(|scope| {
             scope.spawn(|| write_rows(&writer, 4, 100, "x", Duration::ZERO));
             for _ in 0..20 {
-                writer.between_groups(|| {
+                writer.between_groups(|_| {
                     other
                         .batch_execute("BEGIN IMMEDIATE; ROLLBACK;")
                         .expect("the write lock is free between groups")
@@ -450,12 +502,24 @@ mod tests {
     fn the_checkpointer_starts_the_wal_again() {
         const FRAME: u64 = 4096 + 24;
         let (path, writer) = scratch("restart");
-        let checkpointer = Checkpointer::start(path.to_str().unwrap(), writer.clone(), 64).unwrap();
+        let committed = Arc::<crate::Committed>::default();
+        let checkpointer = Checkpointer::start(
+            path.to_str().unwrap(),
+            writer.clone(),
+            64,
+            committed.clone(),
+        )
+        .unwrap();
         // 1,000 writes of a row that fills a page of its own, over about a second: some
         // 2,000 frames, which a WAL never started again would hold.
         write_rows(&writer, 4, 250, &"x".repeat(4000), Duration::from_millis(4));
         drop(checkpointer);
         assert_eq!(rows(&path), 1000);
+        // It looked for other connections' writes meanwhile, and took the writer's for none.
+        let others = committed.others.lock().unwrap();
+        assert!(others.looked.is_some());
+        assert_eq!(others.changes, 0);
+        drop(others);
         let wal = std::fs::metadata(path.with_extension("db-wal"))
             .unwrap()
             .len();

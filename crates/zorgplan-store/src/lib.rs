@@ -70,13 +70,34 @@ pub struct Store {
     committed: std::sync::Arc<Committed>,
 }
 
-/// How many writes of each resource type a store (and its clones) committed.
+/// How many writes of each resource type a store (and its clones) committed, and, on
+/// SQLite, how often the checkpointer found that another connection to the file had
+/// committed ([`Store::local_writes`]).
 #[derive(Default)]
-struct Committed(std::sync::Mutex<std::collections::HashMap<String, u64>>);
+pub(crate) struct Committed {
+    counts: std::sync::Mutex<std::collections::HashMap<String, u64>>,
+    others: std::sync::Mutex<Others>,
+}
+
+/// What the looks at the SQLite writer's `PRAGMA data_version` found.
+#[derive(Default)]
+struct Others {
+    /// The value at the last look.
+    version: Option<i64>,
+    /// When that was.
+    looked: Option<std::time::Instant>,
+    /// How many looks found it changed.
+    changes: u64,
+}
+
+/// How long after the last look at writes by other connections ([`db::Checkpointer`], which
+/// looks every [`db::LOOK_INTERVAL`]) the store still says what was committed
+/// ([`Store::local_writes`]); after that it cannot tell.
+const OTHERS_UNSEEN: std::time::Duration = std::time::Duration::from_secs(1);
 
 impl Committed {
     fn count<'a>(&self, types: impl IntoIterator<Item = &'a str>) {
-        let mut counts = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        let mut counts = self.counts.lock().unwrap_or_else(|p| p.into_inner());
         for res_type in types {
             match counts.get_mut(res_type) {
                 Some(n) => *n += 1,
@@ -85,6 +106,31 @@ impl Committed {
                 }
             }
         }
+    }
+
+    /// The SQLite writer's `PRAGMA data_version` now: different from the last look's when
+    /// another connection committed since.
+    pub(crate) fn looked(&self, version: i64) {
+        let mut others = self.others.lock().unwrap_or_else(|p| p.into_inner());
+        if others.version.is_some_and(|last| last != version) {
+            others.changes += 1;
+        }
+        others.version = Some(version);
+        others.looked = Some(std::time::Instant::now());
+    }
+
+    /// The writes of `types` committed by this store, plus the changes others made (of any
+    /// type) as last looked at; `None` when the last look is too long ago (or none was made).
+    fn writes(&self, types: &[&str]) -> Option<u64> {
+        let changes = {
+            let others = self.others.lock().unwrap_or_else(|p| p.into_inner());
+            others
+                .looked
+                .filter(|looked| looked.elapsed() < OTHERS_UNSEEN)
+                .map(|_| others.changes)?
+        };
+        let counts = self.counts.lock().unwrap_or_else(|p| p.into_inner());
+        Some(changes + types.iter().filter_map(|t| counts.get(*t)).sum::<u64>())
     }
 }
 
@@ -138,6 +184,7 @@ impl Store {
             ))),
             Backend::Postgres => None,
         };
+        let committed = std::sync::Arc::<Committed>::default();
         Ok(Store {
             pool,
             backend,
@@ -152,28 +199,29 @@ impl Store {
                     db::sqlite_path(&config.url),
                     writer,
                     db::RESTART_FRAMES,
+                    committed.clone(),
                 )?)),
                 None => None,
             },
             recorder: None,
-            committed: std::sync::Arc::default(),
+            committed,
         })
     }
 
     /// SQLite: how many writes of resources of `types` this store and its clones have
-    /// committed, counted after each commit, so that what a caller read of those types
-    /// before is known to be current while the number is unchanged, without asking the
-    /// database. `None` on PostgreSQL, where other servers write to the same database too.
-    /// (The AuditEvents and Provenances a write records of itself are not counted.)
-    ///
-    /// A SQLite database is written by the server that serves it: the writes of another
-    /// process on the same file are not counted here.
+    /// committed, counted after each commit, plus how often another connection to the same
+    /// file (another process, which the server does not expect, or another store) was found
+    /// to have committed anything — looked for by the checkpointer every
+    /// [`db::LOOK_INTERVAL`] —, so that what a caller read of those types before is known to
+    /// be current while the number is unchanged, without asking the database. `None` on
+    /// PostgreSQL, where other servers write to the same database too, and when the last look
+    /// at other connections' writes is more than a second old (a machine so busy that the
+    /// checkpointer, at idle priority, did not run): a write by another process goes unseen
+    /// for a second at most. (The AuditEvents and Provenances a write records of itself are
+    /// not counted.)
     pub fn local_writes(&self, types: &[&str]) -> Option<u64> {
         match self.backend {
-            Backend::Sqlite => {
-                let counts = self.committed.0.lock().unwrap_or_else(|p| p.into_inner());
-                Some(types.iter().filter_map(|t| counts.get(*t)).sum())
-            }
+            Backend::Sqlite => self.committed.writes(types),
             Backend::Postgres => None,
         }
     }

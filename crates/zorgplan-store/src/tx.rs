@@ -287,17 +287,16 @@ impl SqliteWriter {
     /// Runs `f` between two groups: while no write transaction of this process is open and
     /// none can begin (writes that come meanwhile wait for their turn). The open group, if
     /// any, ends with the write that runs now instead of taking in those queued behind it.
-    pub(crate) fn between_groups<T>(&self, f: impl FnOnce() -> T) -> T {
+    /// `f` is given the writer's connection, outside any transaction.
+    pub(crate) fn between_groups<T>(&self, f: impl FnOnce(&mut AnyConnection) -> T) -> T {
         self.pausing.fetch_add(1, Ordering::SeqCst);
         let state = self.lock();
-        let state = self
+        let mut state = self
             .ended
             .wait_while(state, |s| s.open.is_some())
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         self.pausing.fetch_sub(1, Ordering::SeqCst);
-        let value = f();
-        drop(state);
-        value
+        f(&mut state.conn)
     }
 
     /// Rolls the open group's transaction back and ends the group.
