@@ -109,8 +109,9 @@ const SETTLE: std::time::Duration = std::time::Duration::from_millis(50);
 /// writer to store what the requests before handed it.
 const DRAIN: std::time::Duration = std::time::Duration::from_millis(500);
 
-/// Runs the workloads on the stored population (made by the search benchmark), on two copies
-/// of it (`urls`: for the open server, for the checked one) at the same time: the server in
+/// Runs the workloads on the stored population (made by the search benchmark) and a copy of
+/// it (`urls`: the population, for the open server, which writes nothing; the copy, for the
+/// checked one, which adds to the audit trail) at the same time: the server in
 /// development mode and the server with access control take turns, a block of requests each,
 /// the same requests in the same order, so that the machine's drift over a run weighs on
 /// both alike.

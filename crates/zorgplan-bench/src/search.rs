@@ -202,48 +202,41 @@ pub async fn run(
         });
     }
     drop(server);
-    // With tokens, every request adds to the audit trail: access control is measured on
-    // copies of the population, so that every run starts from the same database, and the
-    // server in development mode, which runs at the same time, has a copy of its own.
-    let open = Copy::of(plan, backend, &database_url, "open")?;
-    let checked = Copy::of(plan, backend, &database_url, "checked")?;
+    // With tokens, every request adds to the audit trail: the server with access control
+    // runs on a copy of the population, so that every run starts from the same database;
+    // the server in development mode, which writes nothing, runs on the population itself.
+    // (On PostgreSQL the copy is made before a server connects to the population.)
+    let copy = Copy::of(plan, backend, &database_url)?;
     let access = crate::access::run(
         plan,
         backend,
-        [&open.url, &checked.url],
+        [&database_url, &copy.url],
         client,
         interrupted,
     )
     .await;
-    drop((open, checked));
+    drop(copy);
     Ok((reports, access?))
 }
 
-/// A copy of the stored population (of a server that stopped), named `name`, removed when
-/// dropped.
+/// A copy of the stored population (of a server that stopped), removed when dropped.
 struct Copy<'a> {
     url: String,
     plan: &'a SearchPlan<'a>,
     backend: Backend,
-    name: &'a str,
 }
 
 impl<'a> Copy<'a> {
-    fn of(
-        plan: &'a SearchPlan<'a>,
-        backend: Backend,
-        database_url: &str,
-        name: &'a str,
-    ) -> Result<Self, String> {
-        let mut copy = Copy {
-            url: String::new(),
+    fn of(plan: &'a SearchPlan<'a>, backend: Backend, database_url: &str) -> Result<Self, String> {
+        let copy = Copy {
+            url: match backend {
+                Backend::Sqlite => format!("{database_url}.access"),
+                Backend::Postgres => {
+                    replace_database(plan.postgres_url, &Self::postgres_name(plan))?
+                }
+            },
             plan,
             backend,
-            name,
-        };
-        copy.url = match backend {
-            Backend::Sqlite => format!("{database_url}.access-{name}"),
-            Backend::Postgres => replace_database(plan.postgres_url, &copy.postgres_name())?,
         };
         copy.remove();
         match backend {
@@ -261,7 +254,7 @@ impl<'a> Copy<'a> {
                 plan.postgres_url,
                 &format!(
                     "CREATE DATABASE {} TEMPLATE zorgplan_bench_search_{}",
-                    copy.postgres_name(),
+                    Self::postgres_name(plan),
                     plan.children
                 ),
             )?,
@@ -269,8 +262,8 @@ impl<'a> Copy<'a> {
         Ok(copy)
     }
 
-    fn postgres_name(&self) -> String {
-        format!("zorgplan_bench_access_{}_{}", self.name, self.plan.children)
+    fn postgres_name(plan: &SearchPlan<'_>) -> String {
+        format!("zorgplan_bench_access_{}", plan.children)
     }
 
     fn remove(&self) {
@@ -284,7 +277,7 @@ impl<'a> Copy<'a> {
                 let _ = run_psql(
                     self.plan.psql,
                     self.plan.postgres_url,
-                    &format!("DROP DATABASE IF EXISTS {}", self.postgres_name()),
+                    &format!("DROP DATABASE IF EXISTS {}", Self::postgres_name(self.plan)),
                 );
             }
         }
