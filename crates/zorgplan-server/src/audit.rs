@@ -11,9 +11,9 @@
 //!   neither.
 //! - What a request disclosed (reads, search results and includes, history, `$everything`)
 //!   and what it was denied are gathered in the request's [`Trail`] and handed to the
-//!   [`Writer`], which stores the events of many requests together within milliseconds. A
-//!   crash can lose the events of the last few milliseconds of reads, never those of a
-//!   write.
+//!   [`Writer`], which stores the events of many requests together within some twenty
+//!   milliseconds. A crash can lose the events of the last few tens of milliseconds of
+//!   reads, never those of a write.
 //!
 //! A request without authentication (development mode) records nothing. AuditEvents cannot be
 //! created, changed or deleted through the API.
@@ -46,7 +46,7 @@ pub fn writable(
 /// one transaction: a request hands over what makes its events (a [`Job`]) and answers
 /// without waiting for them to be built or stored (its writes' events are in their own
 /// transactions). The writer wakes for the first job after it went idle, gathers the jobs
-/// that come in the next few milliseconds without being woken for each (a wake-up is a
+/// that come in the next [`GATHER`] without being woken for each (a wake-up is a
 /// system call on the request's path, and a switch on the other core), then makes and
 /// stores their events. The queue is bounded: when it is full, requests wait, and nothing
 /// is dropped. Dropping the writer stores what is queued. Events that cannot be stored after
@@ -61,8 +61,12 @@ pub type Job = Box<dyn FnOnce() -> Vec<Value> + Send>;
 
 /// Requests' jobs queued before requests wait for room.
 const QUEUED: usize = 4096;
-/// How long the writer gathers jobs before it stores their events.
-const GATHER: std::time::Duration = std::time::Duration::from_millis(5);
+/// How long the writer gathers jobs before it stores their events. Longer means fewer
+/// commits, each writing the index pages that many events share once (docs/performance.md,
+/// "Access control", step 20, has 5 ms against 20), and a longer stretch of the trail of
+/// reads that a crash of the process can lose; on SQLite a power loss can lose what was
+/// committed since the checkpointer's last pass in any case (`synchronous = NORMAL`).
+const GATHER: std::time::Duration = std::time::Duration::from_millis(20);
 /// Events stored in one transaction at most.
 const BATCH: usize = 1000;
 
