@@ -199,12 +199,13 @@ pub(crate) fn sqlite_writer(config: &StoreConfig) -> Result<AnyConnection, FhirE
 /// [`CHECKPOINT_INTERVAL`] while the WAL grows, every [`IDLE_CHECKPOINT_INTERVAL`] when it does
 /// not; stops, and is waited for, when dropped.
 ///
-/// Every [`LOOK_INTERVAL`] it also looks whether another connection to the file committed
-/// (the writer's `PRAGMA data_version`, [`data_version`]), for
-/// [`crate::Store::local_writes`].
+/// Beside it, a thread at normal priority looks every [`LOOK_INTERVAL`] whether another
+/// connection to the file committed (the writer's `PRAGMA data_version`, [`data_version`]),
+/// for [`crate::Store::local_writes`].
 pub(crate) struct Checkpointer {
     stop: Arc<AtomicBool>,
-    thread: Option<std::thread::JoinHandle<()>>,
+    /// The checkpointer's thread and the watcher's.
+    threads: Vec<std::thread::JoinHandle<()>>,
 }
 
 /// How long the checkpointer waits between passes while the WAL grows: long enough for a
@@ -213,7 +214,7 @@ pub(crate) struct Checkpointer {
 const CHECKPOINT_INTERVAL: Duration = Duration::from_millis(20);
 /// How long it waits when the WAL did not grow since its last pass.
 const IDLE_CHECKPOINT_INTERVAL: Duration = Duration::from_millis(100);
-/// How often the checkpointer looks whether another connection committed.
+/// How often the watcher looks whether another connection committed.
 pub(crate) const LOOK_INTERVAL: Duration = Duration::from_millis(250);
 /// A WAL of this many frames (125 MiB of 4 KiB pages) is started again: each start costs the
 /// writer a wait for the last group's frames to be copied and synced (8,000 frames made
@@ -275,22 +276,16 @@ impl Checkpointer {
             .map_err(|e| setup_error("opening the SQLite database for checkpoints", e))?;
         let stop = Arc::new(AtomicBool::new(false));
         let stopped = stop.clone();
-        let thread = std::thread::Builder::new()
+        let checkpoints = writer.clone();
+        let checkpointer = std::thread::Builder::new()
             .name("sqlite-checkpoint".into())
             .spawn(move || {
                 crate::in_background();
                 let mut last = None;
-                let mut looked: Option<std::time::Instant> = None;
                 while !stopped.load(Ordering::Relaxed) {
-                    if looked.is_none_or(|looked| looked.elapsed() >= LOOK_INTERVAL) {
-                        if let Some(version) = writer.between_groups(data_version) {
-                            committed.looked(version);
-                        }
-                        looked = Some(std::time::Instant::now());
-                    }
                     let frames = checkpoint(&mut conn);
                     if frames.is_some_and(|frames| frames >= restart_frames) {
-                        writer.between_groups(|_| checkpoint(&mut conn));
+                        checkpoints.between_groups(|_| checkpoint(&mut conn));
                     }
                     std::thread::park_timeout(if frames.is_some() && frames != last {
                         CHECKPOINT_INTERVAL
@@ -301,22 +296,38 @@ impl Checkpointer {
                 }
             })
             .map_err(|e| setup_error("starting the checkpoint thread", e))?;
+        // At normal priority: a busy machine must not keep the store from telling whether
+        // another process wrote (it then cannot tell, and every request asks the database,
+        // which would make it busier still).
+        let stopped = stop.clone();
+        let watcher = std::thread::Builder::new()
+            .name("sqlite-watch".into())
+            .spawn(move || {
+                while !stopped.load(Ordering::Relaxed) {
+                    if let Some(version) = writer.between_groups(data_version) {
+                        committed.looked(version);
+                    }
+                    std::thread::park_timeout(LOOK_INTERVAL);
+                }
+            })
+            .map_err(|e| setup_error("starting the SQLite watch thread", e))?;
         Ok(Checkpointer {
             stop,
-            thread: Some(thread),
+            threads: vec![checkpointer, watcher],
         })
     }
 }
 
 impl Drop for Checkpointer {
-    /// Stops the thread and waits for it, so that its connections (its own and, through the
-    /// writer it holds, the writer's) are closed when the store is.
+    /// Stops the threads and waits for them, so that their connections (the checkpointer's
+    /// own and, through the writer they hold, the writer's) are closed when the store is.
     fn drop(&mut self) {
         self.stop.store(true, Ordering::Relaxed);
-        if let Some(thread) = self.thread.take() {
+        for thread in self.threads.drain(..) {
             thread.thread().unpark();
+            let name = thread.thread().name().unwrap_or_default().to_owned();
             if thread.join().is_err() {
-                tracing::warn!("the checkpoint thread panicked");
+                tracing::warn!(thread = name, "a SQLite upkeep thread panicked");
             }
         }
     }

@@ -71,8 +71,8 @@ pub struct Store {
 }
 
 /// How many writes of each resource type a store (and its clones) committed, and, on
-/// SQLite, how often the checkpointer found that another connection to the file had
-/// committed ([`Store::local_writes`]).
+/// SQLite, how often the watcher ([`db::Checkpointer`]) found that another connection to
+/// the file had committed ([`Store::local_writes`]).
 #[derive(Default)]
 pub(crate) struct Committed {
     counts: std::sync::Mutex<std::collections::HashMap<String, u64>>,
@@ -90,8 +90,9 @@ struct Others {
     changes: u64,
 }
 
-/// How long after the last look at writes by other connections ([`db::Checkpointer`], which
-/// looks every [`db::LOOK_INTERVAL`]) the store still says what was committed
+/// How long after the last look at writes by other connections (the watcher of
+/// [`db::Checkpointer`], which looks every [`db::LOOK_INTERVAL`]) the store still says what
+/// was committed
 /// ([`Store::local_writes`]); after that it cannot tell.
 const OTHERS_UNSEEN: std::time::Duration = std::time::Duration::from_secs(1);
 
@@ -211,13 +212,12 @@ impl Store {
     /// SQLite: how many writes of resources of `types` this store and its clones have
     /// committed, counted after each commit, plus how often another connection to the same
     /// file (another process, which the server does not expect, or another store) was found
-    /// to have committed anything — looked for by the checkpointer every
+    /// to have committed anything — looked for by a thread of the store every
     /// [`db::LOOK_INTERVAL`] —, so that what a caller read of those types before is known to
     /// be current while the number is unchanged, without asking the database. `None` on
     /// PostgreSQL, where other servers write to the same database too, and when the last look
-    /// at other connections' writes is more than a second old (a machine so busy that the
-    /// checkpointer, at idle priority, did not run): a write by another process goes unseen
-    /// for a second at most. (The AuditEvents and Provenances a write records of itself are
+    /// at other connections' writes is more than a second old (it waits for the writer's
+    /// group of writes to end): a write by another process goes unseen for a second at most. (The AuditEvents and Provenances a write records of itself are
     /// not counted.)
     pub fn local_writes(&self, types: &[&str]) -> Option<u64> {
         match self.backend {
