@@ -296,6 +296,11 @@ impl Checkpointer {
                 }
             })
             .map_err(|e| setup_error("starting the checkpoint thread", e))?;
+        // Stopped when dropped, also if the watcher cannot start.
+        let mut started = Checkpointer {
+            stop: stop.clone(),
+            threads: vec![checkpointer],
+        };
         // At normal priority: a busy machine must not keep the store from telling whether
         // another process wrote (it then cannot tell, and every request asks the database,
         // which would make it busier still).
@@ -311,10 +316,8 @@ impl Checkpointer {
                 }
             })
             .map_err(|e| setup_error("starting the SQLite watch thread", e))?;
-        Ok(Checkpointer {
-            stop,
-            threads: vec![checkpointer, watcher],
-        })
+        started.threads.push(watcher);
+        Ok(started)
     }
 }
 
