@@ -100,10 +100,12 @@ const WORKLOADS: [Workload; 3] = [
 /// Blocks of each workload's requests, alternating between the two servers.
 const ROUNDS: usize = 10;
 
-/// How long a server is left alone before the other's block: the checked server's audit
-/// writer stores what it gathered within milliseconds, and no block should pay for the
-/// other's.
+/// How long the servers are left alone before a block at least, and then until neither used
+/// CPU over [`STILL`] (at most [`SETTLE_AT_MOST`]): the checked server's audit writer stores
+/// what the block before handed it, and no block should pay for the other's.
 const SETTLE: std::time::Duration = std::time::Duration::from_millis(50);
+const STILL: std::time::Duration = std::time::Duration::from_millis(30);
+const SETTLE_AT_MOST: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// How long the servers are left alone before their CPU time is read: time for the audit
 /// writer to store what the requests before handed it.
@@ -224,7 +226,7 @@ pub async fn run(
                 order.reverse();
             }
             for (server, tokens) in order {
-                tokio::time::sleep(SETTLE).await;
+                settle(&[&open, &checked]).await?;
                 let latencies = if tokens {
                     &mut report.checked_us
                 } else {
@@ -255,6 +257,26 @@ pub async fn run(
         reports.push(report);
     }
     Ok(reports)
+}
+
+/// Waits [`SETTLE`], then until no server of `servers` used CPU time over [`STILL`] (or
+/// [`SETTLE_AT_MOST`] has passed).
+async fn settle(servers: &[&ServerProcess]) -> Result<(), String> {
+    let started = Instant::now();
+    tokio::time::sleep(SETTLE).await;
+    let cpu = || -> Result<Vec<std::time::Duration>, String> {
+        servers.iter().map(|s| s.cpu_time()).collect()
+    };
+    let mut before = cpu()?;
+    while started.elapsed() < SETTLE_AT_MOST {
+        tokio::time::sleep(STILL).await;
+        let now = cpu()?;
+        if now == before {
+            break;
+        }
+        before = now;
+    }
+    Ok(())
 }
 
 /// Sends `requests` of `workload` to `server`, one at a time, with the caller's token when
