@@ -605,9 +605,10 @@ impl Gate {
     }
 
     /// The facts about the children `ids`: their Patient, networks and consents as they
-    /// are now. On SQLite, facts read before are current while the store counts no write of
-    /// their types since (a write by another process on the same file counts within a
-    /// second, [`Store::local_writes`]). Otherwise
+    /// are now. Facts read before are current while the store counts no write of their
+    /// types since ([`Store::local_writes`]: on SQLite a write by another process on the
+    /// same file counts within a second; on PostgreSQL one by another server as soon as its
+    /// announcement is heard, within milliseconds). Otherwise
     /// one query tells which versions are current; what was parsed before for the same
     /// versions is reused ([`Facts`]), and only what changed is read and parsed again.
     fn children(&self, store: &Store, ids: &[String]) -> Result<Vec<Arc<Child>>, FhirError> {

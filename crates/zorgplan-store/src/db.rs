@@ -336,6 +336,136 @@ impl Drop for Checkpointer {
     }
 }
 
+/// The resource types whose writes PostgreSQL announces to every server on the database, on
+/// [`WRITES_CHANNEL`] with the type as payload: what the access policy reads of a child
+/// (its Patient, CareTeams, Consents, RelatedPersons) and of a professional or system (its
+/// PractitionerRoles, Organizations). The trigger of the migration `announce_writes` names
+/// the same types; PostgreSQL commits notifying transactions one at a time, so only types
+/// written rarely are announced.
+pub const ANNOUNCED: [&str; 6] = [
+    "Patient",
+    "CareTeam",
+    "Consent",
+    "RelatedPerson",
+    "PractitionerRole",
+    "Organization",
+];
+
+/// The channel of [`ANNOUNCED`] writes.
+const WRITES_CHANNEL: &str = "zorgplan_writes";
+/// How often the listener takes the announcements that arrived.
+const HEAR_INTERVAL: Duration = Duration::from_millis(2);
+/// How often the listener makes a round trip on its connection, which shows that it still
+/// hears: a connection that a firewall dropped without a word would otherwise look quiet.
+pub(crate) const ALIVE_INTERVAL: Duration = Duration::from_millis(50);
+/// How long the listener waits before it connects again after losing its connection.
+const RECONNECT_INTERVAL: Duration = Duration::from_secs(1);
+
+/// PostgreSQL: hears the [`ANNOUNCED`] writes of every server on the database (this one
+/// too), on a connection of its own that listens on [`WRITES_CHANNEL`], and counts them by
+/// type in the store's [`crate::Committed`], for [`crate::Store::local_writes`]. It takes
+/// what arrived every [`HEAR_INTERVAL`] and makes sure every [`ALIVE_INTERVAL`] that the
+/// connection still works (`SELECT 1`, after which every write committed before it was
+/// heard); only then does the store say that it can tell. When the connection breaks it
+/// connects again, and counts that as a change of every type (what was announced meanwhile
+/// went unheard). Stops, and is waited for, when dropped.
+pub(crate) struct Listener {
+    stop: Arc<AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Listener {
+    pub(crate) fn start(
+        url: String,
+        committed: Arc<crate::Committed>,
+    ) -> Result<Listener, FhirError> {
+        let stop = Arc::new(AtomicBool::new(false));
+        let stopped = stop.clone();
+        let thread = std::thread::Builder::new()
+            .name("pg-listen".into())
+            .spawn(move || {
+                let mut listening: Option<PgConnection> = None;
+                let mut alive = std::time::Instant::now();
+                while !stopped.load(Ordering::Relaxed) {
+                    let conn = match listening.as_mut() {
+                        Some(conn) => conn,
+                        None => match listen(&url) {
+                            Ok(conn) => {
+                                // What was announced before went unheard.
+                                committed.missed();
+                                alive = std::time::Instant::now() - ALIVE_INTERVAL;
+                                listening.insert(conn)
+                            }
+                            Err(e) => {
+                                tracing::warn!(error = %e, "cannot listen for other servers' writes; their changes are asked of the database on every request");
+                                std::thread::park_timeout(RECONNECT_INTERVAL);
+                                continue;
+                            }
+                        },
+                    };
+                    let check = alive.elapsed() >= ALIVE_INTERVAL;
+                    let heard = hear(conn, check, &committed);
+                    match heard {
+                        Ok(()) if check => {
+                            alive = std::time::Instant::now();
+                            committed.listened();
+                        }
+                        Ok(()) => {}
+                        Err(e) => {
+                            tracing::warn!(error = %e, "lost the connection that listens for other servers' writes");
+                            listening = None;
+                            continue;
+                        }
+                    }
+                    std::thread::park_timeout(HEAR_INTERVAL);
+                }
+            })
+            .map_err(|e| setup_error("starting the PostgreSQL listener thread", e))?;
+        Ok(Listener {
+            stop,
+            thread: Some(thread),
+        })
+    }
+}
+
+/// A connection that listens on [`WRITES_CHANNEL`] (named `zorgplan-listen` in
+/// `pg_stat_activity`).
+fn listen(url: &str) -> Result<PgConnection, diesel::ConnectionError> {
+    let mut conn = PgConnection::establish(url)?;
+    conn.batch_execute(&format!(
+        "SET application_name = 'zorgplan-listen'; LISTEN {WRITES_CHANNEL}"
+    ))
+    .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
+    Ok(conn)
+}
+
+/// Counts the announcements that arrived, after a round trip when `check`.
+fn hear(
+    conn: &mut PgConnection,
+    check: bool,
+    committed: &crate::Committed,
+) -> diesel::QueryResult<()> {
+    if check {
+        conn.batch_execute("SELECT 1")?;
+    }
+    for notification in conn.notifications_iter() {
+        committed.count([notification?.payload.as_str()]);
+    }
+    Ok(())
+}
+
+impl Drop for Listener {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(thread) = self.thread.take() {
+            thread.thread().unpark();
+            if thread.join().is_err() {
+                tracing::warn!("the PostgreSQL listener thread panicked");
+            }
+        }
+    }
+}
+
 pub(crate) fn open(config: &StoreConfig) -> Result<(Pool, Backend), FhirError> {
     let backend = Backend::of_url(&config.url);
     let url = match backend {

@@ -64,29 +64,35 @@ pub struct Store {
     sqlite_writer: Option<std::sync::Arc<tx::SqliteWriter>>,
     /// SQLite: checkpoints the WAL while any clone of the store lives.
     _checkpointer: Option<std::sync::Arc<db::Checkpointer>>,
+    /// PostgreSQL: hears the writes other servers announce while any clone lives.
+    _listener: Option<std::sync::Arc<db::Listener>>,
     /// What every write of this handle records besides itself ([`Store::recording`]).
     recorder: Option<Recorder>,
     /// The writes of each resource type this store committed ([`Store::local_writes`]).
     committed: std::sync::Arc<Committed>,
 }
 
-/// How many writes of each resource type a store (and its clones) committed, and, on
-/// SQLite, how often the watcher ([`db::Checkpointer`]) found that another connection to
-/// the file had committed ([`Store::local_writes`]).
+/// How many writes of each resource type a store (and its clones) committed — on
+/// PostgreSQL with those of the [`db::ANNOUNCED`] types that the listener ([`db::Listener`])
+/// heard of, this server's own among them — and, on SQLite, how often the watcher
+/// ([`db::Checkpointer`]) found that another connection to the file had committed
+/// ([`Store::local_writes`]).
 #[derive(Default)]
 pub(crate) struct Committed {
     counts: std::sync::Mutex<std::collections::HashMap<String, u64>>,
     others: std::sync::Mutex<Others>,
 }
 
-/// What the looks at the SQLite writer's `PRAGMA data_version` found.
+/// What the looks at others' writes found: on SQLite, at the writer's `PRAGMA
+/// data_version`; on PostgreSQL, whether the listener still hears.
 #[derive(Default)]
 struct Others {
-    /// The value at the last look.
+    /// SQLite: the value at the last look.
     version: Option<i64>,
-    /// When that was.
+    /// When the last look was (PostgreSQL: when the listener last showed it hears).
     looked: Option<std::time::Instant>,
-    /// How many looks found it changed.
+    /// How many looks found it changed (PostgreSQL: how often the listener started
+    /// listening, having missed what was announced before).
     changes: u64,
 }
 
@@ -95,6 +101,9 @@ struct Others {
 /// was committed
 /// ([`Store::local_writes`]); after that it cannot tell.
 const OTHERS_UNSEEN: std::time::Duration = std::time::Duration::from_secs(1);
+/// PostgreSQL: how long after the listener last showed that it hears (every
+/// [`db::ALIVE_INTERVAL`]) the store still says what was committed.
+const OTHERS_UNHEARD: std::time::Duration = std::time::Duration::from_millis(200);
 
 impl Committed {
     fn count<'a>(&self, types: impl IntoIterator<Item = &'a str>) {
@@ -120,14 +129,27 @@ impl Committed {
         others.looked = Some(std::time::Instant::now());
     }
 
+    /// PostgreSQL: the listener has heard every announced write committed until now.
+    pub(crate) fn listened(&self) {
+        let mut others = self.others.lock().unwrap_or_else(|p| p.into_inner());
+        others.looked = Some(std::time::Instant::now());
+    }
+
+    /// PostgreSQL: the listener (again) listens, and may have missed announcements before.
+    pub(crate) fn missed(&self) {
+        let mut others = self.others.lock().unwrap_or_else(|p| p.into_inner());
+        others.changes += 1;
+    }
+
     /// The writes of `types` committed by this store, plus the changes others made (of any
-    /// type) as last looked at; `None` when the last look is too long ago (or none was made).
-    fn writes(&self, types: &[&str]) -> Option<u64> {
+    /// type) as last looked at; `None` when the last look is older than `unseen` (or none
+    /// was made).
+    fn writes(&self, types: &[&str], unseen: std::time::Duration) -> Option<u64> {
         let changes = {
             let others = self.others.lock().unwrap_or_else(|p| p.into_inner());
             others
                 .looked
-                .filter(|looked| looked.elapsed() < OTHERS_UNSEEN)
+                .filter(|looked| looked.elapsed() < unseen)
                 .map(|_| others.changes)?
         };
         let counts = self.counts.lock().unwrap_or_else(|p| p.into_inner());
@@ -204,24 +226,43 @@ impl Store {
                 )?)),
                 None => None,
             },
+            _listener: match backend {
+                Backend::Postgres => Some(std::sync::Arc::new(db::Listener::start(
+                    config.url.clone(),
+                    committed.clone(),
+                )?)),
+                Backend::Sqlite => None,
+            },
             recorder: None,
             committed,
         })
     }
 
-    /// SQLite: how many writes of resources of `types` this store and its clones have
-    /// committed, counted after each commit, plus how often another connection to the same
-    /// file (another process, which the server does not expect, or another store) was found
-    /// to have committed anything — looked for by a thread of the store every
-    /// [`db::LOOK_INTERVAL`] —, so that what a caller read of those types before is known to
-    /// be current while the number is unchanged, without asking the database. `None` on
-    /// PostgreSQL, where other servers write to the same database too, and when the last look
-    /// at other connections' writes is more than a second old (it waits for the writer's
-    /// group of writes to end): a write by another process goes unseen for a second at most. (The AuditEvents and Provenances a write records of itself are
-    /// not counted.)
+    /// How many writes of resources of `types` were committed, as far as this store can
+    /// tell without asking the database, so that what a caller read of those types before is
+    /// known to be current while the number is unchanged. `None` when it cannot tell.
+    ///
+    /// SQLite: the writes this store and its clones committed, counted after each commit,
+    /// plus how often another connection to the same file (another process, which the
+    /// server does not expect, or another store) was found to have committed anything —
+    /// looked for by a thread of the store every [`db::LOOK_INTERVAL`]; `None` when the last
+    /// look is more than a second old (it waits for the writer's group of writes to end): a
+    /// write by another process goes unseen for a second at most.
+    ///
+    /// PostgreSQL, where other servers write to the same database: only for the
+    /// [`db::ANNOUNCED`] types, whose writes every server hears of ([`db::Listener`]): the
+    /// writes this store committed, counted after each commit, and those it heard of. A write
+    /// by another server counts once the listener has taken its announcement, which it does
+    /// every two milliseconds; `None` for other types, and when the listener has not shown
+    /// for 200 ms that it still hears.
+    ///
+    /// (The AuditEvents and Provenances a write records of itself are not counted.)
     pub fn local_writes(&self, types: &[&str]) -> Option<u64> {
         match self.backend {
-            Backend::Sqlite => self.committed.writes(types),
+            Backend::Sqlite => self.committed.writes(types, OTHERS_UNSEEN),
+            Backend::Postgres if types.iter().all(|t| db::ANNOUNCED.contains(t)) => {
+                self.committed.writes(types, OTHERS_UNHEARD)
+            }
             Backend::Postgres => None,
         }
     }
