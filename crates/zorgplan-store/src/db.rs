@@ -368,11 +368,17 @@ const RECONNECT_INTERVAL: Duration = Duration::from_secs(1);
 /// connection still works (`SELECT 1`, after which every write committed before it was
 /// heard); only then does the store say that it can tell. When the connection breaks it
 /// connects again, and counts that as a change of every type (what was announced meanwhile
-/// went unheard). Stops, and is waited for, when dropped.
+/// went unheard). Stops when dropped, and is waited for [`LISTENER_STOP_WAIT`] at most.
 pub(crate) struct Listener {
     stop: Arc<AtomicBool>,
     thread: Option<std::thread::JoinHandle<()>>,
+    /// Disconnected when the thread ends (in a mutex only so that the store is `Sync`).
+    ended: std::sync::Mutex<std::sync::mpsc::Receiver<()>>,
 }
+
+/// How long dropping a [`Listener`] waits for its thread, which may be waiting for a
+/// database that does not answer; after that it is left to end by itself.
+const LISTENER_STOP_WAIT: Duration = Duration::from_secs(2);
 
 impl Listener {
     pub(crate) fn start(
@@ -381,38 +387,47 @@ impl Listener {
     ) -> Result<Listener, FhirError> {
         let stop = Arc::new(AtomicBool::new(false));
         let stopped = stop.clone();
+        let (ends, ended) = std::sync::mpsc::channel::<()>();
         let thread = std::thread::Builder::new()
             .name("pg-listen".into())
             .spawn(move || {
+                let _ends = ends;
                 let mut listening: Option<PgConnection> = None;
                 let mut alive = std::time::Instant::now();
+                // Told in the log once per stretch of not hearing.
+                let mut deaf = false;
                 while !stopped.load(Ordering::Relaxed) {
                     let conn = match listening.as_mut() {
                         Some(conn) => conn,
                         None => match listen(&url) {
                             Ok(conn) => {
+                                if std::mem::take(&mut deaf) {
+                                    tracing::info!("listening for other servers' writes again");
+                                }
                                 // What was announced before went unheard.
                                 committed.missed();
                                 alive = std::time::Instant::now() - ALIVE_INTERVAL;
                                 listening.insert(conn)
                             }
                             Err(e) => {
-                                tracing::warn!(error = %e, "cannot listen for other servers' writes; their changes are asked of the database on every request");
+                                if !std::mem::replace(&mut deaf, true) {
+                                    tracing::warn!(error = %e, "cannot listen for other servers' writes: until it can, every checked request asks the database whether a child's facts changed");
+                                }
                                 std::thread::park_timeout(RECONNECT_INTERVAL);
                                 continue;
                             }
                         },
                     };
                     let check = alive.elapsed() >= ALIVE_INTERVAL;
-                    let heard = hear(conn, check, &committed);
-                    match heard {
+                    match hear(conn, check, &committed) {
                         Ok(()) if check => {
                             alive = std::time::Instant::now();
                             committed.listened();
                         }
                         Ok(()) => {}
                         Err(e) => {
-                            tracing::warn!(error = %e, "lost the connection that listens for other servers' writes");
+                            tracing::warn!(error = %e, "lost the connection that listens for other servers' writes; connecting again");
+                            deaf = true;
                             listening = None;
                             continue;
                         }
@@ -424,6 +439,7 @@ impl Listener {
         Ok(Listener {
             stop,
             thread: Some(thread),
+            ended: std::sync::Mutex::new(ended),
         })
     }
 }
@@ -455,12 +471,28 @@ fn hear(
 }
 
 impl Drop for Listener {
+    /// Stops the thread and waits for it (its connection closed) for
+    /// [`LISTENER_STOP_WAIT`] at most: a connection attempt or round trip to a database
+    /// that does not answer may take minutes.
     fn drop(&mut self) {
         self.stop.store(true, Ordering::Relaxed);
         if let Some(thread) = self.thread.take() {
             thread.thread().unpark();
-            if thread.join().is_err() {
-                tracing::warn!("the PostgreSQL listener thread panicked");
+            let ended = self
+                .ended
+                .get_mut()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            match ended.recv_timeout(LISTENER_STOP_WAIT) {
+                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                    tracing::warn!(
+                        "the PostgreSQL listener did not stop in time; left to end by itself"
+                    );
+                }
+                _ => {
+                    if thread.join().is_err() {
+                        tracing::warn!("the PostgreSQL listener thread panicked");
+                    }
+                }
             }
         }
     }
@@ -683,5 +715,29 @@ mod tests {
             };
             assert!(err.to_string().contains("file path"), "{url}: {err}");
         }
+    }
+
+    /// A listener that cannot reach its database never says that it hears (the store then
+    /// asks the database), and stops when dropped.
+    #[test]
+    fn a_listener_without_a_database_hears_nothing() {
+        let committed = Arc::new(crate::Committed::default());
+        let listener = Listener::start(
+            "postgres://postgres@127.0.0.1:1/nowhere".into(),
+            committed.clone(),
+        )
+        .unwrap();
+        std::thread::sleep(Duration::from_millis(100));
+        assert_eq!(
+            committed.writes(&["Consent"], Duration::from_secs(60)),
+            None
+        );
+        let started = std::time::Instant::now();
+        drop(listener);
+        assert!(
+            started.elapsed() < LISTENER_STOP_WAIT,
+            "{:?}",
+            started.elapsed()
+        );
     }
 }
