@@ -444,6 +444,27 @@ impl Listener {
     }
 }
 
+/// PostgreSQL: announces, at the commit of the open transaction, a change to resources of
+/// those of `types` that are [`ANNOUNCED`], for a change the trigger does not see:
+/// reindexing writes no version, but can change which resources a search finds (a child's
+/// CareTeams, say). Nothing on SQLite, where another connection's commit is seen anyway.
+pub(crate) fn announce<'a>(
+    conn: &mut AnyConnection,
+    types: impl IntoIterator<Item = &'a str>,
+) -> diesel::QueryResult<()> {
+    use diesel::RunQueryDsl;
+    let AnyConnection::Postgresql(conn) = conn else {
+        return Ok(());
+    };
+    for res_type in types.into_iter().filter(|t| ANNOUNCED.contains(t)) {
+        diesel::sql_query("SELECT pg_notify($1, $2)")
+            .bind::<diesel::sql_types::Text, _>(WRITES_CHANNEL)
+            .bind::<diesel::sql_types::Text, _>(res_type)
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
 /// A connection that listens on [`WRITES_CHANNEL`] (named `zorgplan-listen` in
 /// `pg_stat_activity`).
 fn listen(url: &str) -> Result<PgConnection, diesel::ConnectionError> {

@@ -447,6 +447,11 @@ impl crate::Store {
                     })
                     .collect();
                 write(conn, &entries, &pks)?;
+                let types: std::collections::BTreeSet<&str> = versions
+                    .iter()
+                    .map(|(_, row)| row.res_type.as_str())
+                    .collect();
+                crate::db::announce(conn, types)?;
                 Ok(pks)
             })?;
             let Some(&last) = indexed.last() else {

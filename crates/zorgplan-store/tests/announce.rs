@@ -1,6 +1,6 @@
-//! PostgreSQL: a write of a type the access policy reads (`db::ANNOUNCED`) by one store
-//! is heard by every other store on the database (`Store::local_writes` changes without
-//! asking the database); writes of other types are not announced. Runs when
+//! PostgreSQL: a write of a type the access policy reads (`db::ANNOUNCED`) by one store,
+//! and reindexing, is heard by every other store on the database (`Store::local_writes`
+//! changes without asking the database); writes of other types are not announced. Runs when
 //! `ZORGPLAN_TEST_POSTGRES_URL` is set, in a schema of its own.
 
 use diesel::connection::SimpleConnection;
@@ -81,6 +81,17 @@ fn other_stores_hear_of_announced_writes() {
             after.is_some() && after != before,
             "the Consent's write was not heard: {before:?} → {after:?}"
         );
+
+        // Reindexing writes no version, but is announced: it may change which resources
+        // name a child.
+        let reindexed = writing.reindex(100).unwrap();
+        assert_eq!(reindexed, 3);
+        let after_reindex = until(&hearing, &["Consent"], |w| w.is_some() && w != after);
+        assert!(
+            after_reindex.is_some() && after_reindex != after,
+            "reindexing was not heard: {after:?} → {after_reindex:?}"
+        );
+        let after = after_reindex;
 
         // A listener whose connection is ended listens again, and counts what it may have
         // missed meanwhile as a change.
