@@ -451,7 +451,7 @@ impl crate::Store {
                     .iter()
                     .map(|(_, row)| row.res_type.as_str())
                     .collect();
-                crate::db::announce(conn, types)?;
+                crate::listen::announce(conn, types)?;
                 Ok(pks)
             })?;
             let Some(&last) = indexed.last() else {

@@ -13,6 +13,7 @@ pub mod crud;
 pub mod db;
 pub mod history;
 mod index;
+mod listen;
 mod plan;
 mod schema;
 pub mod search;
@@ -65,7 +66,7 @@ pub struct Store {
     /// SQLite: checkpoints the WAL while any clone of the store lives.
     _checkpointer: Option<std::sync::Arc<db::Checkpointer>>,
     /// PostgreSQL: hears the writes other servers announce while any clone lives.
-    _listener: Option<std::sync::Arc<db::Listener>>,
+    _listener: Option<std::sync::Arc<listen::Listener>>,
     /// What every write of this handle records besides itself ([`Store::recording`]).
     recorder: Option<Recorder>,
     /// The writes of each resource type this store committed ([`Store::local_writes`]).
@@ -73,7 +74,7 @@ pub struct Store {
 }
 
 /// How many writes of each resource type a store (and its clones) committed — on
-/// PostgreSQL with those of the [`db::ANNOUNCED`] types that the listener ([`db::Listener`])
+/// PostgreSQL with those of the [`listen::ANNOUNCED`] types that the listener ([`listen::Listener`])
 /// heard of, this server's own among them — and, on SQLite, how often the watcher
 /// ([`db::Checkpointer`]) found that another connection to the file had committed
 /// ([`Store::local_writes`]).
@@ -102,8 +103,8 @@ struct Others {
 /// ([`Store::local_writes`]); after that it cannot tell.
 const OTHERS_UNSEEN: std::time::Duration = std::time::Duration::from_secs(1);
 /// PostgreSQL: how long after the listener last showed that it hears (every
-/// [`db::ALIVE_INTERVAL`]) the store still says what was committed.
-const OTHERS_UNHEARD: std::time::Duration = std::time::Duration::from_millis(200);
+/// [`listen::ALIVE_INTERVAL`]) the store still says what was committed.
+const OTHERS_UNHEARD: std::time::Duration = std::time::Duration::from_secs(1);
 
 impl Committed {
     fn count<'a>(&self, types: impl IntoIterator<Item = &'a str>) {
@@ -227,7 +228,7 @@ impl Store {
                 None => None,
             },
             _listener: match backend {
-                Backend::Postgres => Some(std::sync::Arc::new(db::Listener::start(
+                Backend::Postgres => Some(std::sync::Arc::new(listen::Listener::start(
                     config.url.clone(),
                     committed.clone(),
                 )?)),
@@ -250,17 +251,17 @@ impl Store {
     /// write by another process goes unseen for a second at most.
     ///
     /// PostgreSQL, where other servers write to the same database: only for the
-    /// [`db::ANNOUNCED`] types, whose writes every server hears of ([`db::Listener`]): the
+    /// [`listen::ANNOUNCED`] types, whose writes every server hears of ([`listen::Listener`]): the
     /// writes this store committed, counted after each commit, and those it heard of. A write
-    /// by another server counts once the listener has taken its announcement, which it does
-    /// every two milliseconds; `None` for other types, and when the listener has not shown
-    /// for 200 ms that it still hears.
+    /// by another server counts once its announcement has arrived, which the listener waits
+    /// for (a fraction of a millisecond after its commit on an idle machine); `None` for
+    /// other types, and when the listener has not shown for a second that it still hears.
     ///
     /// (The AuditEvents and Provenances a write records of itself are not counted.)
     pub fn local_writes(&self, types: &[&str]) -> Option<u64> {
         match self.backend {
             Backend::Sqlite => self.committed.writes(types, OTHERS_UNSEEN),
-            Backend::Postgres if types.iter().all(|t| db::ANNOUNCED.contains(t)) => {
+            Backend::Postgres if types.iter().all(|t| listen::ANNOUNCED.contains(t)) => {
                 self.committed.writes(types, OTHERS_UNHEARD)
             }
             Backend::Postgres => None,

@@ -1,4 +1,4 @@
-//! PostgreSQL: a write of a type the access policy reads (`db::ANNOUNCED`) by one store,
+//! PostgreSQL: a write of a type the access policy reads (`listen::ANNOUNCED`) by one store,
 //! and reindexing, is heard by every other store on the database (`Store::local_writes`
 //! changes without asking the database); writes of other types are not announced. Runs when
 //! `ZORGPLAN_TEST_POSTGRES_URL` is set, in a schema of its own.

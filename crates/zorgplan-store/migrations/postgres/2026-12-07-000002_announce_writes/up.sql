@@ -4,7 +4,7 @@
 -- write notifies channel `zorgplan_writes` with the resource type (once per type and
 -- transaction); every server listens and reads again what it had read of that type.
 -- PostgreSQL commits notifying transactions one at a time, so only these rarely written
--- types notify. The list is the store's `db::ANNOUNCED`.
+-- types notify. The list is the store's `listen::ANNOUNCED`.
 CREATE FUNCTION zorgplan_announce_write() RETURNS trigger AS $$
 BEGIN
     PERFORM pg_notify('zorgplan_writes', NEW.res_type);
