@@ -608,7 +608,7 @@ impl Gate {
     /// are now. Facts read before are current while the store counts no write of their
     /// types since ([`Store::local_writes`]: on SQLite a write by another process on the
     /// same file counts within a second; on PostgreSQL one by another server as soon as its
-    /// announcement is heard, within milliseconds). Otherwise
+    /// announcement arrives, a fraction of a millisecond after its commit). Otherwise
     /// one query tells which versions are current; what was parsed before for the same
     /// versions is reused ([`Facts`]), and only what changed is read and parsed again.
     fn children(&self, store: &Store, ids: &[String]) -> Result<Vec<Arc<Child>>, FhirError> {

@@ -97,14 +97,11 @@ struct Others {
     changes: u64,
 }
 
-/// How long after the last look at writes by other connections (the watcher of
-/// [`db::Checkpointer`], which looks every [`db::LOOK_INTERVAL`]) the store still says what
-/// was committed
-/// ([`Store::local_writes`]); after that it cannot tell.
+/// How long after the last look at writes by other connections (on SQLite the watcher of
+/// [`db::Checkpointer`], which looks every [`db::LOOK_INTERVAL`]; on PostgreSQL the
+/// listener's round trip, every [`listen::ALIVE_INTERVAL`]) the store still says what was
+/// committed ([`Store::local_writes`]); after that it cannot tell.
 const OTHERS_UNSEEN: std::time::Duration = std::time::Duration::from_secs(1);
-/// PostgreSQL: how long after the listener last showed that it hears (every
-/// [`listen::ALIVE_INTERVAL`]) the store still says what was committed.
-const OTHERS_UNHEARD: std::time::Duration = std::time::Duration::from_secs(1);
 
 impl Committed {
     fn count<'a>(&self, types: impl IntoIterator<Item = &'a str>) {
@@ -142,15 +139,21 @@ impl Committed {
         others.changes += 1;
     }
 
+    /// PostgreSQL: the listener lost its connection, or cannot make one: until it shows that
+    /// it hears again, the store cannot tell.
+    pub(crate) fn deaf(&self) {
+        let mut others = self.others.lock().unwrap_or_else(|p| p.into_inner());
+        others.looked = None;
+    }
+
     /// The writes of `types` committed by this store, plus the changes others made (of any
-    /// type) as last looked at; `None` when the last look is older than `unseen` (or none
-    /// was made).
-    fn writes(&self, types: &[&str], unseen: std::time::Duration) -> Option<u64> {
+    /// type) as last looked at; `None` when the last look is too long ago (or none was made).
+    fn writes(&self, types: &[&str]) -> Option<u64> {
         let changes = {
             let others = self.others.lock().unwrap_or_else(|p| p.into_inner());
             others
                 .looked
-                .filter(|looked| looked.elapsed() < unseen)
+                .filter(|looked| looked.elapsed() < OTHERS_UNSEEN)
                 .map(|_| others.changes)?
         };
         let counts = self.counts.lock().unwrap_or_else(|p| p.into_inner());
@@ -255,14 +258,15 @@ impl Store {
     /// writes this store committed, counted after each commit, and those it heard of. A write
     /// by another server counts once its announcement has arrived, which the listener waits
     /// for (a fraction of a millisecond after its commit on an idle machine); `None` for
-    /// other types, and when the listener has not shown for a second that it still hears.
+    /// other types, while the listener has lost its connection, and when it has not shown
+    /// for a second that it still hears.
     ///
     /// (The AuditEvents and Provenances a write records of itself are not counted.)
     pub fn local_writes(&self, types: &[&str]) -> Option<u64> {
         match self.backend {
-            Backend::Sqlite => self.committed.writes(types, OTHERS_UNSEEN),
+            Backend::Sqlite => self.committed.writes(types),
             Backend::Postgres if types.iter().all(|t| listen::ANNOUNCED.contains(t)) => {
-                self.committed.writes(types, OTHERS_UNHEARD)
+                self.committed.writes(types)
             }
             Backend::Postgres => None,
         }

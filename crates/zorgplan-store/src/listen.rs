@@ -70,8 +70,9 @@ pub(crate) fn announce<'a>(
 /// the connection's socket, so an announcement is counted as soon as it arrives, and makes
 /// sure every [`ALIVE_INTERVAL`] that the connection still works (`SELECT 1`, after which
 /// every write committed before it was heard); only then does the store say that it can
-/// tell. When the connection breaks it connects again, and counts that as a change of every
-/// type (what was announced meanwhile went unheard). Stops when dropped, and is waited for
+/// tell. When the connection breaks the store cannot tell until the listener has connected
+/// again, which counts as a change of every type (what was announced meanwhile went
+/// unheard). Stops when dropped, and is waited for
 /// [`STOP_WAIT`] at most.
 pub(crate) struct Listener {
     stop: Arc<AtomicBool>,
@@ -125,6 +126,7 @@ fn listen(url: &str, stopped: &AtomicBool, committed: &crate::Committed) {
                     listening.insert(conn)
                 }
                 Err(e) => {
+                    committed.deaf();
                     if !std::mem::replace(&mut deaf, true) {
                         tracing::warn!(error = %e, "cannot listen for other servers' writes: until it can, every checked request asks the database whether a child's facts changed");
                     }
@@ -150,6 +152,7 @@ fn listen(url: &str, stopped: &AtomicBool, committed: &crate::Committed) {
             }
             Ok(false) => {}
             Err(e) => {
+                committed.deaf();
                 tracing::warn!(error = %e, "lost the connection that listens for other servers' writes; connecting again");
                 deaf = true;
                 listening = None;
@@ -312,12 +315,28 @@ mod tests {
         )
         .unwrap();
         std::thread::sleep(Duration::from_millis(100));
-        assert_eq!(
-            committed.writes(&["Consent"], Duration::from_secs(60)),
-            None
-        );
+        assert_eq!(committed.writes(&["Consent"]), None);
         let started = Instant::now();
         drop(listener);
         assert!(started.elapsed() < STOP_WAIT, "{:?}", started.elapsed());
+    }
+
+    /// What the store can tell through a listener's life: nothing before it hears; the
+    /// writes counted while it hears; nothing once it lost its connection; and, listening
+    /// again, a change of every type.
+    #[test]
+    fn the_store_tells_only_while_the_listener_hears() {
+        let committed = crate::Committed::default();
+        assert_eq!(committed.writes(&["Consent"]), None);
+        committed.missed();
+        committed.listened();
+        let before = committed.writes(&["Consent"]).expect("hears");
+        committed.count(["Consent"]);
+        assert_eq!(committed.writes(&["Consent"]), Some(before + 1));
+        committed.deaf();
+        assert_eq!(committed.writes(&["Consent"]), None);
+        committed.missed();
+        committed.listened();
+        assert_eq!(committed.writes(&["Consent"]), Some(before + 2));
     }
 }

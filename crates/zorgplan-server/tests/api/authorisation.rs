@@ -1355,7 +1355,7 @@ async fn each_version_is_judged_by_its_own_content(backend: Backend) {
 }
 
 /// A write this server did not make counts too: one by another server on the same
-/// PostgreSQL database as soon as its announcement is heard (within milliseconds), one by
+/// PostgreSQL database as soon as its announcement arrives (just after its commit), one by
 /// another process on the same SQLite file (which the server does not expect: it writes its
 /// database alone) within a second. Here the parent's RelatedPerson is made inactive
 /// through a store of its own.
