@@ -76,6 +76,8 @@ pub(crate) fn announce<'a>(
 /// [`STOP_WAIT`] at most.
 pub(crate) struct Listener {
     stop: Arc<AtomicBool>,
+    /// Written to when the listener is to stop, which wakes its wait for input.
+    wake: std::os::fd::OwnedFd,
     thread: Option<std::thread::JoinHandle<()>>,
     /// Disconnected when the thread ends (in a mutex only so that the store is `Sync`).
     ended: std::sync::Mutex<std::sync::mpsc::Receiver<()>>,
@@ -89,17 +91,20 @@ impl Listener {
         let stop = Arc::new(AtomicBool::new(false));
         let stopped = stop.clone();
         let (ends, ended) = std::sync::mpsc::channel::<()>();
+        let (woken, wake) =
+            pipe().map_err(|e| FhirError::internal(format!("making the listener's pipe: {e}")))?;
         let thread = std::thread::Builder::new()
             .name("pg-listen".into())
             .spawn(move || {
                 let _ends = ends;
-                listen(&url, &stopped, &committed);
+                listen(&url, &stopped, &woken, &committed);
             })
             .map_err(|e| {
                 FhirError::internal(format!("starting the PostgreSQL listener thread: {e}"))
             })?;
         Ok(Listener {
             stop,
+            wake,
             thread: Some(thread),
             ended: std::sync::Mutex::new(ended),
         })
@@ -107,9 +112,15 @@ impl Listener {
 }
 
 /// The listener's thread, until `stopped`.
-fn listen(url: &str, stopped: &AtomicBool, committed: &crate::Committed) {
+fn listen(
+    url: &str,
+    stopped: &AtomicBool,
+    woken: &std::os::fd::OwnedFd,
+    committed: &crate::Committed,
+) {
     let mut listening: Option<Connection> = None;
-    let mut alive = Instant::now();
+    // When the last round trip showed that the connection hears (none yet on a new one).
+    let mut alive: Option<Instant> = None;
     // Told in the log once per stretch of not hearing.
     let mut deaf = false;
     while !stopped.load(Ordering::Relaxed) {
@@ -122,7 +133,7 @@ fn listen(url: &str, stopped: &AtomicBool, committed: &crate::Committed) {
                     }
                     // What was announced before went unheard.
                     committed.missed();
-                    alive = Instant::now() - ALIVE_INTERVAL;
+                    alive = None;
                     listening.insert(conn)
                 }
                 Err(e) => {
@@ -135,19 +146,22 @@ fn listen(url: &str, stopped: &AtomicBool, committed: &crate::Committed) {
                 }
             },
         };
-        let heard = conn
-            .wait(ALIVE_INTERVAL.saturating_sub(alive.elapsed()))
-            .and_then(|()| {
-                let due = alive.elapsed() >= ALIVE_INTERVAL;
-                if due {
-                    conn.execute("SELECT 1")?;
-                }
-                conn.notifications(|res_type| committed.count([res_type]));
-                Ok(due)
-            });
+        let until_due = |alive: Option<Instant>| {
+            alive.map_or(Duration::ZERO, |at| {
+                ALIVE_INTERVAL.saturating_sub(at.elapsed())
+            })
+        };
+        let heard = conn.wait(until_due(alive), woken).and_then(|()| {
+            let due = until_due(alive).is_zero();
+            if due {
+                conn.execute("SELECT 1")?;
+            }
+            conn.notifications(|res_type| committed.count([res_type]));
+            Ok(due)
+        });
         match heard {
             Ok(true) => {
-                alive = Instant::now();
+                alive = Some(Instant::now());
                 committed.listened();
             }
             Ok(false) => {}
@@ -164,9 +178,18 @@ fn listen(url: &str, stopped: &AtomicBool, committed: &crate::Committed) {
 impl Drop for Listener {
     /// Stops the thread and waits for it (its connection closed) for [`STOP_WAIT`] at most:
     /// a connection attempt or round trip to a database that does not answer may take
-    /// minutes. (It notices within [`ALIVE_INTERVAL`] otherwise.)
+    /// minutes.
     fn drop(&mut self) {
         self.stop.store(true, Ordering::Relaxed);
+        // SAFETY: one byte from a live buffer to a pipe this listener owns (when the pipe is
+        // full, the thread has been woken already).
+        let _ = unsafe {
+            libc::write(
+                std::os::fd::AsRawFd::as_raw_fd(&self.wake),
+                [1u8].as_ptr().cast(),
+                1,
+            )
+        };
         if let Some(thread) = self.thread.take() {
             thread.thread().unpark();
             let ended = self
@@ -186,6 +209,22 @@ impl Drop for Listener {
                 }
             }
         }
+    }
+}
+
+/// A pipe (read end, write end), both ends closed on exec and the read end not blocking.
+fn pipe() -> std::io::Result<(std::os::fd::OwnedFd, std::os::fd::OwnedFd)> {
+    let mut fds = [0; 2];
+    // SAFETY: room for the two descriptors; each is owned once made.
+    unsafe {
+        if libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC | libc::O_NONBLOCK) != 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        use std::os::fd::FromRawFd;
+        Ok((
+            std::os::fd::OwnedFd::from_raw_fd(fds[0]),
+            std::os::fd::OwnedFd::from_raw_fd(fds[1]),
+        ))
     }
 }
 
@@ -246,21 +285,23 @@ impl Connection {
     }
 
     /// Waits at most `timeout` for something to arrive, and takes what did.
-    fn wait(&self, timeout: Duration) -> Result<(), String> {
+    /// Waits at most `timeout` for something to arrive, or for `woken` to be written to,
+    /// and takes what arrived.
+    fn wait(&self, timeout: Duration, woken: &std::os::fd::OwnedFd) -> Result<(), String> {
         // SAFETY: a live connection.
         let socket = unsafe { pq_sys::PQsocket(self.0.as_ptr()) };
         if socket < 0 {
             return Err("the connection has no socket".into());
         }
-        let mut ready = libc::pollfd {
-            fd: socket,
+        let mut ready = [socket, std::os::fd::AsRawFd::as_raw_fd(woken)].map(|fd| libc::pollfd {
+            fd,
             events: libc::POLLIN,
             revents: 0,
-        };
+        });
         // Rounded up: a wait rounded down to 0 ms would return at once, again and again.
         let millis = i32::try_from(timeout.as_micros().div_ceil(1000)).unwrap_or(i32::MAX);
-        // SAFETY: one valid pollfd.
-        if unsafe { libc::poll(&mut ready, 1, millis) } < 0 {
+        // SAFETY: two valid pollfds.
+        if unsafe { libc::poll(ready.as_mut_ptr(), 2, millis) } < 0 {
             let e = std::io::Error::last_os_error();
             if e.kind() != std::io::ErrorKind::Interrupted {
                 return Err(e.to_string());
