@@ -72,8 +72,7 @@ pub(crate) fn announce<'a>(
 /// every write committed before it was heard); only then does the store say that it can
 /// tell. When the connection breaks the store cannot tell until the listener has connected
 /// again, which counts as a change of every type (what was announced meanwhile went
-/// unheard). Stops when dropped, and is waited for
-/// [`STOP_WAIT`] at most.
+/// unheard). Stops when dropped, and is waited for [`STOP_WAIT`] at most.
 pub(crate) struct Listener {
     stop: Arc<AtomicBool>,
     /// Written to when the listener is to stop, which wakes its wait for input.
