@@ -1543,7 +1543,7 @@ fn verify(tokens: &Tokens, token: &str) -> Result<zorgplan_auth::Claims, ApiErro
 /// minute at most (never beyond its `exp`). And the professionals and systems that tokens
 /// and client certificates stand for, kept as the facts about children are ([`Facts`]):
 /// current while the store counts no write of a PractitionerRole or Organization since they
-/// were read (SQLite).
+/// were read ([`Store::local_writes`]).
 #[derive(Default)]
 pub struct Verified {
     known: Mutex<HashMap<String, (zorgplan_auth::Claims, u64)>>,

@@ -1,5 +1,5 @@
-//! PostgreSQL: a write of a type the access policy reads (`listen::ANNOUNCED`) by one store,
-//! and reindexing, is heard by every other store on the database (`Store::local_writes`
+//! PostgreSQL: a write of each type the access policy reads (`listen::ANNOUNCED`) by one
+//! store, and reindexing, is heard by every other store on the database (`Store::local_writes`
 //! changes without asking the database); writes of other types are not announced. Runs when
 //! `ZORGPLAN_TEST_POSTGRES_URL` is set, in a schema of its own.
 
@@ -106,6 +106,26 @@ fn other_stores_hear_of_announced_writes() {
             again.is_some() && again != after,
             "a lost listener connection went unnoticed: {after:?} → {again:?}"
         );
+
+        // The other types the trigger names (the store's list is the same): each write is
+        // heard.
+        for resource in [
+            json!({"resourceType": "CareTeam", "id": "netwerk",
+                "subject": {"reference": "Patient/kind"}}),
+            json!({"resourceType": "RelatedPerson", "id": "ouder",
+                "patient": {"reference": "Patient/kind"}}),
+            json!({"resourceType": "Organization", "id": "school"}),
+            json!({"resourceType": "PractitionerRole", "id": "rol"}),
+        ] {
+            let res_type = resource["resourceType"].as_str().unwrap().to_owned();
+            let before = until(&hearing, &[&res_type], |w| w.is_some());
+            load(&writing, vec![resource]);
+            let heard = until(&hearing, &[&res_type], |w| w.is_some() && w != before);
+            assert!(
+                heard.is_some() && heard != before,
+                "a {res_type}'s write was not heard: {before:?} → {heard:?}"
+            );
+        }
     }
     admin
         .batch_execute(&format!("DROP SCHEMA {schema} CASCADE"))
