@@ -5,6 +5,10 @@
 //! token for a child of its network — so that every request is authenticated, checked
 //! against the child's network, age and consents, and written to the audit trail.
 //!
+//! Then the same requests from [`CLIENTS`] clients at once, against each server in turn:
+//! throughput, the number of requests answered over the time until the server was idle
+//! again, so that the audit writer's backlog counts.
+//!
 //! The tokens are signed with the test keys of `zorgplan-auth` (which protect nothing), once
 //! per caller before the measurement, as a client reuses its token.
 
@@ -14,7 +18,9 @@ use crate::Backend;
 use jsonwebtoken::{encode, Algorithm, EncodingKey, Header};
 use serde_json::{json, Value};
 use std::path::PathBuf;
-use std::time::Instant;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 use zorgplan_generate::family::LIFE_DOMAINS;
 use zorgplan_generate::{Population, Rng};
 
@@ -36,6 +42,10 @@ pub struct AccessReport {
     /// audit writer's included): what a request costs when the cores are the limit.
     pub open_cpu_us: f64,
     pub checked_cpu_us: f64,
+    /// Requests answered per second with [`CLIENTS`] clients at once, until the server was
+    /// idle again: development mode, and with access control.
+    pub open_rps: f64,
+    pub checked_rps: f64,
 }
 
 impl AccessReport {
@@ -52,6 +62,17 @@ struct Caller {
     child: usize,
     parent_token: String,
     nurse_token: String,
+}
+
+impl Caller {
+    /// The nurse's token or the parent's.
+    fn token(&self, by_nurse: bool) -> &str {
+        if by_nurse {
+            &self.nurse_token
+        } else {
+            &self.parent_token
+        }
+    }
 }
 
 fn keys() -> PathBuf {
@@ -100,6 +121,15 @@ const WORKLOADS: [Workload; 3] = [
 /// Blocks of each workload's requests, alternating between the two servers.
 const ROUNDS: usize = 10;
 
+/// Clients sending at once in a throughput block, and how long they send.
+pub const CLIENTS: usize = 8;
+pub const WINDOW: Duration = Duration::from_secs(3);
+/// Throughput blocks of each workload on each server, alternating between the two.
+const THROUGHPUT_ROUNDS: usize = 2;
+/// How long a server may take to become idle after a throughput block: the checked
+/// server's audit writer stores the block's events, up to a full queue of them.
+const DRAIN_AT_MOST: Duration = Duration::from_secs(60);
+
 /// How long the servers are left alone before a block at least, and then until neither used
 /// CPU over [`STILL`] (at most [`SETTLE_AT_MOST`]): the checked server's audit writer stores
 /// what the block before handed it, and no block should pay for the other's.
@@ -140,7 +170,13 @@ pub async fn run(
     let expires = chrono::Utc::now().timestamp() + 3600;
     for _ in 0..SAMPLE {
         let child = rng.below(plan.children);
-        let network = get_json(client, &open, &format!("CareTeam/netwerk-{child}"), None).await?;
+        let network = get_json(
+            client,
+            &open.base_url,
+            &format!("CareTeam/netwerk-{child}"),
+            None,
+        )
+        .await?;
         let nurse = network["participant"]
             .as_array()
             .into_iter()
@@ -201,6 +237,8 @@ pub async fn run(
             checked_us: Vec::with_capacity(plan.requests),
             open_cpu_us: f64::NAN,
             checked_cpu_us: f64::NAN,
+            open_rps: f64::NAN,
+            checked_rps: f64::NAN,
         };
         let servers = [(&open, false), (&checked, true)];
         for (server, tokens) in servers {
@@ -252,6 +290,24 @@ pub async fn run(
         };
         report.open_cpu_us = per_request(&open, cpu_before[0])?;
         report.checked_cpu_us = per_request(&checked, cpu_before[1])?;
+        let mut answered = [0usize; 2];
+        let mut took = [Duration::ZERO; 2];
+        for round in 0..THROUGHPUT_ROUNDS {
+            let mut order = [0, 1];
+            if round % 2 == 1 {
+                order.reverse();
+            }
+            for i in order {
+                let (server, tokens) = servers[i];
+                settle(&[&open, &checked]).await?;
+                let (n, time) =
+                    saturate(client, server, workload, measured, tokens, interrupted).await?;
+                answered[i] += n;
+                took[i] += time;
+            }
+        }
+        report.open_rps = answered[0] as f64 / took[0].as_secs_f64();
+        report.checked_rps = answered[1] as f64 / took[1].as_secs_f64();
         report.open_us.sort_unstable();
         report.checked_us.sort_unstable();
         reports.push(report);
@@ -295,16 +351,82 @@ async fn measure(
             return Err("interrupted".into());
         }
         let path = request(caller.child, domain);
-        let token = tokens.then_some(if *by_nurse {
-            caller.nurse_token.as_str()
-        } else {
-            caller.parent_token.as_str()
-        });
+        let token = tokens.then_some(caller.token(*by_nurse));
         let started = Instant::now();
-        get_json(client, server, &path, token)
+        get_json(client, &server.base_url, &path, token)
             .await
             .map_err(|e| format!("{name}: {e}"))?;
         latencies.push(started.elapsed().as_micros().min(u128::from(u32::MAX)) as u32);
     }
     Ok(())
+}
+
+/// Sends `requests` of `workload` to `server` from [`CLIENTS`] clients at once for
+/// [`WINDOW`] (each client the next request of the list when its last was answered), then
+/// waits until the server is idle again: the requests answered, and the time from the first
+/// until the server was idle — what it still had to do after its answers (the audit
+/// writer's backlog) counts as the block's.
+async fn saturate(
+    client: &reqwest::Client,
+    server: &ServerProcess,
+    (name, request, by_nurse): &Workload,
+    requests: &[(&Caller, &str)],
+    tokens: bool,
+    interrupted: fn() -> bool,
+) -> Result<(usize, Duration), String> {
+    let requests: Arc<Vec<(String, Option<String>)>> = Arc::new(
+        requests
+            .iter()
+            .map(|(caller, domain)| {
+                let token = tokens.then(|| caller.token(*by_nurse).to_owned());
+                (request(caller.child, domain), token)
+            })
+            .collect(),
+    );
+    let next = Arc::new(AtomicUsize::new(0));
+    let started = Instant::now();
+    let deadline = started + WINDOW;
+    let mut clients = tokio::task::JoinSet::new();
+    for _ in 0..CLIENTS {
+        let (client, base_url) = (client.clone(), server.base_url.clone());
+        let (requests, next, name) = (requests.clone(), next.clone(), *name);
+        clients.spawn(async move {
+            let mut answered = 0usize;
+            while Instant::now() < deadline && !interrupted() {
+                let (path, token) =
+                    &requests[next.fetch_add(1, Ordering::Relaxed) % requests.len()];
+                get_json(&client, &base_url, path, token.as_deref())
+                    .await
+                    .map_err(|e| format!("{name}: {e}"))?;
+                answered += 1;
+            }
+            Ok::<usize, String>(answered)
+        });
+    }
+    let mut answered = 0;
+    while let Some(joined) = clients.join_next().await {
+        answered += joined.map_err(|e| format!("{name}: a client failed: {e}"))??;
+    }
+    if interrupted() {
+        return Err("interrupted".into());
+    }
+    // Idle: the server's CPU time did not grow over STILL; busy until the last look that
+    // saw it grow.
+    let mut busy_until = Instant::now();
+    let mut before = server.cpu_time()?;
+    loop {
+        tokio::time::sleep(STILL).await;
+        let now = server.cpu_time()?;
+        if now == before {
+            break;
+        }
+        before = now;
+        busy_until = Instant::now();
+        if busy_until - started > WINDOW + DRAIN_AT_MOST {
+            return Err(format!(
+                "{name}: the server was still busy after {DRAIN_AT_MOST:?}"
+            ));
+        }
+    }
+    Ok((answered, busy_until - started))
 }

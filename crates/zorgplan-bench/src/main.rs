@@ -470,6 +470,21 @@ async fn run_search(args: &Args, children: usize, client: &reqwest::Client) -> E
         );
     }
     println!();
+    println!("Throughput with {} clients at once ({} s per block, two blocks per server, alternating; requests answered per second until the server was idle again, so that the audit trail it still had to store counts):", access::CLIENTS, access::WINDOW.as_secs());
+    println!();
+    println!("| backend | workload | open req/s | checked req/s | overhead |");
+    println!("|---|---|---:|---:|---:|");
+    for (backend, report) in &access_rows {
+        println!(
+            "| {} | {} | {:.0} | {:.0} | {:+.0}% |",
+            backend.name(),
+            report.name,
+            report.open_rps,
+            report.checked_rps,
+            (report.open_rps / report.checked_rps - 1.0) * 100.0
+        );
+    }
+    println!();
     if let Some((first, _)) = access_rows.first() {
         for (_, report) in access_rows.iter().filter(|(b, _)| b == first) {
             println!("- {}: `{}`", report.name, report.example);

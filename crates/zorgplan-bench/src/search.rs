@@ -150,7 +150,7 @@ pub async fn run(
     let mut rng = Rng::new(7, 0);
     for _ in 0..CHANGED_GOALS {
         let path = format!("Goal/doel-{}-0", rng.below(plan.children));
-        let mut goal = get_json(client, &server, &path, None).await?;
+        let mut goal = get_json(client, &server.base_url, &path, None).await?;
         // A change (an update that changes nothing writes no version).
         goal["note"] = serde_json::json!([{ "text": format!("Reviewed {since}") }]);
         let resp = client
@@ -180,7 +180,7 @@ pub async fn run(
             let domain = LIFE_DOMAINS[rng.below(LIFE_DOMAINS.len())].0;
             let path = query(child, role, domain, &since);
             let started = Instant::now();
-            let bundle = get_json(client, &server, &path, None).await?;
+            let bundle = get_json(client, &server.base_url, &path, None).await?;
             let took = started.elapsed();
             if n >= plan.warmup {
                 latencies.push(took.as_micros().min(u128::from(u32::MAX)) as u32);
@@ -325,12 +325,12 @@ async fn exists(client: &reqwest::Client, server: &ServerProcess, path: &str) ->
 /// GET `path` as FHIR JSON (with a bearer token, if given); an error unless 2xx.
 pub(crate) async fn get_json(
     client: &reqwest::Client,
-    server: &ServerProcess,
+    base_url: &str,
     path: &str,
     token: Option<&str>,
 ) -> Result<Value, String> {
     let mut request = client
-        .get(format!("{}/{path}", server.base_url))
+        .get(format!("{base_url}/{path}"))
         .header("Accept", "application/fhir+json");
     if let Some(token) = token {
         request = request.bearer_auth(token);
