@@ -112,6 +112,73 @@ fn check_large_batch(store: &Store) {
     assert!(seventh.content.unwrap().contains("female"));
 }
 
+/// A batch whose rows fill every index table past what a few resources give (on PostgreSQL,
+/// columns as arrays rather than a `VALUES` list): every value of every kind is found.
+fn check_every_index_table(store: &Store) {
+    const SYSTEM: &str = "urn:zorgplan:rows-test";
+    const N: usize = 150;
+    let mut batch = Vec::new();
+    for i in 0..N {
+        batch.push(
+            json!({"resourceType": "Patient", "id": format!("rows-p{i}"),
+            "name": [{"family": format!("Zqrows{i:03}")}]}),
+        );
+        batch.push(json!({"resourceType": "Observation", "id": format!("rows-o{i}"),
+            "status": "final", "code": {"coding": [{"system": SYSTEM, "code": "c"}]},
+            "subject": {"reference": format!("Patient/rows-p{i}")},
+            "effectiveDateTime": format!("2026-{:02}-{:02}", 1 + i / 28, 1 + i % 28),
+            "valueQuantity": {"value": i, "unit": "kg", "system": "http://unitsofmeasure.org", "code": "kg"}}));
+        batch.push(
+            json!({"resourceType": "RiskAssessment", "id": format!("rows-r{i}"),
+            "status": "final", "subject": {"reference": format!("Patient/rows-p{i}")},
+            "prediction": [{"probabilityDecimal": (i + 1) as f64 / 1000.0}]}),
+        );
+        batch.push(
+            json!({"resourceType": "ValueSet", "id": format!("rows-v{i}"),
+            "status": "active", "url": format!("{SYSTEM}:vs:{i}")}),
+        );
+    }
+    assert_eq!(
+        store.load(&store.prepare_load(batch).unwrap()).unwrap(),
+        4 * N
+    );
+    let count = |res_type: &str, query: &[(&str, &str)]| {
+        let query: Vec<_> = query
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        let (criteria, _) = Criteria::parse(store.search_parameters(), res_type, &query).unwrap();
+        store.count(res_type, &criteria).unwrap()
+    };
+    let code = ("code", "urn:zorgplan:rows-test|c");
+    // Tokens, references, dates and quantities.
+    assert_eq!(count("Observation", &[code]), N);
+    assert_eq!(count("Observation", &[("subject", "Patient/rows-p149")]), 1);
+    assert_eq!(
+        count("RiskAssessment", &[("subject", "Patient/rows-p0")]),
+        1
+    );
+    assert_eq!(count("Observation", &[code, ("date", "lt2026-02-01")]), 28);
+    assert_eq!(
+        count("Observation", &[code, ("value-quantity", "ge100")]),
+        50
+    );
+    // Strings, numbers and uris.
+    assert_eq!(count("Patient", &[("family", "zqrows")]), N);
+    assert_eq!(count("Patient", &[("family", "Zqrows077")]), 1);
+    for probability in ["0.001", "0.075", "0.150"] {
+        assert_eq!(
+            count("RiskAssessment", &[("probability", probability)]),
+            1,
+            "{probability}"
+        );
+    }
+    for i in [0, 77, N - 1] {
+        let url = format!("{SYSTEM}:vs:{i}");
+        assert_eq!(count("ValueSet", &[("url", &url)]), 1, "{url}");
+    }
+}
+
 #[test]
 fn loads_batches_on_sqlite() {
     let dir = std::env::temp_dir().join(format!("zorgplan-load-{}", std::process::id()));
@@ -120,6 +187,7 @@ fn loads_batches_on_sqlite() {
     let store = Store::open(&StoreConfig::new(&url)).unwrap();
     check(&store);
     check_large_batch(&store);
+    check_every_index_table(&store);
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -136,4 +204,5 @@ fn loads_batches_on_postgres() {
     }
     check(&store);
     check_large_batch(&store);
+    check_every_index_table(&store);
 }
