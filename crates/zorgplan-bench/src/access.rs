@@ -320,19 +320,29 @@ pub async fn run(
 async fn settle(servers: &[&ServerProcess]) -> Result<(), String> {
     let started = Instant::now();
     tokio::time::sleep(SETTLE).await;
-    let cpu = || -> Result<Vec<std::time::Duration>, String> {
-        servers.iter().map(|s| s.cpu_time()).collect()
-    };
+    idle(servers, SETTLE_AT_MOST.saturating_sub(started.elapsed())).await?;
+    Ok(())
+}
+
+/// Looks every [`STILL`] until no server of `servers` used CPU time since the look before:
+/// the last moment one was seen busy (when this started, if none was), or `None` when they
+/// were still busy after `at_most`.
+async fn idle(servers: &[&ServerProcess], at_most: Duration) -> Result<Option<Instant>, String> {
+    let started = Instant::now();
+    let cpu =
+        || -> Result<Vec<Duration>, String> { servers.iter().map(|s| s.cpu_time()).collect() };
+    let mut busy_until = started;
     let mut before = cpu()?;
-    while started.elapsed() < SETTLE_AT_MOST {
+    while started.elapsed() < at_most {
         tokio::time::sleep(STILL).await;
         let now = cpu()?;
         if now == before {
-            break;
+            return Ok(Some(busy_until));
         }
         before = now;
+        busy_until = Instant::now();
     }
-    Ok(())
+    Ok(None)
 }
 
 /// Sends `requests` of `workload` to `server`, one at a time, with the caller's token when
@@ -410,23 +420,12 @@ async fn saturate(
     if interrupted() {
         return Err("interrupted".into());
     }
-    // Idle: the server's CPU time did not grow over STILL; busy until the last look that
-    // saw it grow.
-    let mut busy_until = Instant::now();
-    let mut before = server.cpu_time()?;
-    loop {
-        tokio::time::sleep(STILL).await;
-        let now = server.cpu_time()?;
-        if now == before {
-            break;
-        }
-        before = now;
-        busy_until = Instant::now();
-        if busy_until - started > WINDOW + DRAIN_AT_MOST {
-            return Err(format!(
-                "{name}: the server was still busy after {DRAIN_AT_MOST:?}"
-            ));
-        }
-    }
+    // Busy until the last look that saw the server's CPU time grow.
+    let at_most = (WINDOW + DRAIN_AT_MOST).saturating_sub(started.elapsed());
+    let Some(busy_until) = idle(&[server], at_most).await? else {
+        return Err(format!(
+            "{name}: the server was still busy after {DRAIN_AT_MOST:?}"
+        ));
+    };
     Ok((answered, busy_until - started))
 }

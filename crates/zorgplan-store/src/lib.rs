@@ -104,6 +104,12 @@ struct Others {
 const OTHERS_UNSEEN: std::time::Duration = std::time::Duration::from_secs(1);
 
 impl Committed {
+    /// What the looks at others' writes found (a panic elsewhere leaves it whole: each
+    /// change under the lock is one assignment or increment).
+    fn others(&self) -> std::sync::MutexGuard<'_, Others> {
+        self.others.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
     fn count<'a>(&self, types: impl IntoIterator<Item = &'a str>) {
         let mut counts = self.counts.lock().unwrap_or_else(|p| p.into_inner());
         for res_type in types {
@@ -119,7 +125,7 @@ impl Committed {
     /// The SQLite writer's `PRAGMA data_version` now: different from the last look's when
     /// another connection committed since.
     pub(crate) fn looked(&self, version: i64) {
-        let mut others = self.others.lock().unwrap_or_else(|p| p.into_inner());
+        let mut others = self.others();
         if others.version.is_some_and(|last| last != version) {
             others.changes += 1;
         }
@@ -129,20 +135,20 @@ impl Committed {
 
     /// PostgreSQL: the listener has heard every announced write committed until now.
     pub(crate) fn listened(&self) {
-        let mut others = self.others.lock().unwrap_or_else(|p| p.into_inner());
+        let mut others = self.others();
         others.looked = Some(std::time::Instant::now());
     }
 
     /// PostgreSQL: the listener (again) listens, and may have missed announcements before.
     pub(crate) fn missed(&self) {
-        let mut others = self.others.lock().unwrap_or_else(|p| p.into_inner());
+        let mut others = self.others();
         others.changes += 1;
     }
 
     /// PostgreSQL: the listener lost its connection, or cannot make one: until it shows that
     /// it hears again, the store cannot tell.
     pub(crate) fn deaf(&self) {
-        let mut others = self.others.lock().unwrap_or_else(|p| p.into_inner());
+        let mut others = self.others();
         others.looked = None;
     }
 
@@ -150,7 +156,7 @@ impl Committed {
     /// type) as last looked at; `None` when the last look is too long ago (or none was made).
     fn writes(&self, types: &[&str]) -> Option<u64> {
         let changes = {
-            let others = self.others.lock().unwrap_or_else(|p| p.into_inner());
+            let others = self.others();
             others
                 .looked
                 .filter(|looked| looked.elapsed() < OTHERS_UNSEEN)

@@ -283,7 +283,6 @@ impl Connection {
         }
     }
 
-    /// Waits at most `timeout` for something to arrive, and takes what did.
     /// Waits at most `timeout` for something to arrive, or for `woken` to be written to,
     /// and takes what arrived.
     fn wait(&self, timeout: Duration, woken: &std::os::fd::OwnedFd) -> Result<(), String> {
