@@ -345,23 +345,37 @@ async fn idle(servers: &[&ServerProcess], at_most: Duration) -> Result<Option<In
     Ok(None)
 }
 
+/// The path of `workload`'s request for `caller`'s child (in life domain `domain`) and, when
+/// `tokens` is set, the token it is sent with.
+fn addressed<'a>(
+    (_, request, by_nurse): &Workload,
+    caller: &'a Caller,
+    domain: &str,
+    tokens: bool,
+) -> (String, Option<&'a str>) {
+    (
+        request(caller.child, domain),
+        tokens.then(|| caller.token(*by_nurse)),
+    )
+}
+
 /// Sends `requests` of `workload` to `server`, one at a time, with the caller's token when
 /// `tokens` is set, and adds their latencies (microseconds) to `latencies`.
 async fn measure(
     client: &reqwest::Client,
     server: &ServerProcess,
-    (name, request, by_nurse): &Workload,
+    workload: &Workload,
     requests: &[(&Caller, &str)],
     tokens: bool,
     latencies: &mut Vec<u32>,
     interrupted: fn() -> bool,
 ) -> Result<(), String> {
+    let name = workload.0;
     for (caller, domain) in requests {
         if interrupted() {
             return Err("interrupted".into());
         }
-        let path = request(caller.child, domain);
-        let token = tokens.then_some(caller.token(*by_nurse));
+        let (path, token) = addressed(workload, caller, domain, tokens);
         let started = Instant::now();
         get_json(client, &server.base_url, &path, token)
             .await
@@ -379,17 +393,18 @@ async fn measure(
 async fn saturate(
     client: &reqwest::Client,
     server: &ServerProcess,
-    (name, request, by_nurse): &Workload,
+    workload: &Workload,
     requests: &[(&Caller, &str)],
     tokens: bool,
     interrupted: fn() -> bool,
 ) -> Result<(usize, Duration), String> {
+    let name = &workload.0;
     let requests: Arc<Vec<(String, Option<String>)>> = Arc::new(
         requests
             .iter()
             .map(|(caller, domain)| {
-                let token = tokens.then(|| caller.token(*by_nurse).to_owned());
-                (request(caller.child, domain), token)
+                let (path, token) = addressed(workload, caller, domain, tokens);
+                (path, token.map(str::to_owned))
             })
             .collect(),
     );
